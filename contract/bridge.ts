@@ -1,0 +1,87 @@
+/**
+ * The one interface between the renderer and its host.
+ *
+ * The renderer talks to the outside world only through `ClinicBridge`. Two implementations satisfy it:
+ * the Electron preload (`window.clinic`, backed by IPC channels in `ipc.ts`) and the browser bridge
+ * (`renderer/bridge/browser-bridge.ts`, backed by the page's origin and localStorage).
+ */
+import { z } from 'zod';
+
+export const settingsSchema = z.object({
+  /** ws:// or wss:// address of the signaling relay; null = the host's default. */
+  relayUrl: z.string().url().refine((u) => /^wss?:\/\//.test(u), 'relay address must start with ws:// or wss://').nullable(),
+  displayName: z.string().trim().max(60),
+  cameraId: z.string().max(256).nullable(),
+  microphoneId: z.string().max(256).nullable(),
+  speakerId: z.string().max(256).nullable(),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  relayUrl: null,
+  displayName: '',
+  cameraId: null,
+  microphoneId: null,
+  speakerId: null,
+};
+
+export interface SettingsLoadResult {
+  settings: Settings;
+  /** Set when the stored settings were unreadable and defaults were used instead. */
+  warning: string | null;
+}
+
+export interface AppInfo {
+  host: 'electron' | 'browser';
+  appVersion: string;
+  platform: string;
+  /** Chromium version of the renderer, for diagnostics exports. */
+  chromeVersion: string | null;
+}
+
+/** OS-level camera/microphone permission, as reported by the host (Electron on macOS/Windows). */
+export type MediaAccessState = 'granted' | 'denied' | 'not-determined' | 'restricted' | 'unknown';
+export interface MediaAccessStatus {
+  camera: MediaAccessState;
+  microphone: MediaAccessState;
+  /** Where the user can change a denial, in words for people (e.g. "System Settings > Privacy & Security > Camera"). */
+  fixHint: string | null;
+}
+
+/** A consultation link opened from outside the app (clinic-consult://join?relay=…&code=…). */
+export interface JoinLink {
+  relayUrl: string;
+  code: string;
+}
+
+export interface HostedRelayStatus {
+  running: boolean;
+  port: number | null;
+  /** ws:// addresses on the computer's LAN interfaces that patients' apps can use. */
+  lanUrls: string[];
+  error: string | null;
+}
+
+export type Unsubscribe = () => void;
+
+export interface ClinicBridge {
+  getAppInfo(): Promise<AppInfo>;
+  /** The relay this host points at when settings name none (browser: the page's own origin). */
+  getDefaultRelayUrl(): Promise<string>;
+  loadSettings(): Promise<SettingsLoadResult>;
+  saveSettings(settings: Settings): Promise<void>;
+  getMediaAccess(): Promise<MediaAccessStatus>;
+  /** Asks the OS for camera/microphone access where the OS has such a prompt (macOS). */
+  requestMediaAccess(): Promise<MediaAccessStatus>;
+  /** Opens an https link in the user's browser; other schemes are refused. */
+  openExternal(url: string): Promise<void>;
+  /** Join links delivered to the running app. The browser host delivers the page's own `?code=` once. */
+  onJoinLink(listener: (link: JoinLink) => void): Unsubscribe;
+  /** The relay bundled in the desktop app ("Host a relay on this computer"); the browser host cannot. */
+  hostedRelay: {
+    supported: boolean;
+    start(port: number): Promise<HostedRelayStatus>;
+    stop(): Promise<HostedRelayStatus>;
+    status(): Promise<HostedRelayStatus>;
+  };
+}

@@ -1,0 +1,54 @@
+import { useEffect, useState } from 'react';
+import type { ClinicBridge } from '../../contract/bridge';
+import type { ConsultEngine } from '../engine/engine';
+import { CallState } from '../features/consult/CallState';
+import { useEngineSnapshot } from '../features/consult/use-engine';
+import { ClinicianScreen } from '../features/clinician/ClinicianScreen';
+import { PatientScreen } from '../features/patient/PatientScreen';
+
+type Mode = 'choose' | 'clinician' | 'patient';
+
+interface AppProps {
+  engine: ConsultEngine;
+  bridge: ClinicBridge;
+  displayName: string;
+}
+
+export function App({ engine, bridge, displayName }: AppProps) {
+  const snapshot = useEngineSnapshot(engine);
+  const [chosen, setChosen] = useState<Mode>('choose');
+  const [joinCode, setJoinCode] = useState('');
+
+  useEffect(() => bridge.onJoinLink((link) => {
+    setJoinCode(link.code);
+    setChosen('patient');
+  }), [bridge]);
+
+  // Once the relay has placed us, the role decides the screen (e.g. after a reload).
+  const mode: Mode = snapshot.role ?? chosen;
+
+  return (
+    <div className="app">
+      <header className="app__header">
+        <span className="app__brand">Clinic Consult</span>
+        <CallState snapshot={snapshot} />
+      </header>
+      {mode === 'choose' && (
+        <div className="card home">
+          <h1>Welcome</h1>
+          <p>Video consultations between clinic staff and patients.</p>
+          <div className="home__choices">
+            <button type="button" className="button button--primary" onClick={() => setChosen('clinician')}>
+              I am a clinician: open a consultation
+            </button>
+            <button type="button" className="button" onClick={() => setChosen('patient')}>
+              I am a patient: join with a code
+            </button>
+          </div>
+        </div>
+      )}
+      {mode === 'clinician' && <ClinicianScreen engine={engine} snapshot={snapshot} defaultName={displayName} />}
+      {mode === 'patient' && <PatientScreen engine={engine} snapshot={snapshot} initialCode={joinCode} defaultName={displayName} />}
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * The host bridge for a plain browser tab (browser mode, e2e tests): the relay is the page's own origin,
+ * settings live in localStorage, join links are the page's `?code=`.
+ */
+import {
+  DEFAULT_SETTINGS,
+  settingsSchema,
+  type ClinicBridge,
+  type HostedRelayStatus,
+  type JoinLink,
+  type MediaAccessStatus,
+  type Settings,
+} from '../../contract/bridge';
+
+const SETTINGS_KEY = 'clinic-consult.settings';
+
+const UNSUPPORTED_RELAY: HostedRelayStatus = {
+  running: false,
+  port: null,
+  lanUrls: [],
+  error: 'Hosting a relay needs the desktop app.',
+};
+
+function relayUrlForPage(location: Location): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+async function permissionState(name: 'camera' | 'microphone'): Promise<MediaAccessStatus['camera']> {
+  try {
+    const status = await navigator.permissions.query({ name: name as PermissionName });
+    return status.state === 'prompt' ? 'not-determined' : status.state;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function createBrowserBridge(win: Window = window): ClinicBridge {
+  return {
+    getAppInfo: async () => ({
+      host: 'browser',
+      appVersion: import.meta.env.VITE_APP_VERSION ?? '0.0.0',
+      platform: win.navigator.platform,
+      chromeVersion: /Chrom(?:e|ium)\/([\d.]+)/.exec(win.navigator.userAgent)?.[1] ?? null,
+    }),
+    getDefaultRelayUrl: async () => relayUrlForPage(win.location),
+    loadSettings: async () => {
+      const raw = win.localStorage.getItem(SETTINGS_KEY);
+      if (raw === null) return { settings: DEFAULT_SETTINGS, warning: null };
+      try {
+        const parsed = settingsSchema.safeParse(JSON.parse(raw));
+        if (parsed.success) return { settings: parsed.data, warning: null };
+      } catch {
+        // fall through to defaults
+      }
+      return { settings: DEFAULT_SETTINGS, warning: 'Saved settings could not be read and were reset.' };
+    },
+    saveSettings: async (settings: Settings) => {
+      win.localStorage.setItem(SETTINGS_KEY, JSON.stringify(settingsSchema.parse(settings)));
+    },
+    getMediaAccess: async () => ({
+      camera: await permissionState('camera'),
+      microphone: await permissionState('microphone'),
+      fixHint: 'Click the camera icon in the address bar and allow the camera and microphone for this site.',
+    }),
+    requestMediaAccess: async () => ({
+      camera: await permissionState('camera'),
+      microphone: await permissionState('microphone'),
+      fixHint: 'Click the camera icon in the address bar and allow the camera and microphone for this site.',
+    }),
+    openExternal: async (url: string) => {
+      if (!/^https:\/\//.test(url)) throw new Error('only https links can be opened');
+      win.open(url, '_blank', 'noopener,noreferrer');
+    },
+    onJoinLink: (listener: (link: JoinLink) => void) => {
+      const code = new URL(win.location.href).searchParams.get('code');
+      if (code) queueMicrotask(() => listener({ relayUrl: relayUrlForPage(win.location), code }));
+      return () => {};
+    },
+    hostedRelay: {
+      supported: false,
+      start: async () => UNSUPPORTED_RELAY,
+      stop: async () => UNSUPPORTED_RELAY,
+      status: async () => UNSUPPORTED_RELAY,
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * One call = one peer. The session owns the peer's whole life: it exists only with local media in hand,
+ * feeds it signals in arrival order (queuing those that come first), and removes every listener when done,
+ * so a stale peer can never act on a newer call.
+ */
+import type { SignalData } from '../../signaling/protocol';
+import type { PeerFactory, PeerLike } from './peer';
+
+export interface CallSessionEvents {
+  /** Every signal the peer produces, including `renegotiate` / `transceiverRequest`: all must be relayed. */
+  signal(data: SignalData): void;
+  connected(): void;
+  remoteStream(stream: MediaStream): void;
+  iceState(iceConnectionState: string, iceGatheringState: string): void;
+  /** The remote side closed its peer on purpose (hang-up, reload, window closed). */
+  remoteClosed(): void;
+  failed(code: string, message: string): void;
+}
+
+export interface CallSessionOptions {
+  callId: string;
+  initiator: boolean;
+  localStream: MediaStream;
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+  createPeer: PeerFactory;
+  events: CallSessionEvents;
+}
+
+export class CallSession {
+  readonly callId: string;
+  readonly initiator: boolean;
+  private peer: PeerLike | null;
+  private ended = false;
+
+  constructor(options: CallSessionOptions) {
+    this.callId = options.callId;
+    this.initiator = options.initiator;
+    const peer = options.createPeer({
+      initiator: options.initiator,
+      stream: options.localStream,
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy,
+    });
+    this.peer = peer;
+    const { events } = options;
+    peer.on('signal', (data) => {
+      if (!this.ended) events.signal(data);
+    });
+    peer.on('connect', () => {
+      if (!this.ended) events.connected();
+    });
+    peer.on('stream', (stream) => {
+      if (!this.ended) events.remoteStream(stream);
+    });
+    peer.on('iceStateChange', (ice, gathering) => {
+      if (!this.ended) events.iceState(ice, gathering);
+    });
+    peer.on('error', (err) => {
+      if (this.ended) return;
+      this.ended = true;
+      events.failed(err.code ?? 'ERR_PEER', err.message);
+    });
+    peer.on('close', () => {
+      if (this.ended) return;
+      this.ended = true;
+      events.remoteClosed();
+    });
+  }
+
+  get connection(): RTCPeerConnection | null {
+    return this.peer?.connection ?? null;
+  }
+
+  /** Applies a signal from the other side. simple-peer itself queues candidates until the remote description is set. */
+  signal(data: SignalData): void {
+    if (this.ended || !this.peer) return;
+    this.peer.signal(data);
+  }
+
+  /** Tears the peer down; no event fires after this returns. */
+  close(): void {
+    this.ended = true;
+    const peer = this.peer;
+    this.peer = null;
+    if (!peer) return;
+    peer.removeAllListeners();
+    peer.destroy();
+  }
+}

@@ -1,0 +1,489 @@
+/**
+ * The consultation engine: framework-free, one owned state machine.
+ *
+ *   idle ─startPreview─▶ previewing ─create/join─▶ waiting ─call-start─▶ connecting ─▶ connected
+ *                                                     ▲                       │              │
+ *                                                     └──── (admit again) ── ended | failed ◀┘
+ *
+ * Invariants that make the classic failures impossible:
+ * - local media exists before a consultation is entered, so every peer is created with its tracks and
+ *   the first offer carries them;
+ * - exactly one peer per call (a duplicate call-start for the current call is ignored), and only the
+ *   clinician initiates, as the relay decides;
+ * - signals are applied only to the call they name; those that arrive before their call are held and
+ *   replayed in order; those of finished calls are dropped;
+ * - teardown removes every listener before destroying the peer.
+ */
+import type { EndReason as RelayEndReason, Role, ServerMessage, ServerMessageOf, SignalData, WaitingPatient } from '../../signaling/protocol';
+import { CallSession } from './call-session';
+import { acquireLocalMedia, DEFAULT_CONSTRAINTS, describeMediaError, type GetUserMedia, type MediaFailure } from './media';
+import type { PeerFactory } from './peer';
+import { Timeline, type TimelineEntry } from './timeline';
+import type { RelayStatus, SignalingTransport } from './transport';
+
+export type Phase = 'idle' | 'previewing' | 'waiting' | 'connecting' | 'connected' | 'ended' | 'failed';
+
+/** Why the last call ended. The failures ('failed' phase) are the last three. */
+export type CallEndReason =
+  | 'hang-up'
+  | 'remote-hang-up'
+  | 'peer-left'
+  | 'consultation-closed'
+  | 'left'
+  | 'connection-failed'
+  | 'relay-lost'
+  | 'media-error';
+
+const FAILURES: ReadonlySet<CallEndReason> = new Set(['connection-failed', 'relay-lost', 'media-error']);
+
+export interface PeerInfo {
+  id: string;
+  name: string;
+  role: Role;
+  present: boolean;
+}
+
+export interface EngineSnapshot {
+  phase: Phase;
+  role: Role | null;
+  selfName: string | null;
+  consultation: { code: string; joinUrl: string; clinicianName: string } | null;
+  /** Clinician: everyone in the waiting room, in arrival order. */
+  waitingRoom: WaitingPatient[];
+  /** Patient: whether the clinician is connected to the relay. */
+  clinicianPresent: boolean;
+  /** The other participant of the current (or last) call. */
+  peer: PeerInfo | null;
+  callId: string | null;
+  relay: RelayStatus;
+  localStream: MediaStream | null;
+  remoteStream: MediaStream | null;
+  endReason: CallEndReason | null;
+  mediaError: MediaFailure | null;
+  /** The last refusal from the relay, for the person to read (e.g. an unknown code). */
+  relayError: { code: string; message: string } | null;
+  iceConnectionState: string | null;
+}
+
+export interface StoredSession {
+  resumeToken: string;
+  role: Role;
+}
+
+/** Where the resume token survives a page reload (the browser's sessionStorage: per window). */
+export interface SessionStore {
+  load(): StoredSession | null;
+  save(session: StoredSession): void;
+  clear(): void;
+}
+
+export interface EngineDeps {
+  transport: SignalingTransport;
+  getUserMedia: GetUserMedia;
+  createPeer: PeerFactory;
+  sessionStore?: SessionStore;
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * How long to wait, after the remote peer closes, for the relay to say why (a hang-up message races the
+   * peer's own close) before calling it "peer left".
+   */
+  remoteCloseGraceMs?: number;
+  timeline?: Timeline;
+}
+
+const INITIAL: EngineSnapshot = {
+  phase: 'idle',
+  role: null,
+  selfName: null,
+  consultation: null,
+  waitingRoom: [],
+  clinicianPresent: false,
+  peer: null,
+  callId: null,
+  relay: 'closed',
+  localStream: null,
+  remoteStream: null,
+  endReason: null,
+  mediaError: null,
+  relayError: null,
+  iceConnectionState: null,
+};
+
+const MAX_EARLY_SIGNALS = 100;
+
+type Intent = { type: 'create'; name: string } | { type: 'join'; code: string; name: string } | { type: 'resume'; token: string };
+
+export class ConsultEngine {
+  readonly timeline: Timeline;
+  private snapshot: EngineSnapshot = INITIAL;
+  private readonly listeners = new Set<() => void>();
+  private readonly deps: EngineDeps;
+  private call: CallSession | null = null;
+  private callConnected = false;
+  private mediaPromise: Promise<MediaStream | null> | null = null;
+  /** Signals that arrived before their call-start, by call id. */
+  private readonly earlySignals = new Map<string, SignalData[]>();
+  private readonly finishedCallIds = new Set<string>();
+  /** What to say to the relay each time the socket (re)opens. */
+  private intent: Intent | null = null;
+  private resumeToken: string | null = null;
+  private remoteCloseTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly unsubscribeTransport: () => void;
+
+  constructor(deps: EngineDeps) {
+    this.deps = deps;
+    this.timeline = deps.timeline ?? new Timeline();
+    this.unsubscribeTransport = deps.transport.subscribe({
+      message: (message) => this.onRelayMessage(message),
+      status: (status, detail) => this.onRelayStatus(status, detail),
+    });
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------------------
+
+  getSnapshot = (): EngineSnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  get peerConnection(): RTCPeerConnection | null {
+    return this.call?.connection ?? null;
+  }
+
+  timelineEntries(): readonly TimelineEntry[] {
+    return this.timeline.list();
+  }
+
+  // ---- actions ---------------------------------------------------------------------------------------------
+
+  /** Starts the camera and microphone (idempotent). Resolves with the stream, or null when media failed. */
+  startPreview(constraints: MediaStreamConstraints = DEFAULT_CONSTRAINTS): Promise<MediaStream | null> {
+    if (this.mediaPromise) return this.mediaPromise;
+    this.log('media-requested');
+    const promise = acquireLocalMedia(this.deps.getUserMedia, constraints).then(
+      (stream) => {
+        this.log('media-ready', stream.getTracks().map((t) => t.kind).join('+'));
+        this.update({ localStream: stream, mediaError: null, phase: this.snapshot.phase === 'idle' ? 'previewing' : this.snapshot.phase });
+        return stream;
+      },
+      (err: unknown) => {
+        const failure = describeMediaError(err);
+        this.log('media-failed', failure.kind);
+        this.mediaPromise = null; // allow a retry
+        this.update({ mediaError: failure });
+        return null;
+      },
+    );
+    this.mediaPromise = promise;
+    return promise;
+  }
+
+  /** Clinician: opens a consultation. */
+  async create(name: string): Promise<boolean> {
+    return this.enter({ type: 'create', name });
+  }
+
+  /** Patient: enters the waiting room of the consultation with this code. */
+  async join(code: string, name: string): Promise<boolean> {
+    return this.enter({ type: 'join', code, name });
+  }
+
+  /** Takes back the place saved before a reload, if any. Returns false when there was none. */
+  async restore(): Promise<boolean> {
+    const stored = this.deps.sessionStore?.load() ?? null;
+    if (!stored) return false;
+    this.log('restoring', stored.role);
+    this.update({ role: stored.role });
+    return this.enter({ type: 'resume', token: stored.resumeToken });
+  }
+
+  admit(patientId: string): void {
+    if (this.snapshot.role !== 'clinician') return;
+    if (this.call) return; // one call at a time; the relay refuses it too
+    this.log('admit', patientId);
+    this.send({ type: 'admit', patientId });
+  }
+
+  hangUp(): void {
+    const callId = this.snapshot.callId;
+    if (!callId || !this.call) return;
+    this.send({ type: 'hang-up', callId });
+    this.finishCall('hang-up');
+  }
+
+  /** Leaves the consultation for good (a clinician leaving closes it for everyone). */
+  leave(): void {
+    if (this.call) this.finishCall('left');
+    this.send({ type: 'leave' });
+    this.forgetSession();
+    this.intent = null;
+    this.update({ phase: 'ended', endReason: 'left', consultation: null, waitingRoom: [], peer: null });
+    this.deps.transport.close();
+  }
+
+  /** Called by the view when the remote video shows its first frame (timing and diagnostics). */
+  noteFirstRemoteFrame(): void {
+    if (this.snapshot.callId) this.log('first-remote-frame', this.snapshot.callId);
+  }
+
+  dispose(): void {
+    if (this.call) this.finishCall('left');
+    this.unsubscribeTransport();
+    this.deps.transport.close();
+    for (const track of this.snapshot.localStream?.getTracks() ?? []) track.stop();
+    this.listeners.clear();
+  }
+
+  // ---- relay -----------------------------------------------------------------------------------------------
+
+  private async enter(intent: Intent): Promise<boolean> {
+    const stream = await this.startPreview();
+    if (!stream) return false; // media first, always: no consultation without tracks to send
+    this.intent = intent;
+    this.update({ relayError: null, selfName: intent.type === 'resume' ? this.snapshot.selfName : intent.name });
+    if (this.deps.transport.status === 'open') this.sayIntent();
+    else this.deps.transport.connect();
+    return true;
+  }
+
+  private sayIntent(): void {
+    const intent = this.intent;
+    if (!intent) return;
+    const token = this.resumeToken ?? (intent.type === 'resume' ? intent.token : null);
+    if (token) this.send({ type: 'resume', resumeToken: token, callId: this.call ? this.call.callId : null });
+    else if (intent.type === 'create') this.send({ type: 'create', name: intent.name });
+    else if (intent.type === 'join') this.send({ type: 'join', code: intent.code, name: intent.name });
+  }
+
+  private onRelayStatus(status: RelayStatus, detail: string): void {
+    if (status !== this.snapshot.relay) this.log(`relay-${status}`, detail);
+    this.update({ relay: status });
+    if (status === 'open') this.sayIntent();
+    if (status === 'closed' && this.intent) {
+      // The relay is gone for good. A call whose media already flows peer to peer goes on; anything else fails.
+      if (this.snapshot.phase !== 'connected') {
+        if (this.call) this.finishCall('relay-lost');
+        else this.update({ phase: 'failed', endReason: 'relay-lost' });
+      }
+    }
+  }
+
+  private onRelayMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'welcome':
+        return this.onWelcome(message);
+      case 'waiting-room':
+        this.update({ waitingRoom: message.patients });
+        return;
+      case 'presence':
+        return this.onPresence(message);
+      case 'call-start':
+        return this.onCallStart(message.callId, message.initiator, message.peer);
+      case 'signal':
+        return this.onSignal(message.callId, message.data);
+      case 'call-ended':
+        return this.onCallEnded(message.callId, message.reason, message.by);
+      case 'consultation-closed':
+        this.log('consultation-closed', message.reason);
+        if (this.call) this.finishCall('consultation-closed');
+        this.forgetSession();
+        this.intent = null;
+        this.update({ phase: 'ended', endReason: 'consultation-closed', consultation: null, waitingRoom: [] });
+        return;
+      case 'error':
+        return this.onRelayError(message);
+      case 'pong':
+        return;
+    }
+  }
+
+  private onWelcome(message: ServerMessageOf<'welcome'>): void {
+    this.resumeToken = message.self.resumeToken;
+    this.deps.sessionStore?.save({ resumeToken: message.self.resumeToken, role: message.self.role });
+    this.log('welcome', `${message.self.role} in ${message.consultation.code}`);
+    const inCall = this.call !== null && message.call?.callId === this.call.callId;
+    if (this.call && !inCall) this.finishCall('relay-lost'); // the relay no longer knows our call
+    const phase: Phase = inCall ? this.snapshot.phase : this.isAfterCall() ? this.snapshot.phase : 'waiting';
+    this.update({
+      phase,
+      role: message.self.role,
+      selfName: message.self.name,
+      consultation: { code: message.consultation.code, joinUrl: message.joinUrl, clinicianName: message.consultation.clinicianName },
+      relayError: null,
+    });
+  }
+
+  private onPresence(message: ServerMessageOf<'presence'>): void {
+    const peer = this.snapshot.peer;
+    const patch: Partial<EngineSnapshot> = {};
+    if (message.role === 'clinician' && this.snapshot.role === 'patient') patch.clinicianPresent = message.present;
+    if (peer && peer.id === message.participantId && peer.present !== message.present) {
+      this.log(message.present ? 'peer-back' : 'peer-away', peer.name);
+      patch.peer = { ...peer, present: message.present };
+    }
+    this.update(patch);
+  }
+
+  private onCallStart(callId: string, initiator: boolean, peer: { id: string; name: string; role: Role }): void {
+    if (this.call?.callId === callId) return; // duplicate: exactly one peer per call
+    if (this.finishedCallIds.has(callId)) return;
+    const localStream = this.snapshot.localStream;
+    if (this.call) this.finishCall('hang-up', { silent: true });
+    this.log('call-start', `${callId} ${initiator ? 'initiator' : 'responder'} with ${peer.role}`);
+    if (!localStream) {
+      // Cannot happen through the UI (media comes first); refuse loudly rather than offer without tracks.
+      this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
+      this.update({ phase: 'failed', endReason: 'media-error', callId });
+      return;
+    }
+    this.callConnected = false;
+    this.update({
+      phase: 'connecting',
+      callId,
+      peer: { ...peer, present: true },
+      remoteStream: null,
+      endReason: null,
+      iceConnectionState: 'new',
+    });
+    this.call = new CallSession({
+      callId,
+      initiator,
+      localStream,
+      iceServers: this.deps.iceServers ?? [],
+      iceTransportPolicy: this.deps.iceTransportPolicy ?? 'all',
+      createPeer: this.deps.createPeer,
+      events: {
+        signal: (data) => {
+          this.log('signal-out', data.type);
+          this.send({ type: 'signal', callId, data });
+        },
+        connected: () => {
+          this.log('peer-connected', callId);
+          this.callConnected = true;
+          this.promoteIfConnected();
+        },
+        remoteStream: (stream) => {
+          this.log('remote-stream', stream.getTracks().map((t) => t.kind).join('+'));
+          this.update({ remoteStream: stream });
+          this.promoteIfConnected();
+        },
+        iceState: (ice) => {
+          this.log('ice-state', ice);
+          this.update({ iceConnectionState: ice });
+        },
+        remoteClosed: () => {
+          this.log('peer-closed', callId);
+          // The relay usually says why (hang-up) within milliseconds; give it that long.
+          this.remoteCloseTimer = setTimeout(() => {
+            this.remoteCloseTimer = null;
+            if (this.call?.callId === callId) this.finishCall('peer-left');
+          }, this.deps.remoteCloseGraceMs ?? 1500);
+        },
+        failed: (code, text) => {
+          this.log('peer-failed', `${code}: ${text}`);
+          this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
+          this.finishCall('connection-failed');
+        },
+      },
+    });
+    const early = this.earlySignals.get(callId) ?? [];
+    this.earlySignals.clear();
+    for (const data of early) this.call.signal(data);
+  }
+
+  private onSignal(callId: string, data: SignalData): void {
+    if (this.call?.callId === callId) {
+      this.log('signal-in', data.type);
+      this.call.signal(data);
+      return;
+    }
+    if (this.finishedCallIds.has(callId)) return;
+    // A signal can only precede its call-start across a reconnect; hold it until the call exists.
+    const queue = this.earlySignals.get(callId) ?? [];
+    if (queue.length < MAX_EARLY_SIGNALS) queue.push(data);
+    this.earlySignals.set(callId, queue);
+  }
+
+  private onCallEnded(callId: string, reason: RelayEndReason, by: Role | null): void {
+    if (this.call?.callId !== callId) return;
+    this.log('call-ended', `${reason}${by ? ` by ${by}` : ''}`);
+    if (reason === 'replaced') {
+      // The relay restarts the call at once (someone reloaded); a new call-start follows.
+      this.finishCall('hang-up', { silent: true });
+      this.update({ phase: 'connecting' });
+      return;
+    }
+    const mapped: CallEndReason = reason === 'hang-up' ? 'remote-hang-up' : reason;
+    this.finishCall(mapped);
+  }
+
+  private onRelayError(message: ServerMessageOf<'error'>): void {
+    this.log('relay-error', `${message.code}: ${message.message}`);
+    if (message.code === 'INVALID_RESUME' || (message.ref === 'resume' && message.code === 'UNKNOWN_CONSULTATION')) {
+      this.forgetSession();
+      this.intent = null;
+      this.update({ phase: this.snapshot.localStream ? 'previewing' : 'idle', consultation: null, role: null, relayError: { code: message.code, message: message.message } });
+      return;
+    }
+    if (message.ref === 'join' || message.ref === 'create') {
+      this.intent = null;
+      this.update({ relayError: { code: message.code, message: message.message } });
+      return;
+    }
+    if (message.code === 'CALL_IN_PROGRESS') return; // a repeated admit: the call is already on its way
+    this.update({ relayError: { code: message.code, message: message.message } });
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------------
+
+  private promoteIfConnected(): void {
+    if (this.callConnected && this.snapshot.remoteStream && this.snapshot.phase === 'connecting') {
+      this.log('connected', this.snapshot.callId ?? '');
+      this.update({ phase: 'connected' });
+    }
+  }
+
+  private finishCall(reason: CallEndReason, options: { silent?: boolean } = {}): void {
+    const call = this.call;
+    if (!call) return;
+    this.call = null;
+    this.callConnected = false;
+    if (this.remoteCloseTimer) clearTimeout(this.remoteCloseTimer);
+    this.remoteCloseTimer = null;
+    this.finishedCallIds.add(call.callId);
+    call.close();
+    if (options.silent) return;
+    this.log(FAILURES.has(reason) ? 'call-failed' : 'call-finished', reason);
+    this.update({ phase: FAILURES.has(reason) ? 'failed' : 'ended', endReason: reason, remoteStream: null, iceConnectionState: null });
+  }
+
+  private isAfterCall(): boolean {
+    return this.snapshot.phase === 'ended' || this.snapshot.phase === 'failed';
+  }
+
+  private forgetSession(): void {
+    this.resumeToken = null;
+    this.deps.sessionStore?.clear();
+  }
+
+  private send(message: Parameters<SignalingTransport['send']>[0]): void {
+    if (!this.deps.transport.send(message)) this.log('relay-send-failed', message.type);
+  }
+
+  private log(event: string, detail?: string): void {
+    this.timeline.add(event, detail);
+  }
+
+  private update(patch: Partial<EngineSnapshot>): void {
+    let changed = false;
+    for (const key of Object.keys(patch) as (keyof EngineSnapshot)[]) {
+      if (this.snapshot[key] !== patch[key]) changed = true;
+    }
+    if (!changed) return;
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const listener of [...this.listeners]) listener();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The engine's view of a WebRTC peer: the part of simple-peer it uses, so unit tests can drive the engine
+ * with a fake and the app uses the real thing.
+ */
+import type { SignalData } from '../../signaling/protocol';
+
+export interface PeerEvents {
+  signal: (data: SignalData) => void;
+  connect: () => void;
+  stream: (stream: MediaStream) => void;
+  close: () => void;
+  error: (err: Error & { code?: string }) => void;
+  iceStateChange: (iceConnectionState: string, iceGatheringState: string) => void;
+}
+
+export interface PeerLike {
+  signal(data: SignalData): void;
+  on<E extends keyof PeerEvents>(event: E, listener: PeerEvents[E]): void;
+  removeAllListeners(): void;
+  destroy(): void;
+  /** The underlying connection, for stats and states; null in fakes that have none. */
+  readonly connection: RTCPeerConnection | null;
+}
+
+export interface PeerOptions {
+  initiator: boolean;
+  /** Local media: always present before the peer exists, so the first offer carries its tracks. */
+  stream: MediaStream;
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+}
+
+export type PeerFactory = (options: PeerOptions) => PeerLike;

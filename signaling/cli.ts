@@ -1,0 +1,108 @@
+/**
+ * Standalone relay for clinic IT:  tsx signaling/cli.ts [--port 8787] [--host 0.0.0.0] [--static renderer/dist]
+ * Every flag has an environment variable twin (CLINIC_RELAY_*), so a service manager can configure it.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startRelay, type RelayOptions } from './server';
+
+const HELP = `Clinic Consult signaling relay
+
+Options (environment variable in brackets):
+  --port N             TCP port (CLINIC_RELAY_PORT, default 8787)
+  --host ADDR          interface to bind (CLINIC_RELAY_HOST, default 127.0.0.1; 0.0.0.0 for the LAN)
+  --static DIR         serve the built web app from DIR for browser mode (CLINIC_RELAY_STATIC)
+  --tls-cert FILE      PEM certificate: serve https/wss (CLINIC_RELAY_TLS_CERT)
+  --tls-key FILE       PEM private key (CLINIC_RELAY_TLS_KEY)
+  --public-url URL     address patients open, used in join links (CLINIC_RELAY_PUBLIC_URL)
+  --allowed-origins L  comma-separated browser origins allowed to connect (CLINIC_RELAY_ALLOWED_ORIGINS)
+  --grace-seconds N    how long a dropped participant keeps its place (CLINIC_RELAY_GRACE_SECONDS, default 30)
+  --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
+  --help               this text
+`;
+
+export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayOptions & { logLevel: string } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      static: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'public-url': { type: 'string' },
+      'allowed-origins': { type: 'string' },
+      'grace-seconds': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const port = integer('port', values.port ?? env.CLINIC_RELAY_PORT ?? '8787', 0, 65535);
+  const graceSeconds = integer('grace-seconds', values['grace-seconds'] ?? env.CLINIC_RELAY_GRACE_SECONDS ?? '30', 1, 3600);
+  const certFile = values['tls-cert'] ?? env.CLINIC_RELAY_TLS_CERT;
+  const keyFile = values['tls-key'] ?? env.CLINIC_RELAY_TLS_KEY;
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new Error('--tls-cert and --tls-key go together');
+  const origins = values['allowed-origins'] ?? env.CLINIC_RELAY_ALLOWED_ORIGINS;
+  const logLevel = values['log-level'] ?? env.CLINIC_RELAY_LOG_LEVEL ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new Error(`unknown log level "${logLevel}"`);
+  return {
+    port,
+    host: values.host ?? env.CLINIC_RELAY_HOST ?? '127.0.0.1',
+    staticDir: values.static ?? env.CLINIC_RELAY_STATIC ?? null,
+    tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : null,
+    publicUrl: values['public-url'] ?? env.CLINIC_RELAY_PUBLIC_URL ?? null,
+    allowedOrigins: origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : null,
+    graceMs: graceSeconds * 1000,
+    logLevel,
+  };
+}
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseRelayConfig>;
+  try {
+    config = parseRelayConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`clinic-relay: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    process.exit(2);
+  }
+  const logger = pino({ name: 'clinic-relay', level: config.logLevel });
+  const relay = await startRelay({ ...config, logger });
+  const loopback = config.host === '127.0.0.1' || config.host === 'localhost' || config.host === '::1';
+  process.stdout.write(`\nClinic Consult relay on ${relay.url}  (WebSocket: ${relay.url.replace(/^http/, 'ws')}/ws)\n`);
+  if (config.staticDir) process.stdout.write(`Browser mode: open ${relay.url}/ in Chromium or Chrome.\n`);
+  if (!loopback && !config.tls) {
+    process.stdout.write(
+      'Note: browsers on other computers only allow camera and microphone on https pages; use --tls-cert/--tls-key, or the desktop app.\n',
+    );
+  }
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'stopping');
+    relay.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`clinic-relay: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,351 @@
+/**
+ * Consultations, waiting rooms and calls: the relay's whole state, with no sockets in it.
+ *
+ * Every operation either throws a `RelayError` (nothing changed) or changes state and delivers the
+ * resulting messages through the injected `deliver`. The server maps participant ids to sockets.
+ */
+import { ErrorCode, type EndReason, type Role, type ServerMessageBody, type SignalData, type WaitingPatient } from './protocol';
+import { newConsultationCode, newId, newResumeToken } from './ids';
+
+export class RelayError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'RelayError';
+  }
+}
+
+export interface Participant {
+  readonly id: string;
+  readonly role: Role;
+  readonly name: string;
+  readonly consultationId: string;
+  readonly resumeToken: string;
+  readonly joinedAt: number;
+  present: boolean;
+  /** Pending removal after a disconnect; cleared when the participant comes back. */
+  expiry: ReturnType<typeof setTimeout> | null;
+}
+
+interface Call {
+  readonly id: string;
+  readonly patientId: string;
+}
+
+interface Consultation {
+  readonly id: string;
+  readonly code: string;
+  readonly clinicianId: string;
+  /** Patients in arrival order (Map keeps insertion order). */
+  readonly patients: Map<string, Participant>;
+  call: Call | null;
+  /** Ids of this consultation's finished calls: late signals for them are dropped quietly. */
+  readonly endedCallIds: Set<string>;
+}
+
+export interface RegistryOptions {
+  deliver: (participantId: string, message: ServerMessageBody) => void;
+  /** How long a disconnected participant keeps its place (and its call) before being removed. */
+  graceMs: number;
+  /** Builds the link a patient opens to join; the server knows its public address. */
+  joinUrl: (code: string) => string;
+  now?: () => number;
+}
+
+const MAX_ENDED_CALL_IDS = 64;
+
+/** Called once the participant exists and before anything is delivered to it (binds it to a socket). */
+export type Attach = (participant: Participant) => void;
+const noop: Attach = () => {};
+
+export class ConsultationRegistry {
+  private readonly consultations = new Map<string, Consultation>();
+  private readonly byCode = new Map<string, Consultation>();
+  private readonly participants = new Map<string, Participant>();
+  private readonly byResumeToken = new Map<string, Participant>();
+  private readonly deliver: RegistryOptions['deliver'];
+  private readonly now: () => number;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.deliver = options.deliver;
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): { consultations: number; participants: number; calls: number } {
+    let calls = 0;
+    for (const c of this.consultations.values()) if (c.call) calls += 1;
+    return { consultations: this.consultations.size, participants: this.participants.size, calls };
+  }
+
+  participant(id: string): Participant | undefined {
+    return this.participants.get(id);
+  }
+
+  /** A clinician opens a consultation and becomes its host. */
+  create(name: string, attach: Attach = noop): Participant {
+    let code = newConsultationCode();
+    while (this.byCode.has(code)) code = newConsultationCode();
+    const consultationId = newId('k');
+    const clinician = this.addParticipant('clinician', name, consultationId);
+    attach(clinician);
+    const consultation: Consultation = {
+      id: consultationId,
+      code,
+      clinicianId: clinician.id,
+      patients: new Map(),
+      call: null,
+      endedCallIds: new Set(),
+    };
+    this.consultations.set(consultationId, consultation);
+    this.byCode.set(code, consultation);
+    this.welcome(clinician);
+    this.sendWaitingRoom(consultation);
+    return clinician;
+  }
+
+  /** A patient enters the waiting room; the clinician hears of it at once. */
+  join(code: string, name: string, attach: Attach = noop): Participant {
+    const consultation = this.byCode.get(code);
+    if (!consultation) throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'no open consultation has this code');
+    const patient = this.addParticipant('patient', name, consultation.id);
+    attach(patient);
+    consultation.patients.set(patient.id, patient);
+    this.welcome(patient);
+    this.sendPresenceOf(this.clinicianOf(consultation), patient.id);
+    this.sendWaitingRoom(consultation);
+    return patient;
+  }
+
+  /**
+   * Puts a participant back in its place. `heldCallId` is the call the client still has a live peer for;
+   * if the relay's current call is another one (e.g. the page was reloaded), that call is restarted so both
+   * sides get a fresh peer instead of one side talking to a peer that no longer exists.
+   */
+  resume(resumeToken: string, heldCallId: string | null, attach: Attach = noop): Participant {
+    const participant = this.byResumeToken.get(resumeToken);
+    if (!participant) throw new RelayError(ErrorCode.INVALID_RESUME, 'this session has ended; join again');
+    const consultation = this.consultationOf(participant);
+    attach(participant);
+    if (participant.expiry) clearTimeout(participant.expiry);
+    participant.expiry = null;
+    participant.present = true;
+    const call = consultation.call;
+    const inCall = call !== null && this.isInCall(participant, call);
+    this.welcome(participant, inCall && call.id === heldCallId);
+    if (participant.role === 'patient') this.sendPresenceOf(this.clinicianOf(consultation), participant.id);
+    else for (const patient of consultation.patients.values()) this.sendPresenceOf(patient, participant.id);
+    this.sendWaitingRoom(consultation);
+    if (call && inCall && call.id !== heldCallId) {
+      this.endCall(consultation, 'replaced', null);
+      this.startCall(consultation, call.patientId);
+    }
+    return participant;
+  }
+
+  admit(clinicianId: string, patientId: string): void {
+    const clinician = this.requireParticipant(clinicianId);
+    if (clinician.role !== 'clinician') throw new RelayError(ErrorCode.WRONG_ROLE, 'only the clinician can admit patients');
+    const consultation = this.consultationOf(clinician);
+    const patient = consultation.patients.get(patientId);
+    if (!patient) throw new RelayError(ErrorCode.UNKNOWN_PATIENT, 'this patient is not in the waiting room');
+    if (!patient.present) throw new RelayError(ErrorCode.PATIENT_OFFLINE, `${patient.name} is offline right now`);
+    if (consultation.call) {
+      const busyWith = consultation.call.patientId === patientId ? `already in a call with ${patient.name}` : 'hang up the current call first';
+      throw new RelayError(ErrorCode.CALL_IN_PROGRESS, busyWith);
+    }
+    this.startCall(consultation, patientId);
+  }
+
+  signal(fromId: string, callId: string, data: SignalData): void {
+    const from = this.requireParticipant(fromId);
+    const consultation = this.consultationOf(from);
+    const call = consultation.call;
+    if (call && call.id === callId && this.isInCall(from, call)) {
+      this.deliver(this.otherInCall(consultation, call, from), { type: 'signal', callId, data });
+      return;
+    }
+    if (consultation.endedCallIds.has(callId)) return; // late signal of a finished call: harmless, dropped
+    throw new RelayError(ErrorCode.NOT_IN_CALL, 'you are not in this call');
+  }
+
+  hangUp(fromId: string, callId: string, reason: 'hang-up' | 'connection-failed' = 'hang-up'): void {
+    const from = this.requireParticipant(fromId);
+    const consultation = this.consultationOf(from);
+    const call = consultation.call;
+    if (call && call.id === callId && this.isInCall(from, call)) {
+      this.endCall(consultation, reason, from.role);
+      return;
+    }
+    if (consultation.endedCallIds.has(callId)) return; // both sides hung up at once
+    throw new RelayError(ErrorCode.NOT_IN_CALL, 'you are not in this call');
+  }
+
+  /** Leaving for good: a patient leaves the waiting room; the clinician closes the consultation. */
+  leave(participantId: string): void {
+    const participant = this.requireParticipant(participantId);
+    this.remove(participant);
+  }
+
+  /** The socket is gone: keep the place for `graceMs`, tell the other side now. */
+  disconnected(participantId: string): void {
+    const participant = this.participants.get(participantId);
+    if (!participant || !participant.present) return;
+    const consultation = this.consultationOf(participant);
+    participant.present = false;
+    if (participant.role === 'patient') this.sendPresenceOf(this.clinicianOf(consultation), participant.id);
+    else for (const patient of consultation.patients.values()) this.sendPresenceOf(patient, participant.id);
+    this.sendWaitingRoom(consultation);
+    participant.expiry = setTimeout(() => {
+      participant.expiry = null;
+      if (!participant.present) this.remove(participant);
+    }, this.options.graceMs);
+    participant.expiry.unref?.();
+  }
+
+  /** Drops everything (relay shutdown). */
+  clear(): void {
+    for (const participant of this.participants.values()) if (participant.expiry) clearTimeout(participant.expiry);
+    this.participants.clear();
+    this.byResumeToken.clear();
+    this.consultations.clear();
+    this.byCode.clear();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  private addParticipant(role: Role, name: string, consultationId: string): Participant {
+    const participant: Participant = {
+      id: newId('p'),
+      role,
+      name,
+      consultationId,
+      resumeToken: newResumeToken(),
+      joinedAt: this.now(),
+      present: true,
+      expiry: null,
+    };
+    this.participants.set(participant.id, participant);
+    this.byResumeToken.set(participant.resumeToken, participant);
+    return participant;
+  }
+
+  private remove(participant: Participant): void {
+    if (participant.expiry) clearTimeout(participant.expiry);
+    this.participants.delete(participant.id);
+    this.byResumeToken.delete(participant.resumeToken);
+    const consultation = this.consultations.get(participant.consultationId);
+    if (!consultation) return;
+    if (consultation.call && this.isInCall(participant, consultation.call)) this.endCall(consultation, 'peer-left', participant.role);
+    if (participant.role === 'clinician') {
+      this.closeConsultation(consultation);
+      return;
+    }
+    consultation.patients.delete(participant.id);
+    this.sendPresenceOf(this.clinicianOf(consultation), participant.id, false);
+    this.sendWaitingRoom(consultation);
+  }
+
+  private closeConsultation(consultation: Consultation): void {
+    this.consultations.delete(consultation.id);
+    this.byCode.delete(consultation.code);
+    for (const patient of consultation.patients.values()) {
+      this.deliver(patient.id, { type: 'consultation-closed', reason: 'clinician-left' });
+      if (patient.expiry) clearTimeout(patient.expiry);
+      this.participants.delete(patient.id);
+      this.byResumeToken.delete(patient.resumeToken);
+    }
+  }
+
+  private startCall(consultation: Consultation, patientId: string): void {
+    const clinician = this.clinicianOf(consultation);
+    const patient = consultation.patients.get(patientId);
+    if (!patient) return;
+    const call: Call = { id: newId('c'), patientId };
+    consultation.call = call;
+    this.deliver(clinician.id, { type: 'call-start', callId: call.id, initiator: true, peer: this.describe(patient) });
+    this.deliver(patient.id, { type: 'call-start', callId: call.id, initiator: false, peer: this.describe(clinician) });
+    this.sendWaitingRoom(consultation);
+  }
+
+  private endCall(consultation: Consultation, reason: EndReason, by: Role | null): void {
+    const call = consultation.call;
+    if (!call) return;
+    consultation.call = null;
+    consultation.endedCallIds.add(call.id);
+    if (consultation.endedCallIds.size > MAX_ENDED_CALL_IDS) {
+      const oldest = consultation.endedCallIds.values().next().value;
+      if (oldest !== undefined) consultation.endedCallIds.delete(oldest);
+    }
+    const message: ServerMessageBody = { type: 'call-ended', callId: call.id, reason, by };
+    this.deliver(consultation.clinicianId, message);
+    this.deliver(call.patientId, message);
+    this.sendWaitingRoom(consultation);
+  }
+
+  private welcome(participant: Participant, keepCall = true): void {
+    const consultation = this.consultationOf(participant);
+    const clinician = this.clinicianOf(consultation);
+    const call = consultation.call;
+    const callInfo =
+      keepCall && call && this.isInCall(participant, call)
+        ? {
+            callId: call.id,
+            initiator: participant.role === 'clinician',
+            peer: this.describe(this.requireParticipant(this.otherInCall(consultation, call, participant))),
+          }
+        : null;
+    this.deliver(participant.id, {
+      type: 'welcome',
+      self: { participantId: participant.id, role: participant.role, name: participant.name, resumeToken: participant.resumeToken },
+      consultation: { id: consultation.id, code: consultation.code, clinicianName: clinician.name },
+      joinUrl: this.options.joinUrl(consultation.code),
+      call: callInfo,
+    });
+    if (participant.role === 'patient') this.sendPresenceOf(participant, clinician.id);
+  }
+
+  /** Tells `to` whether participant `aboutId` is connected. */
+  private sendPresenceOf(to: Participant, aboutId: string, present?: boolean): void {
+    const about = this.participants.get(aboutId);
+    const role: Role = about?.role ?? 'patient';
+    this.deliver(to.id, { type: 'presence', participantId: aboutId, role, present: present ?? about?.present ?? false });
+  }
+
+  private sendWaitingRoom(consultation: Consultation): void {
+    const patients: WaitingPatient[] = [...consultation.patients.values()].map((p) => ({
+      id: p.id,
+      name: p.name,
+      joinedAt: p.joinedAt,
+      present: p.present,
+      inCall: consultation.call?.patientId === p.id,
+    }));
+    this.deliver(consultation.clinicianId, { type: 'waiting-room', patients });
+  }
+
+  private describe(participant: Participant): { id: string; name: string; role: Role } {
+    return { id: participant.id, name: participant.name, role: participant.role };
+  }
+
+  private isInCall(participant: Participant, call: Call): boolean {
+    return participant.role === 'clinician' || call.patientId === participant.id;
+  }
+
+  private otherInCall(consultation: Consultation, call: Call, participant: Participant): string {
+    return participant.role === 'clinician' ? call.patientId : consultation.clinicianId;
+  }
+
+  private requireParticipant(id: string): Participant {
+    const participant = this.participants.get(id);
+    if (!participant) throw new RelayError(ErrorCode.NOT_JOINED, 'join a consultation first');
+    return participant;
+  }
+
+  private consultationOf(participant: Participant): Consultation {
+    const consultation = this.consultations.get(participant.consultationId);
+    if (!consultation) throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'this consultation has closed');
+    return consultation;
+  }
+
+  private clinicianOf(consultation: Consultation): Participant {
+    return this.requireParticipant(consultation.clinicianId);
+  }
+}

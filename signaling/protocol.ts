@@ -1,0 +1,228 @@
+/**
+ * The one signaling protocol shared by the relay and the client.
+ *
+ * Every message is a small JSON object with `v` (protocol version) and `type`. Each type is defined once
+ * here as a runtime-validated schema; both sides parse what they receive through `parseClientMessage` /
+ * `parseServerMessage` and never trust a raw object.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Limits that both sides agree on; the relay enforces them. */
+export const LIMITS = {
+  maxPayloadBytes: 64 * 1024,
+  maxDisplayNameLength: 60,
+  maxSignalBytes: 48 * 1024,
+} as const;
+
+/** Stable error codes: clients branch on these, never on message text. */
+export const ErrorCode = {
+  BAD_JSON: 'BAD_JSON',
+  BAD_MESSAGE: 'BAD_MESSAGE',
+  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
+  NOT_JOINED: 'NOT_JOINED',
+  ALREADY_JOINED: 'ALREADY_JOINED',
+  WRONG_ROLE: 'WRONG_ROLE',
+  UNKNOWN_CONSULTATION: 'UNKNOWN_CONSULTATION',
+  UNKNOWN_PATIENT: 'UNKNOWN_PATIENT',
+  PATIENT_OFFLINE: 'PATIENT_OFFLINE',
+  CALL_IN_PROGRESS: 'CALL_IN_PROGRESS',
+  NOT_IN_CALL: 'NOT_IN_CALL',
+  INVALID_RESUME: 'INVALID_RESUME',
+  RATE_LIMITED: 'RATE_LIMITED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes (application range 4000-4999). 1009 (too big) comes from `ws` itself. */
+export const CloseCode = {
+  REPLACED: 4001,
+  CONSULTATION_CLOSED: 4002,
+  HEARTBEAT_TIMEOUT: 4003,
+  RELAY_SHUTDOWN: 4004,
+  REJECTED: 4005,
+} as const;
+
+const displayName = z
+  .string()
+  .trim()
+  .min(1, 'name is empty')
+  .max(LIMITS.maxDisplayNameLength, `name is longer than ${LIMITS.maxDisplayNameLength} characters`);
+
+/** Consultation codes: 8 characters from an alphabet without look-alikes, shown as XXXX-XXXX. */
+export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const consultationCode = z
+  .string()
+  .transform((raw) => normalizeCode(raw))
+  .pipe(z.string().regex(new RegExp(`^[${CODE_ALPHABET}]{8}$`), 'code must be 8 letters/digits like ABCD-2345'));
+
+/** Accepts what people type: lower case, spaces and dashes are forgiven. */
+export function normalizeCode(raw: string): string {
+  return raw.toUpperCase().replace(/[\s-]/g, '');
+}
+
+export function formatCode(code: string): string {
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+const id = z.string().min(1).max(64);
+const resumeToken = z.string().min(16).max(128);
+
+/**
+ * simple-peer's signal payloads: offer/answer, candidate, renegotiate, transceiverRequest.
+ * The relay forwards them opaquely, but only well-formed ones: passing anything else to
+ * `peer.signal()` destroys the peer (ERR_SIGNALING), so the shape is checked on both ends.
+ */
+export const signalData = z.union([
+  z.object({ type: z.enum(['offer', 'answer', 'pranswer', 'rollback']), sdp: z.string().max(LIMITS.maxSignalBytes) }),
+  z.object({
+    type: z.literal('candidate'),
+    candidate: z.object({
+      candidate: z.string().max(2048),
+      sdpMid: z.string().max(64).nullable().optional(),
+      sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+      usernameFragment: z.string().max(256).nullable().optional(),
+    }),
+  }),
+  z.object({ type: z.literal('renegotiate'), renegotiate: z.literal(true) }),
+  z.object({
+    type: z.literal('transceiverRequest'),
+    transceiverRequest: z.object({ kind: z.enum(['audio', 'video']), init: z.record(z.string(), z.unknown()).optional() }),
+  }),
+]);
+export type SignalData = z.infer<typeof signalData>;
+
+const base = { v: z.literal(PROTOCOL_VERSION) };
+
+// ---- client -> relay -------------------------------------------------------------------------------------
+
+export const clientMessage = z.discriminatedUnion('type', [
+  /** Clinician opens a consultation. */
+  z.object({ ...base, type: z.literal('create'), name: displayName }),
+  /** Patient enters the waiting room of a consultation. */
+  z.object({ ...base, type: z.literal('join'), code: consultationCode, name: displayName }),
+  /** Either role takes its place back after a reload or a dropped socket. */
+  z.object({
+    ...base,
+    type: z.literal('resume'),
+    resumeToken,
+    /** The call this client still holds a live peer for (null after a reload): lets the relay restart a lost call. */
+    callId: id.nullable(),
+  }),
+  /** Clinician lets one waiting patient in; the relay starts a call. */
+  z.object({ ...base, type: z.literal('admit'), patientId: id }),
+  /** WebRTC signaling for the current call, forwarded to the other participant only. */
+  z.object({ ...base, type: z.literal('signal'), callId: id, data: signalData }),
+  /** Ends the current call for both sides. */
+  z.object({
+    ...base,
+    type: z.literal('hang-up'),
+    callId: id,
+    /** Why this side ends the call: a person hanging up, or a connection that could not be made or kept. */
+    reason: z.enum(['hang-up', 'connection-failed']).default('hang-up'),
+  }),
+  /** Leaves the consultation for good (a clinician leaving closes it). */
+  z.object({ ...base, type: z.literal('leave') }),
+  /** Application-level heartbeat: browsers cannot send WebSocket pings. */
+  z.object({ ...base, type: z.literal('ping'), t: z.number() }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+type ClientMessageInput = z.input<typeof clientMessage>;
+/** A client message without the version field, as callers write it (defaults may be left out). */
+export type ClientMessageBody = ClientMessageInput extends infer M ? (M extends ClientMessageInput ? Omit<M, 'v'> : never) : never;
+
+// ---- relay -> client -------------------------------------------------------------------------------------
+
+export const role = z.enum(['clinician', 'patient']);
+export type Role = z.infer<typeof role>;
+
+const self = z.object({ participantId: id, role, name: z.string(), resumeToken });
+
+const waitingPatient = z.object({
+  id,
+  name: z.string(),
+  /** Epoch ms of arrival; kept across reloads so the queue order is fair. */
+  joinedAt: z.number(),
+  present: z.boolean(),
+  inCall: z.boolean(),
+});
+export type WaitingPatient = z.infer<typeof waitingPatient>;
+
+export const endReason = z.enum(['hang-up', 'connection-failed', 'peer-left', 'replaced']);
+export type EndReason = z.infer<typeof endReason>;
+
+export const serverMessage = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('welcome'),
+    self,
+    consultation: z.object({ id, code: z.string(), clinicianName: z.string() }),
+    /** Where a patient can join: the relay's own address with the code. */
+    joinUrl: z.string(),
+    /** Present when resuming into a call that is still running. */
+    call: z.object({ callId: id, initiator: z.boolean(), peer: z.object({ id, name: z.string(), role }) }).nullable(),
+  }),
+  z.object({ ...base, type: z.literal('waiting-room'), patients: z.array(waitingPatient) }),
+  z.object({ ...base, type: z.literal('presence'), participantId: id, role, present: z.boolean() }),
+  z.object({
+    ...base,
+    type: z.literal('call-start'),
+    callId: id,
+    /** The clinician is always the initiator, so each call has exactly one offerer. */
+    initiator: z.boolean(),
+    peer: z.object({ id, name: z.string(), role }),
+  }),
+  z.object({ ...base, type: z.literal('signal'), callId: id, data: signalData }),
+  z.object({ ...base, type: z.literal('call-ended'), callId: id, reason: endReason, by: role.nullable() }),
+  z.object({ ...base, type: z.literal('consultation-closed'), reason: z.enum(['clinician-left', 'expired']) }),
+  z.object({ ...base, type: z.literal('pong'), t: z.number() }),
+  z.object({
+    ...base,
+    type: z.literal('error'),
+    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    /** The type of the message that caused it, when it could be read. */
+    ref: z.string().nullable(),
+  }),
+]);
+export type ServerMessage = z.infer<typeof serverMessage>;
+export type ServerMessageBody = ServerMessage extends infer M ? (M extends ServerMessage ? Omit<M, 'v'> : never) : never;
+export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+// ---- parsing ---------------------------------------------------------------------------------------------
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string; ref: string | null };
+
+function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: ErrorCode.BAD_JSON, message: 'message is not valid JSON', ref: null };
+  }
+  const ref = typeof json === 'object' && json !== null && typeof (json as { type?: unknown }).type === 'string'
+    ? ((json as { type: string }).type)
+    : null;
+  if (typeof json === 'object' && json !== null && 'v' in json && (json as { v: unknown }).v !== PROTOCOL_VERSION) {
+    return { ok: false, code: ErrorCode.UNSUPPORTED_VERSION, message: `protocol version must be ${PROTOCOL_VERSION}`, ref };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: `${where}${issue?.message ?? 'invalid message'}`, ref };
+  }
+  return { ok: true, message: result.data };
+}
+
+export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
+  return parseWith(clientMessage, raw);
+}
+
+export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
+  return parseWith(serverMessage, raw);
+}
+
+export function encode(message: ClientMessageBody | ServerMessageBody): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
+}

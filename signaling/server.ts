@@ -1,0 +1,326 @@
+/**
+ * The signaling relay: an HTTP server (health check, optional browser-mode static files) with a WebSocket
+ * endpoint at `/ws`. Routing lives in `ConsultationRegistry`; this file owns sockets, the upgrade checks,
+ * heartbeats and flow control.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { WebSocketServer, type RawData, WebSocket } from 'ws';
+import { ConsultationRegistry, RelayError, type Participant } from './consultations';
+import {
+  CloseCode,
+  ErrorCode,
+  LIMITS,
+  encode,
+  formatCode,
+  parseClientMessage,
+  type ClientMessage,
+  type ServerMessageBody,
+} from './protocol';
+import { sendPlain, serveStatic } from './static-files';
+
+export interface RelayOptions {
+  port: number;
+  /** Interface to bind; 127.0.0.1 by default, 0.0.0.0 to serve the LAN. */
+  host?: string;
+  /** Folder with the built renderer, served for browser mode; null serves no pages. */
+  staticDir?: string | null;
+  /** PEM certificate and key: the relay then speaks https/wss (needed for browsers on other machines). */
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** Address patients open (join links); defaults to the address the relay listens on. */
+  publicUrl?: string | null;
+  /** Browser origins allowed to connect; null allows any (desktop apps and tools send none). */
+  allowedOrigins?: string[] | null;
+  /** How long a participant who lost its connection keeps its place and call. */
+  graceMs?: number;
+  /** WebSocket ping interval; a socket silent for 3 intervals is dropped. */
+  heartbeatMs?: number;
+  maxConnections?: number;
+  /** Messages per second per connection (sustained); bursts of twice that are allowed. */
+  messagesPerSecond?: number;
+  logger?: Logger;
+}
+
+export interface RelayStats {
+  connections: number;
+  consultations: number;
+  participants: number;
+  calls: number;
+}
+
+export interface Relay {
+  readonly port: number;
+  /** http(s)://host:port of this relay. */
+  readonly url: string;
+  stats(): RelayStats;
+  close(): Promise<void>;
+}
+
+/** A socket whose send queue grows past this is a stalled client: drop it rather than buffer forever. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+interface Connection {
+  readonly ws: WebSocket;
+  participantId: string | null;
+  lastSeen: number;
+  tokens: number;
+  tokensAt: number;
+}
+
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const host = options.host ?? '127.0.0.1';
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  const maxConnections = options.maxConnections ?? 2000;
+  const rate = options.messagesPerSecond ?? 100;
+  const log = options.logger ?? pino({ name: 'clinic-relay' });
+  const scheme = options.tls ? 'https' : 'http';
+
+  const connections = new Set<Connection>();
+  const byParticipant = new Map<string, Connection>();
+  let closing = false;
+  let publicUrl = options.publicUrl ?? null;
+
+  const registry = new ConsultationRegistry({
+    graceMs: options.graceMs ?? 30_000,
+    joinUrl: (code) => `${publicUrl}/?code=${formatCode(code)}`,
+    deliver: (participantId, message) => {
+      const connection = byParticipant.get(participantId);
+      if (!connection) return; // offline: the participant gets a fresh welcome when it resumes
+      send(connection, message);
+      if (message.type === 'consultation-closed') {
+        unbind(connection);
+        connection.ws.close(CloseCode.CONSULTATION_CLOSED, 'consultation closed');
+      }
+    },
+  });
+
+  const handleHttp = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ ok: !closing, ...stats() }));
+      return;
+    }
+    if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
+      serveStatic(options.staticDir, req, res).catch((err: unknown) => {
+        log.error({ err }, 'static file failed');
+        if (!res.headersSent) sendPlain(res, 500, 'internal error');
+      });
+      return;
+    }
+    sendPlain(res, 404, 'not found');
+  };
+
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handleHttp)
+    : createHttpServer(handleHttp);
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPayloadBytes, perMessageDeflate: false });
+
+  /** Every admission decision for a socket is here, in order, so auth can grow in one place. */
+  function refuseUpgrade(req: IncomingMessage): { status: number; reason: string } | null {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws') return { status: 400, reason: 'unknown path' };
+    if (closing) return { status: 503, reason: 'relay is shutting down' };
+    const origin = req.headers.origin;
+    if (options.allowedOrigins && origin !== undefined && !options.allowedOrigins.includes(origin)) {
+      return { status: 403, reason: 'origin not allowed' };
+    }
+    if (connections.size >= maxConnections) return { status: 503, reason: 'too many connections' };
+    return null;
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = refuseUpgrade(req);
+    if (refusal) {
+      log.warn({ url: req.url, origin: req.headers.origin, ...refusal }, 'upgrade refused');
+      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+  });
+
+  function accept(ws: WebSocket): void {
+    const connection: Connection = { ws, participantId: null, lastSeen: Date.now(), tokens: rate * 2, tokensAt: Date.now() };
+    connections.add(connection);
+    ws.on('pong', () => {
+      connection.lastSeen = Date.now();
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      connection.lastSeen = Date.now();
+      onMessage(connection, data, isBinary);
+    });
+    ws.on('error', (err) => {
+      // e.g. frames over maxPayload: ws closes the socket with 1009 itself.
+      log.info({ err: err.message, participant: connection.participantId }, 'socket error');
+    });
+    ws.on('close', () => {
+      connections.delete(connection);
+      const participantId = connection.participantId;
+      unbind(connection);
+      if (participantId && !closing) registry.disconnected(participantId);
+    });
+  }
+
+  function onMessage(connection: Connection, data: RawData, isBinary: boolean): void {
+    if (!takeToken(connection)) {
+      replyError(connection, ErrorCode.RATE_LIMITED, 'too many messages; slow down', null);
+      return;
+    }
+    if (isBinary) {
+      replyError(connection, ErrorCode.BAD_MESSAGE, 'binary frames are not part of the protocol', null);
+      return;
+    }
+    const parsed = parseClientMessage(rawToString(data));
+    if (!parsed.ok) {
+      replyError(connection, parsed.code, parsed.message, parsed.ref);
+      return;
+    }
+    try {
+      route(connection, parsed.message);
+    } catch (err) {
+      if (err instanceof RelayError) replyError(connection, err.code, err.message, parsed.message.type);
+      else {
+        log.error({ err, type: parsed.message.type }, 'message handling failed');
+        replyError(connection, ErrorCode.BAD_MESSAGE, 'the relay could not handle this message', parsed.message.type);
+      }
+    }
+  }
+
+  function route(connection: Connection, message: ClientMessage): void {
+    if (message.type === 'ping') {
+      send(connection, { type: 'pong', t: message.t });
+      return;
+    }
+    const participantId = connection.participantId;
+    if (message.type === 'create' || message.type === 'join' || message.type === 'resume') {
+      if (participantId) throw new RelayError(ErrorCode.ALREADY_JOINED, 'this connection already has a place; leave first');
+      // Bind before the registry speaks, so its welcome reaches this socket.
+      const attach = (participant: Participant): void => bind(connection, participant.id);
+      if (message.type === 'create') registry.create(message.name, attach);
+      else if (message.type === 'join') registry.join(message.code, message.name, attach);
+      else registry.resume(message.resumeToken, message.callId, attach);
+      return;
+    }
+    if (!participantId) throw new RelayError(ErrorCode.NOT_JOINED, 'create, join or resume a consultation first');
+    switch (message.type) {
+      case 'admit':
+        registry.admit(participantId, message.patientId);
+        return;
+      case 'signal':
+        registry.signal(participantId, message.callId, message.data);
+        return;
+      case 'hang-up':
+        registry.hangUp(participantId, message.callId, message.reason);
+        return;
+      case 'leave':
+        registry.leave(participantId);
+        unbind(connection);
+        return;
+    }
+  }
+
+  function bind(connection: Connection, participantId: string): void {
+    const previous = byParticipant.get(participantId);
+    if (previous && previous !== connection) {
+      previous.participantId = null;
+      previous.ws.close(CloseCode.REPLACED, 'signed in from another window');
+    }
+    connection.participantId = participantId;
+    byParticipant.set(participantId, connection);
+  }
+
+  function unbind(connection: Connection): void {
+    if (connection.participantId && byParticipant.get(connection.participantId) === connection) {
+      byParticipant.delete(connection.participantId);
+    }
+    connection.participantId = null;
+  }
+
+  function send(connection: Connection, message: ServerMessageBody): void {
+    const { ws } = connection;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      log.warn({ participant: connection.participantId }, 'dropping stalled client');
+      ws.terminate();
+      return;
+    }
+    ws.send(encode(message));
+  }
+
+  function replyError(connection: Connection, code: ErrorCode, message: string, ref: string | null): void {
+    log.debug({ code, ref, participant: connection.participantId }, 'rejected message');
+    send(connection, { type: 'error', code, message, ref });
+  }
+
+  function takeToken(connection: Connection): boolean {
+    const now = Date.now();
+    connection.tokens = Math.min(rate * 2, connection.tokens + ((now - connection.tokensAt) / 1000) * rate);
+    connection.tokensAt = now;
+    if (connection.tokens < 1) return false;
+    connection.tokens -= 1;
+    return true;
+  }
+
+  function stats(): RelayStats {
+    return { connections: connections.size, ...registry.size };
+  }
+
+  const heartbeat = setInterval(() => {
+    const deadline = Date.now() - heartbeatMs * 3;
+    for (const connection of connections) {
+      if (connection.lastSeen < deadline) {
+        log.info({ participant: connection.participantId }, 'heartbeat timeout');
+        connection.ws.terminate();
+      } else if (connection.ws.readyState === WebSocket.OPEN) {
+        connection.ws.ping();
+      }
+    }
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `${scheme}://${urlHost}:${port}`;
+  publicUrl ??= url;
+  log.info({ url, staticDir: options.staticDir ?? null, tls: Boolean(options.tls) }, 'relay listening');
+
+  return {
+    port,
+    url,
+    stats,
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      clearInterval(heartbeat);
+      for (const connection of connections) connection.ws.close(CloseCode.RELAY_SHUTDOWN, 'relay shutting down');
+      registry.clear();
+      await new Promise<void>((resolvePromise) => {
+        const force = setTimeout(() => {
+          for (const connection of connections) connection.ws.terminate();
+        }, 1000);
+        server.close(() => {
+          clearTimeout(force);
+          resolvePromise();
+        });
+        server.closeIdleConnections();
+      });
+      wss.close();
+    },
+  };
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

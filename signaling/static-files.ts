@@ -1,0 +1,83 @@
+/** Serves the built renderer (browser mode) from a folder, never outside it. */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, resolve, sep } from 'node:path';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+/** The page may talk only to its own origin (the relay's WebSocket included). */
+export const BROWSER_MODE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/**
+ * Maps a URL path to a file inside `root`, or null when it would escape it.
+ * Decoding happens once, before the check, so `%2e%2e/` cannot slip through.
+ */
+export function resolveStaticPath(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath.split('?')[0] ?? '/');
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const relative = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
+  const base = resolve(root);
+  const full = resolve(base, relative);
+  if (full !== base && !full.startsWith(base + sep)) return null;
+  return full;
+}
+
+/** Answers GET/HEAD for files under `root`; unknown paths without an extension get index.html (the app). */
+export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = resolveStaticPath(root, req.url ?? '/');
+  if (!path) return sendPlain(res, 400, 'bad path');
+  let file = path;
+  let info = await stat(file).catch(() => null);
+  if ((!info || info.isDirectory()) && extname(file) === '') {
+    file = resolve(root, 'index.html');
+    info = await stat(file).catch(() => null);
+  }
+  if (!info || !info.isFile()) return sendPlain(res, 404, 'not found');
+  const isHtml = extname(file) === '.html';
+  res.writeHead(200, {
+    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    'content-length': info.size,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    // Hashed asset names can be cached forever; the page itself must not be, so updates show at once.
+    'cache-control': isHtml ? 'no-cache' : 'public, max-age=31536000, immutable',
+    ...(isHtml ? { 'content-security-policy': BROWSER_MODE_CSP, 'permissions-policy': 'camera=(self), microphone=(self)' } : {}),
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file).pipe(res);
+}
+
+export function sendPlain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}

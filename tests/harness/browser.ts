@@ -1,0 +1,187 @@
+/**
+ * Drives the real app in Debian's Chromium with fake camera/microphone, the way a person would: through
+ * buttons, labels and the stable test ids. Shared by the e2e tests, `npm run demo` and the benchmarks.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startRelay, type Relay, type RelayOptions } from '../../signaling/server';
+import type { MediaSummary } from '../../renderer/engine/diagnostics-hook';
+import type { TimelineEntry } from '../../renderer/engine/timeline';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const RENDERER_DIST = join(ROOT, 'renderer/dist');
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+
+/** Flags measured to work headless here; the network ones stop Chromium phoning home at every start. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(extraArgs: string[] = []): Promise<LaunchedBrowser> {
+  // Chromium leaves org.chromium.* folders in TMPDIR: give it a scratch one and remove it afterwards.
+  const scratchRoot = join(ROOT, '.tmp');
+  mkdirSync(scratchRoot, { recursive: true });
+  const scratch = mkdtempSync(join(scratchRoot, 'chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    env: { ...process.env, TMPDIR: scratch },
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close().catch(() => undefined);
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startTestRelay(options: Partial<RelayOptions> = {}): Promise<Relay> {
+  return startRelay({ port: 0, staticDir: RENDERER_DIST, logger: pino({ level: 'silent' }), ...options });
+}
+
+/** One person's window: a browser context of its own (own storage, own fake devices). */
+export class AppWindow {
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly label: string,
+  ) {}
+
+  static async open(browser: Browser, url: string, label: string): Promise<AppWindow> {
+    const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+    const page = await context.newPage();
+    const window = new AppWindow(context, page, label);
+    await page.goto(url);
+    return window;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => undefined);
+  }
+
+  // ---- people's actions ----------------------------------------------------------------------------------
+
+  /** Clinician: opens a consultation and returns its code as shown (XXXX-XXXX). */
+  async openConsultation(name: string): Promise<string> {
+    await this.page.getByRole('button', { name: /I am a clinician/ }).click();
+    await this.page.getByLabel('Your name as patients will see it').fill(name);
+    await this.page.getByRole('button', { name: 'Open consultation' }).click();
+    const code = this.page.getByTestId('consult-code');
+    await code.waitFor();
+    return (await code.textContent())?.trim() ?? '';
+  }
+
+  /** Patient: joins with a code and name and waits to be in the waiting room. */
+  async joinConsultation(code: string, name: string): Promise<void> {
+    await this.page.getByRole('button', { name: /I am a patient/ }).click();
+    await this.page.getByLabel('Consultation code').fill(code);
+    await this.page.getByLabel('Your name').fill(name);
+    await this.page.getByRole('button', { name: 'Join' }).click();
+    await this.waitForState('waiting');
+  }
+
+  admitButton(patientName: string) {
+    return this.page.getByRole('button', { name: `Admit ${patientName}`, exact: true });
+  }
+
+  async admit(patientName: string): Promise<void> {
+    const button = this.admitButton(patientName);
+    await button.waitFor();
+    await expectEnabled(button);
+    await button.click();
+  }
+
+  async hangUp(): Promise<void> {
+    await this.page.getByTestId('hang-up').click();
+  }
+
+  // ---- what the window shows -------------------------------------------------------------------------------
+
+  async state(): Promise<string | null> {
+    return this.page.getByTestId('call-state').getAttribute('data-state');
+  }
+
+  async waitForState(state: string, timeoutMs = 30_000): Promise<void> {
+    await this.page.locator(`[data-testid="call-state"][data-state="${state}"]`).waitFor({ timeout: timeoutMs });
+  }
+
+  async remoteVideoSize(): Promise<{ width: number; height: number; currentTime: number }> {
+    return this.page.getByTestId('remote-video').evaluate((el) => {
+      const video = el as HTMLVideoElement;
+      return { width: video.videoWidth, height: video.videoHeight, currentTime: video.currentTime };
+    });
+  }
+
+  async media(): Promise<MediaSummary | null> {
+    return this.page.evaluate(() => window.clinicDiagnostics?.media() ?? null);
+  }
+
+  async timeline(): Promise<TimelineEntry[]> {
+    return this.page.evaluate(() => window.clinicDiagnostics?.timeline() ?? []);
+  }
+
+  /** Waits until the remote video shows frames (its first frame is in the timeline). */
+  async waitForFirstRemoteFrame(timeoutMs = 30_000): Promise<void> {
+    await this.page.waitForFunction(
+      () => {
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]');
+        return Boolean(video && video.videoWidth > 0 && video.currentTime > 0);
+      },
+      undefined,
+      { timeout: timeoutMs, polling: 50 },
+    );
+  }
+
+  /**
+   * Proof that media really flows to this window: remote video has a size and frames decoded keep rising
+   * over `windowMs`.
+   */
+  async mediaProof(windowMs = 2000): Promise<{ width: number; height: number; framesBefore: number; framesAfter: number; audioPackets: number }> {
+    await this.waitForFirstRemoteFrame();
+    const before = await this.media();
+    await this.page.waitForTimeout(windowMs);
+    const after = await this.media();
+    const size = await this.remoteVideoSize();
+    return {
+      width: size.width,
+      height: size.height,
+      framesBefore: before?.framesDecoded ?? 0,
+      framesAfter: after?.framesDecoded ?? 0,
+      audioPackets: after?.audioPacketsReceived ?? 0,
+    };
+  }
+}
+
+async function expectEnabled(locator: ReturnType<Page['getByRole']>): Promise<void> {
+  await locator.page().waitForFunction((el) => !(el as HTMLButtonElement).disabled, await locator.elementHandle(), { timeout: 10_000 });
+}
+
+/** Epoch time of the last timeline entry of `event`, or null. */
+export function lastEvent(timeline: TimelineEntry[], event: string): TimelineEntry | null {
+  for (let i = timeline.length - 1; i >= 0; i -= 1) if (timeline[i]?.event === event) return timeline[i] ?? null;
+  return null;
+}
+
+export function scratchDir(): string {
+  return mkdtempSync(join(tmpdir(), 'clinic-'));
+}

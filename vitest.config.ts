@@ -16,6 +16,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
           // One real call at a time: two cores, real WebRTC.
           fileParallelism: false,
           testTimeout: 60_000,

@@ -66,7 +66,8 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
+  // Digits only: Number() would read '' and ' ' as 0 (a random port) and accept '0x50' or '1e3'.
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }

@@ -155,12 +155,12 @@ export class ConsultationRegistry {
     this.startCall(consultation, patientId);
   }
 
-  signal(fromId: string, callId: string, data: SignalData): void {
+  signal(fromId: string, callId: string, seq: number, data: SignalData): void {
     const from = this.requireParticipant(fromId);
     const consultation = this.consultationOf(from);
     const call = consultation.call;
     if (call && call.id === callId && this.isInCall(from, call)) {
-      this.deliver(this.otherInCall(consultation, call, from), { type: 'signal', callId, data });
+      this.deliver(this.otherInCall(consultation, call, from), { type: 'signal', callId, seq, data });
       return;
     }
     if (consultation.endedCallIds.has(callId)) return; // late signal of a finished call: harmless, dropped

@@ -67,6 +67,11 @@ export function formatCode(code: string): string {
 
 const id = z.string().min(1).max(64);
 const resumeToken = z.string().min(16).max(128);
+/**
+ * Per-call, per-sender signal counter starting at 1. The receiver applies each number once, so a message
+ * delivered twice (a retried send, a doubled handler) can never feed a peer the same offer twice.
+ */
+const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * simple-peer's signal payloads: offer/answer, candidate, renegotiate, transceiverRequest.
@@ -112,7 +117,7 @@ export const clientMessage = z.discriminatedUnion('type', [
   /** Clinician lets one waiting patient in; the relay starts a call. */
   z.object({ ...base, type: z.literal('admit'), patientId: id }),
   /** WebRTC signaling for the current call, forwarded to the other participant only. */
-  z.object({ ...base, type: z.literal('signal'), callId: id, data: signalData }),
+  z.object({ ...base, type: z.literal('signal'), callId: id, seq, data: signalData }),
   /** Ends the current call for both sides. */
   z.object({
     ...base,
@@ -172,7 +177,7 @@ export const serverMessage = z.discriminatedUnion('type', [
     initiator: z.boolean(),
     peer: z.object({ id, name: z.string(), role }),
   }),
-  z.object({ ...base, type: z.literal('signal'), callId: id, data: signalData }),
+  z.object({ ...base, type: z.literal('signal'), callId: id, seq, data: signalData }),
   z.object({ ...base, type: z.literal('call-ended'), callId: id, reason: endReason, by: role.nullable() }),
   z.object({ ...base, type: z.literal('consultation-closed'), reason: z.enum(['clinician-left', 'expired']) }),
   z.object({ ...base, type: z.literal('pong'), t: z.number() }),

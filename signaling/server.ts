@@ -210,7 +210,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         registry.admit(participantId, message.patientId);
         return;
       case 'signal':
-        registry.signal(participantId, message.callId, message.data);
+        registry.signal(participantId, message.callId, message.seq, message.data);
         return;
       case 'hang-up':
         registry.hangUp(participantId, message.callId, message.reason);

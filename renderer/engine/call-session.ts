@@ -32,6 +32,8 @@ export class CallSession {
   readonly initiator: boolean;
   private peer: PeerLike | null;
   private ended = false;
+  private sentSeq = 0;
+  private appliedSeq = 0;
 
   constructor(options: CallSessionOptions) {
     this.callId = options.callId;
@@ -72,10 +74,21 @@ export class CallSession {
     return this.peer?.connection ?? null;
   }
 
-  /** Applies a signal from the other side. simple-peer itself queues candidates until the remote description is set. */
-  signal(data: SignalData): void {
-    if (this.ended || !this.peer) return;
+  /** Numbers this side's signals for the relay (1, 2, 3, …). */
+  nextSeq(): number {
+    this.sentSeq += 1;
+    return this.sentSeq;
+  }
+
+  /**
+   * Applies a signal from the other side, once: a number already applied is a duplicate and is dropped.
+   * simple-peer itself queues candidates until the remote description is set.
+   */
+  signal(seq: number, data: SignalData): boolean {
+    if (this.ended || !this.peer || seq <= this.appliedSeq) return false;
+    this.appliedSeq = seq;
     this.peer.signal(data);
+    return true;
   }
 
   /** Tears the peer down; no event fires after this returns. */

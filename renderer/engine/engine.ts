@@ -123,7 +123,7 @@ export class ConsultEngine {
   private callConnected = false;
   private mediaPromise: Promise<MediaStream | null> | null = null;
   /** Signals that arrived before their call-start, by call id. */
-  private readonly earlySignals = new Map<string, SignalData[]>();
+  private readonly earlySignals = new Map<string, { seq: number; data: SignalData }[]>();
   private readonly finishedCallIds = new Set<string>();
   /** What to say to the relay each time the socket (re)opens. */
   private intent: Intent | null = null;
@@ -283,7 +283,7 @@ export class ConsultEngine {
       case 'call-start':
         return this.onCallStart(message.callId, message.initiator, message.peer);
       case 'signal':
-        return this.onSignal(message.callId, message.data);
+        return this.onSignal(message.callId, message.seq, message.data);
       case 'call-ended':
         return this.onCallEnded(message.callId, message.reason, message.by);
       case 'consultation-closed':
@@ -348,7 +348,7 @@ export class ConsultEngine {
       endReason: null,
       iceConnectionState: 'new',
     });
-    this.call = new CallSession({
+    const session: CallSession = new CallSession({
       callId,
       initiator,
       localStream,
@@ -358,7 +358,7 @@ export class ConsultEngine {
       events: {
         signal: (data) => {
           this.log('signal-out', data.type);
-          this.send({ type: 'signal', callId, data });
+          this.send({ type: 'signal', callId, seq: session.nextSeq(), data });
         },
         connected: () => {
           this.log('peer-connected', callId);
@@ -389,21 +389,21 @@ export class ConsultEngine {
         },
       },
     });
+    this.call = session;
     const early = this.earlySignals.get(callId) ?? [];
     this.earlySignals.clear();
-    for (const data of early) this.call.signal(data);
+    for (const { seq, data } of early) session.signal(seq, data);
   }
 
-  private onSignal(callId: string, data: SignalData): void {
+  private onSignal(callId: string, seq: number, data: SignalData): void {
     if (this.call?.callId === callId) {
-      this.log('signal-in', data.type);
-      this.call.signal(data);
+      this.log(this.call.signal(seq, data) ? 'signal-in' : 'signal-duplicate', `${data.type} #${seq}`);
       return;
     }
     if (this.finishedCallIds.has(callId)) return;
     // A signal can only precede its call-start across a reconnect; hold it until the call exists.
     const queue = this.earlySignals.get(callId) ?? [];
-    if (queue.length < MAX_EARLY_SIGNALS) queue.push(data);
+    if (queue.length < MAX_EARLY_SIGNALS) queue.push({ seq, data });
     this.earlySignals.set(callId, queue);
   }
 
@@ -422,6 +422,8 @@ export class ConsultEngine {
 
   private onRelayError(message: ServerMessageOf<'error'>): void {
     this.log('relay-error', `${message.code}: ${message.message}`);
+    // Only a repeated create/join/resume can get this: the first one already placed us.
+    if (message.code === 'ALREADY_JOINED') return;
     if (message.code === 'INVALID_RESUME' || (message.ref === 'resume' && message.code === 'UNKNOWN_CONSULTATION')) {
       this.forgetSession();
       this.intent = null;

@@ -67,8 +67,10 @@ export class AppWindow {
     readonly label: string,
   ) {}
 
-  static async open(browser: Browser, url: string, label: string): Promise<AppWindow> {
+  /** `init` runs in the page before the app's own scripts (e.g. to disturb the network layer). */
+  static async open(browser: Browser, url: string, label: string, init?: () => void): Promise<AppWindow> {
     const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+    if (init) await context.addInitScript(init);
     const page = await context.newPage();
     const window = new AppWindow(context, page, label);
     await page.goto(url);

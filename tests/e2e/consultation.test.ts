@@ -1,0 +1,187 @@
+/**
+ * Whole consultations in real Chromium (fake camera/microphone), real WebRTC, real relay: the scenarios
+ * of the product's core promise. One call at a time; each test gets its own relay.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Relay } from '../../signaling/server';
+import { AppWindow, launchChromium, startTestRelay, type LaunchedBrowser } from '../harness/browser';
+
+let chromium: LaunchedBrowser;
+let relay: Relay;
+const windows: AppWindow[] = [];
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+});
+afterAll(async () => {
+  await chromium.close();
+});
+afterEach(async () => {
+  for (const window of windows.splice(0)) await window.close();
+  await relay.close();
+});
+
+async function open(label: string, init?: () => void): Promise<AppWindow> {
+  const window = await AppWindow.open(chromium.browser, `${relay.url}/`, label, init);
+  windows.push(window);
+  return window;
+}
+
+/** Media really flows into `window`: 640x480 remote video and frames decoded rising over 2 s, audio too. */
+async function expectMediaFlowing(window: AppWindow): Promise<void> {
+  const proof = await window.mediaProof(2000);
+  expect(proof, `${window.label} remote video size`).toMatchObject({ width: 640, height: 480 });
+  expect(proof.framesAfter - proof.framesBefore, `${window.label} frames decoded in 2 s`).toBeGreaterThan(10);
+  expect(proof.audioPackets, `${window.label} audio packets`).toBeGreaterThan(0);
+}
+
+async function expectConnected(...sides: AppWindow[]): Promise<void> {
+  for (const side of sides) await side.waitForState('connected');
+  for (const side of sides) await expectMediaFlowing(side);
+}
+
+function callStarts(timeline: { event: string; detail?: string }[]): string[] {
+  return timeline.filter((e) => e.event === 'call-start').map((e) => e.detail?.split(' ')[0] ?? '');
+}
+
+describe('consultation end to end', () => {
+  it('(a) patient waits first, clinician arrives and admits', async () => {
+    relay = await startTestRelay();
+    const clinician = await open('clinician');
+    const code = await clinician.openConsultation('Dr. Rivera');
+    // The clinician steps away (the window leaves the app); the consultation keeps its place.
+    await clinician.page.goto('about:blank');
+
+    const patient = await open('patient');
+    await patient.joinConsultation(code, 'Anna Berg');
+    await expect.poll(() => patient.page.getByTestId('clinician-presence').getAttribute('data-present')).toBe('false');
+
+    // The clinician comes back to the same window and finds the patient waiting.
+    await clinician.page.goto(`${relay.url}/`);
+    await clinician.page.getByTestId('consult-code').waitFor();
+    await expect.poll(() => clinician.page.getByTestId('arrival-alert').textContent()).toContain('Anna Berg has arrived');
+    await expect.poll(() => patient.page.getByTestId('clinician-presence').getAttribute('data-present')).toBe('true');
+    await clinician.admit('Anna Berg');
+    await expectConnected(clinician, patient);
+  });
+
+  it('(b) clinician first, patient later', async () => {
+    relay = await startTestRelay();
+    const clinician = await open('clinician');
+    const code = await clinician.openConsultation('Dr. Rivera');
+    await clinician.page.getByTestId('waiting-list-empty').waitFor();
+    expect(await clinician.state()).toBe('waiting');
+
+    const patient = await open('patient');
+    await patient.joinConsultation(code.toLowerCase(), 'Ben Okafor'); // codes are forgiving about case
+    await clinician.admit('Ben Okafor');
+    await expectConnected(clinician, patient);
+  });
+
+  it('(c) patient reloads while waiting, keeps their place, then is admitted', async () => {
+    relay = await startTestRelay();
+    const clinician = await open('clinician');
+    const code = await clinician.openConsultation('Dr. Rivera');
+    const first = await open('first patient');
+    await first.joinConsultation(code, 'Chen Li');
+    const second = await open('second patient');
+    await second.joinConsultation(code, 'Dana Cruz');
+
+    await first.page.reload();
+    await first.waitForState('waiting');
+    const names = clinician.page.locator('[data-testid="waiting-patient"] .waiting-list__name');
+    await expect.poll(() => names.allTextContents()).toEqual(['Chen Li', 'Dana Cruz']);
+    await expect.poll(() => clinician.page.locator('[data-testid="waiting-patient"][data-present="true"]').count()).toBe(2);
+
+    await clinician.admit('Chen Li');
+    await expectConnected(clinician, first);
+    expect(await second.state()).toBe('waiting');
+  });
+
+  it('(d) Admit clicked twice fast with every message duplicated on the wire: exactly one call', async () => {
+    relay = await startTestRelay();
+    // Every frame either window sends goes out twice: a doubled handler, a retried send.
+    const duplicateEverySend = () => {
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (this: WebSocket, data) {
+        send.call(this, data);
+        send.call(this, data);
+      };
+    };
+    const clinician = await open('clinician', duplicateEverySend);
+    const code = await clinician.openConsultation('Dr. Rivera');
+    const patient = await open('patient', duplicateEverySend);
+    await patient.joinConsultation(code, 'Eli Novak');
+
+    const admit = clinician.admitButton('Eli Novak');
+    await admit.waitFor();
+    await admit.dblclick();
+    await expectConnected(clinician, patient);
+
+    const clinicianCalls = callStarts(await clinician.timeline());
+    const patientCalls = callStarts(await patient.timeline());
+    expect(clinicianCalls).toHaveLength(1);
+    expect(patientCalls).toEqual(clinicianCalls);
+    const duplicates = (await patient.timeline()).filter((e) => e.event === 'signal-duplicate');
+    expect(duplicates.length).toBeGreaterThan(0); // the duplicates did arrive, and were dropped
+  });
+
+  it('(e) hang-up from either side ends the call for both; the next call in the same consultation works', async () => {
+    relay = await startTestRelay();
+    const clinician = await open('clinician');
+    const code = await clinician.openConsultation('Dr. Rivera');
+    const patient = await open('patient');
+    await patient.joinConsultation(code, 'Farah Haddad');
+
+    await clinician.admit('Farah Haddad');
+    await expectConnected(clinician, patient);
+    await clinician.hangUp();
+    await patient.waitForState('ended');
+    await clinician.waitForState('ended');
+
+    await clinician.admit('Farah Haddad');
+    await expectConnected(clinician, patient);
+    await patient.hangUp();
+    await clinician.waitForState('ended');
+    await patient.waitForState('ended');
+
+    const calls = callStarts(await clinician.timeline());
+    expect(calls).toHaveLength(2);
+    expect(new Set(calls).size).toBe(2);
+  });
+
+  it('(f) two consultations on one relay at once never cross', async () => {
+    relay = await startTestRelay();
+    const doctorA = await open('clinician A');
+    const doctorB = await open('clinician B');
+    const codeA = await doctorA.openConsultation('Dr. Adams');
+    const codeB = await doctorB.openConsultation('Dr. Baker');
+    expect(codeA).not.toBe(codeB);
+    const patientA = await open('patient A');
+    const patientB = await open('patient B');
+    await patientA.joinConsultation(codeA, 'Gus Adler');
+    await patientB.joinConsultation(codeB, 'Hana Bauer');
+
+    // Each clinician sees only their own patient.
+    await expect.poll(() => doctorA.page.locator('[data-testid="waiting-patient"]').allTextContents()).toEqual([expect.stringContaining('Gus Adler')]);
+    await expect.poll(() => doctorB.page.locator('[data-testid="waiting-patient"]').allTextContents()).toEqual([expect.stringContaining('Hana Bauer')]);
+
+    await doctorA.admit('Gus Adler');
+    await doctorB.admit('Hana Bauer');
+    await expectConnected(doctorA, patientA, doctorB, patientB);
+
+    const [callA] = callStarts(await doctorA.timeline());
+    const [callB] = callStarts(await doctorB.timeline());
+    expect(callStarts(await patientA.timeline())).toEqual([callA]);
+    expect(callStarts(await patientB.timeline())).toEqual([callB]);
+    expect(callA).not.toBe(callB);
+    await expect(patientA.page.getByRole('region', { name: 'Consultation with Dr. Adams' }).count()).resolves.toBe(1);
+    await expect(patientB.page.getByRole('region', { name: 'Consultation with Dr. Baker' }).count()).resolves.toBe(1);
+
+    // Ending one call leaves the other untouched.
+    await doctorA.hangUp();
+    await patientA.waitForState('ended');
+    await expectMediaFlowing(patientB);
+    expect(await doctorB.state()).toBe('connected');
+  });
+});

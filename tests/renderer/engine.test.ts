@@ -1,0 +1,356 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConsultEngine, type EngineDeps } from '../../renderer/engine/engine';
+import type { PeerOptions } from '../../renderer/engine/peer';
+import { ANSWER, CANDIDATE, FakePeer, FakeTransport, MemorySessionStore, OFFER, fakeStream, welcome } from './fakes';
+
+const DOCTOR = { id: 'p_doc', name: 'Dr. Who', role: 'clinician' as const };
+const PATIENT = { id: 'p_pat', name: 'Amy', role: 'patient' as const };
+
+interface Rig {
+  engine: ConsultEngine;
+  transport: FakeTransport;
+  peers: FakePeer[];
+  store: MemorySessionStore;
+  order: string[];
+  getUserMedia: ReturnType<typeof vi.fn>;
+}
+
+function rig(overrides: Partial<EngineDeps> = {}): Rig {
+  const transport = new FakeTransport();
+  const peers: FakePeer[] = [];
+  const order: string[] = [];
+  const store = new MemorySessionStore();
+  const getUserMedia = vi.fn(async () => {
+    order.push('getUserMedia');
+    return fakeStream();
+  });
+  const engine = new ConsultEngine({
+    transport,
+    getUserMedia,
+    createPeer: (options: PeerOptions) => {
+      order.push('createPeer');
+      const peer = new FakePeer(options);
+      peers.push(peer);
+      return peer;
+    },
+    sessionStore: store,
+    remoteCloseGraceMs: 1500,
+    ...overrides,
+  });
+  const send = transport.send.bind(transport);
+  transport.send = (message) => {
+    order.push(`send:${message.type}`);
+    return send(message);
+  };
+  return { engine, transport, peers, store, order, getUserMedia };
+}
+
+async function patientInWaitingRoom(r: Rig): Promise<void> {
+  await r.engine.join('ABCD-2345', 'Amy');
+  r.transport.receive(welcome('patient'));
+}
+
+async function clinicianWithOpenConsultation(r: Rig): Promise<void> {
+  await r.engine.create('Dr. Who');
+  r.transport.receive(welcome('clinician'));
+}
+
+function onlyPeer(r: Rig): FakePeer {
+  expect(r.peers).toHaveLength(1);
+  const peer = r.peers[0];
+  if (!peer) throw new Error('no peer');
+  return peer;
+}
+
+describe('ConsultEngine', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  describe('media comes first', () => {
+    it('acquires the camera before saying anything to the relay, and creates the peer with its tracks', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      expect(r.order).toEqual(['getUserMedia', 'send:join', 'createPeer']);
+      const peer = onlyPeer(r);
+      expect(peer.options.stream).toBe(r.engine.getSnapshot().localStream);
+      expect(peer.options.initiator).toBe(false);
+      expect(peer.options.iceServers).toEqual([]); // no public STUN by default: LAN calls need no internet
+    });
+
+    it('marks video tracks for detail so the encoder keeps resolution under load', async () => {
+      const r = rig();
+      const stream = await r.engine.startPreview();
+      expect(stream?.getVideoTracks()[0]?.contentHint).toBe('detail');
+    });
+
+    it('does not join when media fails, says why, and joins after a successful retry', async () => {
+      const denied = Object.assign(new Error('denied'), { name: 'NotAllowedError' });
+      const r = rig();
+      r.getUserMedia.mockRejectedValueOnce(denied);
+      expect(await r.engine.join('ABCD-2345', 'Amy')).toBe(false);
+      expect(r.transport.sent).toEqual([]);
+      expect(r.engine.getSnapshot().mediaError?.kind).toBe('permission-denied');
+      expect(await r.engine.join('ABCD-2345', 'Amy')).toBe(true);
+      expect(r.transport.sentOfType('join')).toHaveLength(1);
+      expect(r.engine.getSnapshot().mediaError).toBeNull();
+    });
+
+    it('asks for the camera once even when preview and join race', async () => {
+      const r = rig();
+      await Promise.all([r.engine.startPreview(), r.engine.join('ABCD-2345', 'Amy')]);
+      expect(r.getUserMedia).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('one peer per call', () => {
+    it('makes the clinician the initiator and ignores a duplicated call-start', async () => {
+      const r = rig();
+      await clinicianWithOpenConsultation(r);
+      const start = { type: 'call-start' as const, callId: 'c_1', initiator: true, peer: PATIENT };
+      r.transport.receive(start);
+      r.transport.receive(start);
+      expect(onlyPeer(r).options.initiator).toBe(true);
+      expect(r.engine.getSnapshot().phase).toBe('connecting');
+    });
+
+    it('relays every signal the peer makes, renegotiate and transceiverRequest included', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      const peer = onlyPeer(r);
+      peer.emit('signal', ANSWER);
+      peer.emit('signal', CANDIDATE);
+      peer.emit('signal', { type: 'renegotiate', renegotiate: true });
+      peer.emit('signal', { type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: {} } });
+      expect(r.transport.sentOfType('signal').map((m) => [m.callId, m.seq, m.data.type])).toEqual([
+        ['c_1', 1, 'answer'],
+        ['c_1', 2, 'candidate'],
+        ['c_1', 3, 'renegotiate'],
+        ['c_1', 4, 'transceiverRequest'],
+      ]);
+    });
+
+    it('holds signals that arrive before their call-start and applies them in order', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'signal', callId: 'c_1', seq: 1, data: OFFER });
+      r.transport.receive({ type: 'signal', callId: 'c_1', seq: 2, data: CANDIDATE });
+      expect(r.peers).toHaveLength(0);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      expect(onlyPeer(r).received).toEqual([OFFER, CANDIDATE]);
+    });
+
+    it('applies signals only to the call they name', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'signal', callId: 'c_other', seq: 1, data: OFFER });
+      r.transport.receive({ type: 'signal', callId: 'c_1', seq: 1, data: OFFER });
+      expect(onlyPeer(r).received).toEqual([OFFER]);
+    });
+
+    it('applies a signal delivered twice only once', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'signal', callId: 'c_1', seq: 1, data: OFFER });
+      r.transport.receive({ type: 'signal', callId: 'c_1', seq: 1, data: OFFER });
+      r.transport.receive({ type: 'signal', callId: 'c_1', seq: 2, data: CANDIDATE });
+      r.transport.receive({ type: 'signal', callId: 'c_1', seq: 2, data: CANDIDATE });
+      expect(onlyPeer(r).received).toEqual([OFFER, CANDIDATE]);
+    });
+
+    it('ignores ALREADY_JOINED from a repeated join: the first one placed us', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'error', code: 'ALREADY_JOINED', message: 'already', ref: 'join' });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'waiting', relayError: null });
+    });
+
+    it('is connected only when the peer connects and remote media has arrived', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      const peer = onlyPeer(r);
+      peer.emit('connect');
+      expect(r.engine.getSnapshot().phase).toBe('connecting');
+      const remote = fakeStream('remote');
+      peer.emit('stream', remote);
+      expect(r.engine.getSnapshot().phase).toBe('connected');
+      expect(r.engine.getSnapshot().remoteStream).toBe(remote);
+    });
+  });
+
+  describe('ending a call', () => {
+    async function connectedPatient(): Promise<Rig & { peer: FakePeer }> {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      const peer = onlyPeer(r);
+      peer.emit('connect');
+      peer.emit('stream', fakeStream('remote'));
+      return { ...r, peer };
+    }
+
+    it('hang-up tells the relay, removes every peer listener, then destroys the peer', async () => {
+      const r = await connectedPatient();
+      r.engine.hangUp();
+      expect(r.transport.sentOfType('hang-up')).toEqual([{ type: 'hang-up', callId: 'c_1' }]);
+      expect(r.peer.listenersRemoved).toBe(true);
+      expect(r.peer.destroyed).toBe(true);
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'ended', endReason: 'hang-up', remoteStream: null });
+      // A late event of the dead peer changes nothing.
+      r.peer.emit('signal', CANDIDATE);
+      expect(r.transport.sentOfType('signal')).toHaveLength(0);
+    });
+
+    it('a remote hang-up ends the call with its own reason; late signals of that call are dropped', async () => {
+      const r = await connectedPatient();
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'hang-up', by: 'clinician' });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'ended', endReason: 'remote-hang-up' });
+      r.transport.receive({ type: 'signal', callId: 'c_1', seq: 3, data: CANDIDATE });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      expect(r.peers).toHaveLength(1);
+    });
+
+    it('a second call after the first gets a fresh peer', async () => {
+      const r = await connectedPatient();
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'hang-up', by: 'clinician' });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      expect(r.peers).toHaveLength(2);
+      expect(r.peers[1]?.destroyed).toBe(false);
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'connecting', callId: 'c_2', endReason: null });
+    });
+
+    it('a peer error fails the call as connection-failed and tells the other side why', async () => {
+      const r = await connectedPatient();
+      r.peer.emit('error', Object.assign(new Error('Connection failed.'), { code: 'ERR_CONNECTION_FAILURE' }));
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'connection-failed' });
+      expect(r.transport.sentOfType('hang-up')).toEqual([{ type: 'hang-up', callId: 'c_1', reason: 'connection-failed' }]);
+    });
+
+    it('the remote peer closing means "peer left" unless the relay explains within the grace period', async () => {
+      const r = await connectedPatient();
+      r.peer.emit('close');
+      expect(r.engine.getSnapshot().phase).toBe('connected');
+      vi.advanceTimersByTime(1500);
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'ended', endReason: 'peer-left' });
+    });
+
+    it('a hang-up message racing the peer close wins', async () => {
+      const r = await connectedPatient();
+      r.peer.emit('close');
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'hang-up', by: 'clinician' });
+      vi.advanceTimersByTime(5000);
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'ended', endReason: 'remote-hang-up' });
+    });
+
+    it('a replaced call (the other side reloaded) waits for its successor instead of ending', async () => {
+      const r = await connectedPatient();
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
+      expect(r.engine.getSnapshot().phase).toBe('connecting');
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      expect(r.peers).toHaveLength(2);
+      expect(r.peers[0]?.destroyed).toBe(true);
+    });
+
+    it('consultation closed by the clinician ends everything and forgets the session', async () => {
+      const r = await connectedPatient();
+      r.transport.receive({ type: 'consultation-closed', reason: 'clinician-left' });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'ended', endReason: 'consultation-closed', consultation: null });
+      expect(r.peer.destroyed).toBe(true);
+      expect(r.store.value).toBeNull();
+    });
+  });
+
+  describe('relay connection', () => {
+    it('saves the resume token and resumes with the live call id after a reconnect', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      expect(r.store.value).toEqual({ resumeToken: 'token-patient-0123456789', role: 'patient' });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.setStatus('reconnecting');
+      r.transport.setStatus('open');
+      expect(r.transport.sentOfType('resume')).toEqual([{ type: 'resume', resumeToken: 'token-patient-0123456789', callId: 'c_1' }]);
+      r.transport.receive(welcome('patient', { callId: 'c_1', initiator: false }));
+      expect(r.peers).toHaveLength(1);
+      expect(r.peers[0]?.destroyed).toBe(false);
+    });
+
+    it('restore() after a reload resumes from the stored token', async () => {
+      const store = new MemorySessionStore();
+      store.value = { resumeToken: 'token-patient-0123456789', role: 'patient' };
+      const r = rig({ sessionStore: store });
+      expect(await r.engine.restore()).toBe(true);
+      expect(r.transport.sentOfType('resume')).toEqual([{ type: 'resume', resumeToken: 'token-patient-0123456789', callId: null }]);
+      expect(r.transport.sentOfType('join')).toHaveLength(0);
+      r.transport.receive(welcome('patient'));
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'waiting', role: 'patient' });
+    });
+
+    it('an expired resume token is forgotten and the person can join again', async () => {
+      const store = new MemorySessionStore();
+      store.value = { resumeToken: 'token-patient-0123456789', role: 'patient' };
+      const r = rig({ sessionStore: store });
+      await r.engine.restore();
+      r.transport.receive({ type: 'error', code: 'INVALID_RESUME', message: 'this session has ended; join again', ref: 'resume' });
+      expect(store.value).toBeNull();
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'previewing', role: null, relayError: { code: 'INVALID_RESUME' } });
+      await r.engine.join('ABCD-2345', 'Amy');
+      expect(r.transport.sentOfType('join')).toHaveLength(1);
+    });
+
+    it('an unknown code is shown to the patient, who can try another', async () => {
+      const r = rig();
+      await r.engine.join('ABCD-2345', 'Amy');
+      r.transport.receive({ type: 'error', code: 'UNKNOWN_CONSULTATION', message: 'no open consultation has this code', ref: 'join' });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'previewing', relayError: { code: 'UNKNOWN_CONSULTATION' } });
+      await r.engine.join('WXYZ-2345', 'Amy');
+      expect(r.transport.sentOfType('join').map((m) => m.code)).toEqual(['ABCD-2345', 'WXYZ-2345']);
+    });
+
+    it('losing the relay for good fails a waiting patient as relay-lost', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.setStatus('closed', 'gave up');
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'relay-lost' });
+    });
+
+    it('losing the relay does not end a call whose media already flows', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      const peer = onlyPeer(r);
+      peer.emit('connect');
+      peer.emit('stream', fakeStream('remote'));
+      r.transport.setStatus('closed', 'gave up');
+      expect(r.engine.getSnapshot().phase).toBe('connected');
+      expect(peer.destroyed).toBe(false);
+    });
+
+    it('a repeated admit refused as CALL_IN_PROGRESS is not shown as an error', async () => {
+      const r = rig();
+      await clinicianWithOpenConsultation(r);
+      r.engine.admit('p_pat');
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+      r.transport.receive({ type: 'error', code: 'CALL_IN_PROGRESS', message: 'already in a call with Amy', ref: 'admit' });
+      expect(r.engine.getSnapshot().relayError).toBeNull();
+      r.engine.admit('p_pat'); // while a call runs the engine does not even ask
+      expect(r.transport.sentOfType('admit')).toHaveLength(1);
+    });
+  });
+
+  it('records a timeline of what happened', async () => {
+    const r = rig();
+    await clinicianWithOpenConsultation(r);
+    r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+    r.engine.noteFirstRemoteFrame();
+    const events = r.engine.timelineEntries().map((e) => e.event);
+    expect(events).toEqual(expect.arrayContaining(['media-ready', 'welcome', 'call-start', 'first-remote-frame']));
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Fakes for the engine's boundaries (transport, peer, media): unit tests drive the engine through exactly
+ * the interfaces the real relay and simple-peer sit behind. The real ones are exercised in tests/e2e.
+ */
+import { EventEmitter } from 'node:events';
+import type { ClientMessageBody, ServerMessageBody, SignalData } from '../../signaling/protocol';
+import { PROTOCOL_VERSION, type ServerMessage } from '../../signaling/protocol';
+import type { PeerEvents, PeerLike, PeerOptions } from '../../renderer/engine/peer';
+import type { RelayStatus, SignalingTransport, TransportListener } from '../../renderer/engine/transport';
+import type { SessionStore, StoredSession } from '../../renderer/engine/engine';
+
+export class FakeTransport implements SignalingTransport {
+  status: RelayStatus = 'closed';
+  rttMs: number | null = null;
+  readonly sent: ClientMessageBody[] = [];
+  connects = 0;
+  private readonly listeners = new Set<TransportListener>();
+
+  connect(): void {
+    this.connects += 1;
+    this.setStatus('open');
+  }
+
+  send(message: ClientMessageBody): boolean {
+    if (this.status !== 'open') return false;
+    this.sent.push(message);
+    return true;
+  }
+
+  subscribe(listener: TransportListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.status = 'closed';
+  }
+
+  /** The relay says something. */
+  receive(message: ServerMessageBody): void {
+    for (const listener of this.listeners) listener.message({ v: PROTOCOL_VERSION, ...message } as ServerMessage);
+  }
+
+  setStatus(status: RelayStatus, detail = 'test'): void {
+    this.status = status;
+    for (const listener of this.listeners) listener.status(status, detail);
+  }
+
+  sentOfType<T extends ClientMessageBody['type']>(type: T): Extract<ClientMessageBody, { type: T }>[] {
+    return this.sent.filter((m): m is Extract<ClientMessageBody, { type: T }> => m.type === type);
+  }
+}
+
+export class FakePeer implements PeerLike {
+  readonly received: SignalData[] = [];
+  destroyed = false;
+  listenersRemoved = false;
+  readonly connection = null;
+  private readonly emitter = new EventEmitter();
+
+  constructor(readonly options: PeerOptions) {}
+
+  signal(data: SignalData): void {
+    if (this.destroyed) throw new Error('cannot signal after peer is destroyed');
+    this.received.push(data);
+  }
+
+  on<E extends keyof PeerEvents>(event: E, listener: PeerEvents[E]): void {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  removeAllListeners(): void {
+    this.listenersRemoved = true;
+    this.emitter.removeAllListeners();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+
+  /** simple-peer does something. */
+  emit<E extends keyof PeerEvents>(event: E, ...args: Parameters<PeerEvents[E]>): void {
+    this.emitter.emit(event, ...args);
+  }
+}
+
+export function fakeTrack(kind: 'audio' | 'video'): MediaStreamTrack {
+  return { kind, contentHint: '', stop() {} } as unknown as MediaStreamTrack;
+}
+
+export function fakeStream(label = 'local'): MediaStream {
+  const tracks = [fakeTrack('audio'), fakeTrack('video')];
+  return {
+    id: label,
+    getTracks: () => tracks,
+    getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+    getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+  } as unknown as MediaStream;
+}
+
+export class MemorySessionStore implements SessionStore {
+  value: StoredSession | null = null;
+  load(): StoredSession | null {
+    return this.value;
+  }
+  save(session: StoredSession): void {
+    this.value = session;
+  }
+  clear(): void {
+    this.value = null;
+  }
+}
+
+export function welcome(role: 'clinician' | 'patient', call: { callId: string; initiator: boolean } | null = null): ServerMessageBody {
+  return {
+    type: 'welcome',
+    self: { participantId: role === 'clinician' ? 'p_doc' : 'p_pat', role, name: role === 'clinician' ? 'Dr. Who' : 'Amy', resumeToken: `token-${role}-0123456789` },
+    consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Who' },
+    joinUrl: 'http://127.0.0.1:8787/?code=ABCD-2345',
+    call: call ? { ...call, peer: { id: role === 'clinician' ? 'p_pat' : 'p_doc', name: 'Other', role: role === 'clinician' ? 'patient' : 'clinician' } } : null,
+  };
+}
+
+export const OFFER: SignalData = { type: 'offer', sdp: 'v=0 offer' };
+export const ANSWER: SignalData = { type: 'answer', sdp: 'v=0 answer' };
+export const CANDIDATE: SignalData = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } };

@@ -1,0 +1,133 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
+import { WebSocketTransport, type RelayStatus } from '../../renderer/engine/transport';
+import type { ServerMessage } from '../../signaling/protocol';
+import { startRelay, type Relay } from '../../signaling/server';
+
+// The transport is written against the browser's WebSocket; `ws` implements the same event-handler API.
+const WebSocketImpl = NodeWebSocket as unknown as typeof WebSocket;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function record(transport: WebSocketTransport) {
+  const statuses: RelayStatus[] = [];
+  const messages: ServerMessage[] = [];
+  transport.subscribe({ status: (s) => statuses.push(s), message: (m) => messages.push(m) });
+  return { statuses, messages };
+}
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function relayOn(port = 0): Promise<Relay> {
+  const relay = await startRelay({ port, logger: pino({ level: 'silent' }) });
+  cleanups.push(() => relay.close());
+  return relay;
+}
+
+function transportFor(url: string, options: ConstructorParameters<typeof WebSocketTransport>[1] = {}): WebSocketTransport {
+  const transport = new WebSocketTransport(url, { WebSocketImpl, ...options });
+  cleanups.push(() => transport.close());
+  return transport;
+}
+
+describe('WebSocketTransport', () => {
+  it('connects, sends and receives validated messages, and measures heartbeat round trips', async () => {
+    const relay = await relayOn();
+    const transport = transportFor(`${relay.url.replace('http', 'ws')}/ws`, { heartbeatMs: 50 });
+    const seen = record(transport);
+    transport.connect();
+    await until(() => transport.status === 'open');
+    expect(transport.send({ type: 'create', name: 'Dr. Who' })).toBe(true);
+    await until(() => seen.messages.some((m) => m.type === 'welcome'));
+    await until(() => transport.rttMs !== null);
+    expect(transport.rttMs).toBeGreaterThanOrEqual(0);
+    expect(seen.statuses.slice(0, 2)).toEqual(['connecting', 'open']);
+  });
+
+  it('refuses to send while not connected instead of queueing silently', () => {
+    const transport = transportFor('ws://127.0.0.1:9/ws');
+    expect(transport.send({ type: 'ping', t: 1 })).toBe(false);
+  });
+
+  it('ignores malformed relay messages without dropping the connection', async () => {
+    const wss = new WebSocketServer({ port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    wss.on('connection', (socket) => {
+      socket.send('{not json');
+      socket.send(JSON.stringify({ v: 1, type: 'pong', t: 5 }));
+    });
+    const port = (wss.address() as { port: number }).port;
+    const transport = transportFor(`ws://127.0.0.1:${port}`);
+    const seen = record(transport);
+    transport.connect();
+    await until(() => seen.messages.length === 1);
+    expect(seen.messages[0]).toEqual({ v: 1, type: 'pong', t: 5 });
+    expect(transport.status).toBe('open');
+  });
+
+  it('reconnects with backoff when the relay comes back on the same port', async () => {
+    const first = await relayOn();
+    const port = first.port;
+    const transport = transportFor(`ws://127.0.0.1:${port}/ws`, { backoffMs: [50, 100, 100, 200, 400, 800] });
+    const seen = record(transport);
+    transport.connect();
+    await until(() => transport.status === 'open');
+    await first.close();
+    await until(() => seen.statuses.includes('reconnecting'));
+    await relayOn(port);
+    await until(() => transport.status === 'open');
+    expect(seen.statuses.filter((s) => s === 'open')).toHaveLength(2);
+  });
+
+  it('gives up after the last backoff step and reports closed', async () => {
+    const relay = await relayOn();
+    const port = relay.port;
+    await relay.close();
+    const transport = transportFor(`ws://127.0.0.1:${port}/ws`, { backoffMs: [10, 10] });
+    const seen = record(transport);
+    transport.connect();
+    await until(() => transport.status === 'closed' && seen.statuses.length > 1);
+    expect(seen.statuses).toEqual(['connecting', 'reconnecting', 'reconnecting', 'reconnecting', 'reconnecting', 'closed']);
+  });
+
+  it('does not reconnect when the relay replaced this connection (4001)', async () => {
+    const wss = new WebSocketServer({ port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    let connections = 0;
+    wss.on('connection', (socket) => {
+      connections += 1;
+      socket.close(4001, 'signed in from another window');
+    });
+    const port = (wss.address() as { port: number }).port;
+    const transport = transportFor(`ws://127.0.0.1:${port}`, { backoffMs: [10, 10, 10] });
+    transport.connect();
+    await until(() => transport.status === 'closed');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(connections).toBe(1);
+  });
+
+  it('drops a socket that stops answering and reconnects', async () => {
+    // A server that accepts but never says anything: the heartbeat must notice.
+    const wss = new WebSocketServer({ port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    let connections = 0;
+    wss.on('connection', () => {
+      connections += 1;
+    });
+    const port = (wss.address() as { port: number }).port;
+    const transport = transportFor(`ws://127.0.0.1:${port}`, { heartbeatMs: 20, deadAfterMs: 100, backoffMs: [10, 10, 10] });
+    transport.connect();
+    await until(() => connections >= 2);
+    expect(connections).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -132,13 +132,21 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     return null;
   }
 
+  // Node removes its own 'error' listener before 'upgrade': without one, a client resetting the connection
+  // while we refuse it would be an uncaught ECONNRESET that takes the whole relay down.
+  const onUpgradeSocketError = (err: Error): void => {
+    log.debug({ err: err.message }, 'upgrade socket error');
+  };
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', onUpgradeSocketError);
     const refusal = refuseUpgrade(req);
     if (refusal) {
       log.warn({ url: req.url, origin: req.headers.origin, ...refusal }, 'upgrade refused');
       socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    socket.removeListener('error', onUpgradeSocketError); // ws installs its own from here on
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
   });
 

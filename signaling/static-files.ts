@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -74,7 +75,9 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     res.end();
     return;
   }
-  createReadStream(file).pipe(res);
+  // pipeline, not pipe: a read error (file replaced by a rebuild after stat, EACCES, EIO) must end this
+  // response, not throw an unhandled 'error' that takes the relay down; an aborted download closes the file.
+  pipeline(createReadStream(file), res, () => {});
 }
 
 export function sendPlain(res: ServerResponse, status: number, text: string): void {

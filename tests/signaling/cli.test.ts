@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRelayConfig } from '../../signaling/cli';
+
+let dir: string;
+let certFile: string;
+let keyFile: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'clinic-cli-'));
+  certFile = join(dir, 'cert.pem');
+  keyFile = join(dir, 'key.pem');
+  writeFileSync(certFile, 'CERT');
+  writeFileSync(keyFile, 'KEY');
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('defaults', () => {
+  it('listens on 127.0.0.1:8787 with no static files, TLS, origins list or public URL', () => {
+    expect(parseRelayConfig([], {})).toEqual({
+      port: 8787,
+      host: '127.0.0.1',
+      staticDir: null,
+      tls: null,
+      publicUrl: null,
+      allowedOrigins: null,
+      graceMs: 30_000,
+      logLevel: 'info',
+    });
+  });
+});
+
+describe('flags and environment', () => {
+  const env = {
+    CLINIC_RELAY_PORT: '9000',
+    CLINIC_RELAY_HOST: '0.0.0.0',
+    CLINIC_RELAY_STATIC: '/srv/env',
+    CLINIC_RELAY_PUBLIC_URL: 'https://env.example',
+    CLINIC_RELAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+    CLINIC_RELAY_GRACE_SECONDS: '60',
+    CLINIC_RELAY_LOG_LEVEL: 'warn',
+  };
+
+  it('reads every setting from the environment', () => {
+    expect(parseRelayConfig([], env)).toEqual({
+      port: 9000,
+      host: '0.0.0.0',
+      staticDir: '/srv/env',
+      tls: null,
+      publicUrl: 'https://env.example',
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      graceMs: 60_000,
+      logLevel: 'warn',
+    });
+  });
+
+  it('lets flags win over the environment', () => {
+    const config = parseRelayConfig(
+      [
+        '--port', '9100',
+        '--host', '::1',
+        '--static', '/srv/flag',
+        '--public-url', 'https://flag.example',
+        '--allowed-origins', 'https://c.example,,',
+        '--grace-seconds', '5',
+        '--log-level', 'debug',
+      ],
+      env,
+    );
+    expect(config).toEqual({
+      port: 9100,
+      host: '::1',
+      staticDir: '/srv/flag',
+      tls: null,
+      publicUrl: 'https://flag.example',
+      allowedOrigins: ['https://c.example'],
+      graceMs: 5_000,
+      logLevel: 'debug',
+    });
+  });
+
+  it('accepts --flag=value syntax and port 0 (any free port)', () => {
+    expect(parseRelayConfig(['--port=0'], {}).port).toBe(0);
+  });
+
+  it('refuses unknown flags', () => {
+    expect(() => parseRelayConfig(['--prot', '1'], {})).toThrow(/prot/);
+  });
+});
+
+describe('invalid values', () => {
+  it.each(['70000', '65536', '-1', 'abc', '80.5', '', ' ', '0x50', '1e3'])('refuses port %j with a message naming --port', (port) => {
+    expect(() => parseRelayConfig([`--port=${port}`], {})).toThrow(/--port must be a whole number from 0 to 65535/);
+  });
+
+  it('refuses an invalid port from the environment too', () => {
+    expect(() => parseRelayConfig([], { CLINIC_RELAY_PORT: 'eighty' })).toThrow(/--port .*"eighty"/);
+    expect(() => parseRelayConfig([], { CLINIC_RELAY_PORT: '' })).toThrow(/--port/);
+  });
+
+  it.each(['0', '3601', 'soon'])('refuses grace seconds %j', (value) => {
+    expect(() => parseRelayConfig(['--grace-seconds', value], {})).toThrow(/--grace-seconds must be a whole number from 1 to 3600/);
+  });
+
+  it('refuses an unknown log level', () => {
+    expect(() => parseRelayConfig(['--log-level', 'loud'], {})).toThrow(/unknown log level "loud"/);
+  });
+});
+
+describe('TLS', () => {
+  it('refuses a certificate without a key, and a key without a certificate', () => {
+    expect(() => parseRelayConfig(['--tls-cert', certFile], {})).toThrow('--tls-cert and --tls-key go together');
+    expect(() => parseRelayConfig(['--tls-key', keyFile], {})).toThrow('--tls-cert and --tls-key go together');
+    expect(() => parseRelayConfig([], { CLINIC_RELAY_TLS_CERT: certFile })).toThrow('--tls-cert and --tls-key go together');
+  });
+
+  it('reads both files when both are given (flag and environment may mix)', () => {
+    const config = parseRelayConfig(['--tls-cert', certFile], { CLINIC_RELAY_TLS_KEY: keyFile });
+    expect(config.tls).not.toBeNull();
+    expect(config.tls?.cert.toString()).toBe('CERT');
+    expect(config.tls?.key.toString()).toBe('KEY');
+  });
+
+  it('fails clearly when a TLS file is missing', () => {
+    expect(() => parseRelayConfig(['--tls-cert', join(dir, 'nope.pem'), '--tls-key', keyFile], {})).toThrow(/nope\.pem/);
+  });
+});

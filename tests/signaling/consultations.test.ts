@@ -1,0 +1,578 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConsultationRegistry, RelayError, type Participant } from '../../signaling/consultations';
+import { ErrorCode, type ServerMessageBody, type SignalData } from '../../signaling/protocol';
+
+type Body<T extends ServerMessageBody['type']> = Extract<ServerMessageBody, { type: T }>;
+
+const GRACE_MS = 5_000;
+const OFFER: SignalData = { type: 'offer', sdp: 'v=0\r\n' };
+const ANSWER: SignalData = { type: 'answer', sdp: 'v=0\r\n' };
+
+/** A registry whose deliveries are recorded per recipient, with a clock that ticks on every read. */
+function setup() {
+  const log: Array<{ to: string; message: ServerMessageBody }> = [];
+  let clock = 1_000;
+  const registry = new ConsultationRegistry({
+    deliver: (to, message) => log.push({ to, message }),
+    graceMs: GRACE_MS,
+    joinUrl: (code) => `http://relay.test/?code=${code}`,
+    now: () => (clock += 10),
+  });
+
+  /** Everything of `type` delivered to `to`, oldest first. */
+  function got<T extends ServerMessageBody['type']>(to: string, type: T): Array<Body<T>> {
+    return log.filter((d) => d.to === to && d.message.type === type).map((d) => d.message as Body<T>);
+  }
+  function last<T extends ServerMessageBody['type']>(to: string, type: T): Body<T> {
+    const all = got(to, type);
+    const message = all[all.length - 1];
+    if (!message) throw new Error(`${to} got no ${type}`);
+    return message;
+  }
+  function clear(): void {
+    log.length = 0;
+  }
+
+  function open(name = 'Dr. Rivera'): { clinician: Participant; code: string } {
+    const clinician = registry.create(name);
+    const code = last(clinician.id, 'welcome').consultation.code;
+    return { clinician, code };
+  }
+
+  /** Admits `patient` and returns the new call id (asserting both sides heard of it). */
+  function admit(clinician: Participant, patient: Participant): string {
+    registry.admit(clinician.id, patient.id);
+    const start = last(clinician.id, 'call-start');
+    expect(last(patient.id, 'call-start').callId).toBe(start.callId);
+    return start.callId;
+  }
+
+  return { registry, log, got, last, clear, open, admit };
+}
+
+function expectRelayError(action: () => unknown, code: ErrorCode): void {
+  let thrown: unknown = null;
+  try {
+    action();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown).toBeInstanceOf(RelayError);
+  expect((thrown as RelayError).code).toBe(code);
+}
+
+let t: ReturnType<typeof setup>;
+beforeEach(() => {
+  t = setup();
+});
+afterEach(() => {
+  t.registry.clear();
+  vi.useRealTimers();
+});
+
+describe('create', () => {
+  it('welcomes the clinician with an 8-character code, a join link and no call', () => {
+    const { clinician, code } = t.open('Dr. Rivera');
+    expect(code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
+    const welcome = t.last(clinician.id, 'welcome');
+    expect(welcome.self).toEqual({ participantId: clinician.id, role: 'clinician', name: 'Dr. Rivera', resumeToken: clinician.resumeToken });
+    expect(welcome.consultation.clinicianName).toBe('Dr. Rivera');
+    expect(welcome.joinUrl).toBe(`http://relay.test/?code=${code}`);
+    expect(welcome.call).toBeNull();
+    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([]);
+    expect(t.registry.size).toEqual({ consultations: 1, participants: 1, calls: 0 });
+  });
+
+  it('gives every consultation its own code and id', () => {
+    const a = t.open('A');
+    const b = t.open('B');
+    expect(a.code).not.toBe(b.code);
+    expect(t.last(a.clinician.id, 'welcome').consultation.id).not.toBe(t.last(b.clinician.id, 'welcome').consultation.id);
+  });
+
+  it('calls attach before delivering anything', () => {
+    const order: string[] = [];
+    const registry = new ConsultationRegistry({
+      deliver: (_to, message) => order.push(message.type),
+      graceMs: GRACE_MS,
+      joinUrl: () => '',
+    });
+    registry.create('Dr', () => order.push('attach'));
+    expect(order[0]).toBe('attach');
+    registry.clear();
+  });
+});
+
+describe('join', () => {
+  it('puts the patient in the waiting room and tells the clinician at once', () => {
+    const { clinician, code } = t.open();
+    t.clear();
+    const patient = t.registry.join(code, 'Sam');
+    const welcome = t.last(patient.id, 'welcome');
+    expect(welcome.self.role).toBe('patient');
+    expect(welcome.call).toBeNull();
+    expect(welcome.consultation.code).toBe(code);
+    expect(t.last(patient.id, 'presence')).toEqual({ type: 'presence', participantId: clinician.id, role: 'clinician', present: true });
+    expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: true });
+    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([
+      { id: patient.id, name: 'Sam', joinedAt: patient.joinedAt, present: true, inCall: false },
+    ]);
+  });
+
+  it('lists patients in arrival order', () => {
+    const { clinician, code } = t.open();
+    const first = t.registry.join(code, 'First');
+    const second = t.registry.join(code, 'Second');
+    expect(t.last(clinician.id, 'waiting-room').patients.map((p) => p.id)).toEqual([first.id, second.id]);
+    expect(second.joinedAt).toBeGreaterThan(first.joinedAt);
+  });
+
+  it('refuses an unknown code with UNKNOWN_CONSULTATION and changes nothing', () => {
+    t.open();
+    const before = t.registry.size;
+    t.clear();
+    expectRelayError(() => t.registry.join('ZZZZ2222', 'Sam'), ErrorCode.UNKNOWN_CONSULTATION);
+    expect(t.log).toEqual([]);
+    expect(t.registry.size).toEqual(before);
+  });
+});
+
+describe('admit', () => {
+  it('starts a call with a fresh callId; the clinician is the initiator', () => {
+    const { clinician, code } = t.open('Dr. Rivera');
+    const patient = t.registry.join(code, 'Sam');
+    t.registry.admit(clinician.id, patient.id);
+    const toClinician = t.last(clinician.id, 'call-start');
+    const toPatient = t.last(patient.id, 'call-start');
+    expect(toClinician).toEqual({ type: 'call-start', callId: toClinician.callId, initiator: true, peer: { id: patient.id, name: 'Sam', role: 'patient' } });
+    expect(toPatient).toEqual({
+      type: 'call-start',
+      callId: toClinician.callId,
+      initiator: false,
+      peer: { id: clinician.id, name: 'Dr. Rivera', role: 'clinician' },
+    });
+    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([expect.objectContaining({ id: patient.id, inCall: true })]);
+    expect(t.registry.size.calls).toBe(1);
+  });
+
+  it('tells no other waiting patient about the call', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const other = t.registry.join(code, 'Other');
+    t.admit(clinician, patient);
+    expect(t.got(other.id, 'call-start')).toEqual([]);
+  });
+
+  it('refuses a patient who tries to admit with WRONG_ROLE', () => {
+    const { code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const other = t.registry.join(code, 'Other');
+    t.clear();
+    expectRelayError(() => t.registry.admit(patient.id, other.id), ErrorCode.WRONG_ROLE);
+    expectRelayError(() => t.registry.admit(patient.id, patient.id), ErrorCode.WRONG_ROLE);
+    expect(t.log).toEqual([]);
+  });
+
+  it('refuses an id that is not in this waiting room with UNKNOWN_PATIENT', () => {
+    const a = t.open('A');
+    const b = t.open('B');
+    const bPatient = t.registry.join(b.code, 'Sam');
+    t.clear();
+    expectRelayError(() => t.registry.admit(a.clinician.id, 'p_nobody'), ErrorCode.UNKNOWN_PATIENT);
+    expectRelayError(() => t.registry.admit(a.clinician.id, bPatient.id), ErrorCode.UNKNOWN_PATIENT);
+    expectRelayError(() => t.registry.admit(a.clinician.id, a.clinician.id), ErrorCode.UNKNOWN_PATIENT);
+    expect(t.log).toEqual([]);
+  });
+
+  it('refuses a disconnected patient with PATIENT_OFFLINE', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.registry.disconnected(patient.id);
+    t.clear();
+    expectRelayError(() => t.registry.admit(clinician.id, patient.id), ErrorCode.PATIENT_OFFLINE);
+    expect(t.log).toEqual([]);
+  });
+
+  it('refuses a second admit while a call runs with CALL_IN_PROGRESS: exactly one call-start per side', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const other = t.registry.join(code, 'Other');
+    t.registry.admit(clinician.id, patient.id);
+    expectRelayError(() => t.registry.admit(clinician.id, patient.id), ErrorCode.CALL_IN_PROGRESS);
+    expectRelayError(() => t.registry.admit(clinician.id, other.id), ErrorCode.CALL_IN_PROGRESS);
+    expect(t.got(clinician.id, 'call-start')).toHaveLength(1);
+    expect(t.got(patient.id, 'call-start')).toHaveLength(1);
+    expect(t.got(other.id, 'call-start')).toHaveLength(0);
+  });
+
+  it('refuses callers who are not joined with NOT_JOINED', () => {
+    expectRelayError(() => t.registry.admit('p_ghost', 'p_other'), ErrorCode.NOT_JOINED);
+  });
+});
+
+describe('signal routing', () => {
+  it('forwards a signal only to the other participant of the current call, both ways', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const bystander = t.registry.join(code, 'Bystander');
+    const callId = t.admit(clinician, patient);
+    t.clear();
+    t.registry.signal(clinician.id, callId, 1, OFFER);
+    t.registry.signal(patient.id, callId, 1, ANSWER);
+    expect(t.log).toEqual([
+      { to: patient.id, message: { type: 'signal', callId, seq: 1, data: OFFER } },
+      { to: clinician.id, message: { type: 'signal', callId, seq: 1, data: ANSWER } },
+    ]);
+    expect(t.got(bystander.id, 'signal')).toEqual([]);
+  });
+
+  it('drops signals for a finished call of the same consultation silently', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const callId = t.admit(clinician, patient);
+    t.registry.hangUp(clinician.id, callId);
+    t.clear();
+    expect(() => t.registry.signal(patient.id, callId, 2, ANSWER)).not.toThrow();
+    expect(() => t.registry.signal(clinician.id, callId, 2, OFFER)).not.toThrow();
+    expect(t.log).toEqual([]);
+  });
+
+  it('drops a stale callId even while a newer call runs, and routes the new one', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const first = t.admit(clinician, patient);
+    t.registry.hangUp(patient.id, first);
+    const second = t.admit(clinician, patient);
+    t.clear();
+    t.registry.signal(clinician.id, first, 9, OFFER);
+    expect(t.log).toEqual([]);
+    t.registry.signal(clinician.id, second, 1, OFFER);
+    expect(t.got(patient.id, 'signal')).toEqual([{ type: 'signal', callId: second, seq: 1, data: OFFER }]);
+  });
+
+  it('refuses a callId that never existed here with NOT_IN_CALL', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.admit(clinician, patient);
+    t.clear();
+    expectRelayError(() => t.registry.signal(clinician.id, 'c_made_up', 1, OFFER), ErrorCode.NOT_IN_CALL);
+    expect(t.log).toEqual([]);
+  });
+
+  it("refuses another consultation's callId with NOT_IN_CALL and never crosses over", () => {
+    const a = t.open('A');
+    const aPatient = t.registry.join(a.code, 'Pa');
+    const b = t.open('B');
+    const bPatient = t.registry.join(b.code, 'Pb');
+    const aCall = t.admit(a.clinician, aPatient);
+    const bCall = t.admit(b.clinician, bPatient);
+    t.clear();
+    expectRelayError(() => t.registry.signal(b.clinician.id, aCall, 1, OFFER), ErrorCode.NOT_IN_CALL);
+    expectRelayError(() => t.registry.signal(aPatient.id, bCall, 1, ANSWER), ErrorCode.NOT_IN_CALL);
+    t.registry.hangUp(a.clinician.id, aCall);
+    t.clear();
+    // Even once it has ended, A's call id means nothing in B.
+    expectRelayError(() => t.registry.signal(bPatient.id, aCall, 1, ANSWER), ErrorCode.NOT_IN_CALL);
+    expect(t.log).toEqual([]);
+  });
+
+  it('refuses a waiting patient who uses the running call id with NOT_IN_CALL', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const intruder = t.registry.join(code, 'Intruder');
+    const callId = t.admit(clinician, patient);
+    t.clear();
+    expectRelayError(() => t.registry.signal(intruder.id, callId, 1, OFFER), ErrorCode.NOT_IN_CALL);
+    expectRelayError(() => t.registry.hangUp(intruder.id, callId), ErrorCode.NOT_IN_CALL);
+    expect(t.log).toEqual([]);
+    expect(t.registry.size.calls).toBe(1);
+  });
+});
+
+describe('hang-up', () => {
+  it.each(['clinician', 'patient'] as const)('from the %s ends the call for both', (side) => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const callId = t.admit(clinician, patient);
+    t.clear();
+    t.registry.hangUp(side === 'clinician' ? clinician.id : patient.id, callId);
+    const ended = { type: 'call-ended', callId, reason: 'hang-up', by: side };
+    expect(t.got(clinician.id, 'call-ended')).toEqual([ended]);
+    expect(t.got(patient.id, 'call-ended')).toEqual([ended]);
+    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([expect.objectContaining({ id: patient.id, inCall: false })]);
+    expect(t.registry.size.calls).toBe(0);
+  });
+
+  it('passes the connection-failed reason on', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const callId = t.admit(clinician, patient);
+    t.registry.hangUp(patient.id, callId, 'connection-failed');
+    expect(t.last(clinician.id, 'call-ended')).toEqual({ type: 'call-ended', callId, reason: 'connection-failed', by: 'patient' });
+  });
+
+  it('accepts both sides hanging up at once: one call-ended each', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const callId = t.admit(clinician, patient);
+    t.registry.hangUp(clinician.id, callId);
+    expect(() => t.registry.hangUp(patient.id, callId)).not.toThrow();
+    expect(t.got(clinician.id, 'call-ended')).toHaveLength(1);
+    expect(t.got(patient.id, 'call-ended')).toHaveLength(1);
+  });
+
+  it('lets the clinician admit again; the second call gets a new callId', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const next = t.registry.join(code, 'Next');
+    const first = t.admit(clinician, patient);
+    t.registry.hangUp(clinician.id, first);
+    const again = t.admit(clinician, patient);
+    expect(again).not.toBe(first);
+    t.registry.hangUp(patient.id, again);
+    const third = t.admit(clinician, next);
+    expect(new Set([first, again, third]).size).toBe(3);
+    expect(t.last(next.id, 'call-start')).toMatchObject({ callId: third, initiator: false });
+  });
+
+  it('refuses an unknown callId with NOT_IN_CALL and keeps the call', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.admit(clinician, patient);
+    expectRelayError(() => t.registry.hangUp(clinician.id, 'c_other'), ErrorCode.NOT_IN_CALL);
+    expect(t.registry.size.calls).toBe(1);
+  });
+});
+
+describe('leave', () => {
+  it('a patient leaving is removed from the waiting room and shown as gone', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.clear();
+    t.registry.leave(patient.id);
+    expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: false });
+    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([]);
+    expect(t.registry.participant(patient.id)).toBeUndefined();
+    expectRelayError(() => t.registry.resume(patient.resumeToken, null), ErrorCode.INVALID_RESUME);
+  });
+
+  it('a patient leaving mid-call ends the call with peer-left', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const callId = t.admit(clinician, patient);
+    t.registry.leave(patient.id);
+    expect(t.last(clinician.id, 'call-ended')).toEqual({ type: 'call-ended', callId, reason: 'peer-left', by: 'patient' });
+    expect(t.registry.size.calls).toBe(0);
+  });
+
+  it('the clinician leaving closes the consultation for every patient', () => {
+    const { clinician, code } = t.open();
+    const inCall = t.registry.join(code, 'In call');
+    const waiting = t.registry.join(code, 'Waiting');
+    const offline = t.registry.join(code, 'Offline');
+    t.registry.disconnected(offline.id);
+    const callId = t.admit(clinician, inCall);
+    t.clear();
+    t.registry.leave(clinician.id);
+    expect(t.got(inCall.id, 'call-ended')).toEqual([{ type: 'call-ended', callId, reason: 'peer-left', by: 'clinician' }]);
+    for (const patient of [inCall, waiting, offline]) {
+      expect(t.got(patient.id, 'consultation-closed')).toEqual([{ type: 'consultation-closed', reason: 'clinician-left' }]);
+      expectRelayError(() => t.registry.resume(patient.resumeToken, null), ErrorCode.INVALID_RESUME);
+    }
+    expect(t.registry.size).toEqual({ consultations: 0, participants: 0, calls: 0 });
+    expectRelayError(() => t.registry.join(code, 'Late'), ErrorCode.UNKNOWN_CONSULTATION);
+  });
+
+  it('leaves the other consultations alone', () => {
+    const a = t.open('A');
+    const b = t.open('B');
+    const bPatient = t.registry.join(b.code, 'Sam');
+    t.clear();
+    t.registry.leave(a.clinician.id);
+    expect(t.log.filter((d) => d.to === bPatient.id || d.to === b.clinician.id)).toEqual([]);
+    expect(t.registry.size).toEqual({ consultations: 1, participants: 2, calls: 0 });
+  });
+
+  it('refuses a second leave with NOT_JOINED', () => {
+    const { code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.registry.leave(patient.id);
+    expectRelayError(() => t.registry.leave(patient.id), ErrorCode.NOT_JOINED);
+  });
+});
+
+describe('disconnect and grace period', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+
+  it('shows a disconnected patient as gone at once but keeps the place until grace expires', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.clear();
+    t.registry.disconnected(patient.id);
+    expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: false });
+    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([expect.objectContaining({ id: patient.id, present: false })]);
+
+    vi.advanceTimersByTime(GRACE_MS - 1);
+    expect(t.registry.participant(patient.id)).toBeDefined();
+    t.clear();
+    vi.advanceTimersByTime(1);
+    expect(t.registry.participant(patient.id)).toBeUndefined();
+    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([]);
+    expectRelayError(() => t.registry.resume(patient.resumeToken, null), ErrorCode.INVALID_RESUME);
+  });
+
+  it('keeps the call through a short drop and ends it with peer-left when grace expires', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const callId = t.admit(clinician, patient);
+    t.registry.disconnected(patient.id);
+    expect(t.registry.size.calls).toBe(1);
+    expect(t.got(clinician.id, 'call-ended')).toEqual([]);
+    vi.advanceTimersByTime(GRACE_MS);
+    expect(t.got(clinician.id, 'call-ended')).toEqual([{ type: 'call-ended', callId, reason: 'peer-left', by: 'patient' }]);
+    expect(t.registry.size.calls).toBe(0);
+  });
+
+  it('a clinician who disconnects is shown as gone to patients; grace expiry closes the consultation', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.clear();
+    t.registry.disconnected(clinician.id);
+    expect(t.last(patient.id, 'presence')).toEqual({ type: 'presence', participantId: clinician.id, role: 'clinician', present: false });
+    expect(t.got(patient.id, 'consultation-closed')).toEqual([]);
+    vi.advanceTimersByTime(GRACE_MS);
+    expect(t.got(patient.id, 'consultation-closed')).toHaveLength(1);
+    expect(t.registry.size).toEqual({ consultations: 0, participants: 0, calls: 0 });
+  });
+
+  it('ignores a second disconnect and unknown ids', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.registry.disconnected(patient.id);
+    t.clear();
+    t.registry.disconnected(patient.id);
+    t.registry.disconnected('p_unknown');
+    expect(t.log).toEqual([]);
+    expect(t.got(clinician.id, 'presence')).toEqual([]);
+  });
+
+  it('a resume within grace cancels the removal', () => {
+    const { code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.registry.disconnected(patient.id);
+    vi.advanceTimersByTime(GRACE_MS - 100);
+    t.registry.resume(patient.resumeToken, null);
+    vi.advanceTimersByTime(GRACE_MS * 2);
+    expect(t.registry.participant(patient.id)?.present).toBe(true);
+  });
+});
+
+describe('resume', () => {
+  it('takes the same place back: same id, presence restored, arrival order kept', () => {
+    const { clinician, code } = t.open();
+    const first = t.registry.join(code, 'First');
+    const second = t.registry.join(code, 'Second');
+    t.registry.disconnected(first.id);
+    t.clear();
+
+    const resumed = t.registry.resume(first.resumeToken, null);
+    expect(resumed.id).toBe(first.id);
+    const welcome = t.last(first.id, 'welcome');
+    expect(welcome.self).toEqual({ participantId: first.id, role: 'patient', name: 'First', resumeToken: first.resumeToken });
+    expect(welcome.call).toBeNull();
+    expect(t.last(first.id, 'presence')).toMatchObject({ participantId: clinician.id, present: true });
+    expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: first.id, role: 'patient', present: true });
+    const room = t.last(clinician.id, 'waiting-room').patients;
+    expect(room.map((p) => [p.id, p.joinedAt, p.present])).toEqual([
+      [first.id, first.joinedAt, true],
+      [second.id, second.joinedAt, true],
+    ]);
+  });
+
+  it('calls attach before delivering the welcome', () => {
+    const { code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    t.registry.disconnected(patient.id);
+    let deliveredBeforeAttach = -1;
+    t.clear();
+    t.registry.resume(patient.resumeToken, null, () => {
+      deliveredBeforeAttach = t.log.length;
+    });
+    expect(deliveredBeforeAttach).toBe(0);
+  });
+
+  it('refuses an unknown token with INVALID_RESUME', () => {
+    expectRelayError(() => t.registry.resume('x'.repeat(32), null), ErrorCode.INVALID_RESUME);
+  });
+
+  it('a clinician resuming is shown as back to every patient', () => {
+    const { clinician, code } = t.open();
+    const a = t.registry.join(code, 'A');
+    const b = t.registry.join(code, 'B');
+    t.registry.disconnected(clinician.id);
+    t.clear();
+    t.registry.resume(clinician.resumeToken, null);
+    for (const patient of [a, b]) {
+      expect(t.last(patient.id, 'presence')).toEqual({ type: 'presence', participantId: clinician.id, role: 'clinician', present: true });
+    }
+    expect(t.last(clinician.id, 'waiting-room').patients.map((p) => p.id)).toEqual([a.id, b.id]);
+  });
+
+  it('keeps the running call when the client still holds it', () => {
+    const { clinician, code } = t.open('Dr');
+    const patient = t.registry.join(code, 'Sam');
+    const callId = t.admit(clinician, patient);
+    t.registry.disconnected(patient.id);
+    t.clear();
+    t.registry.resume(patient.resumeToken, callId);
+    expect(t.last(patient.id, 'welcome').call).toEqual({ callId, initiator: false, peer: { id: clinician.id, name: 'Dr', role: 'clinician' } });
+    expect(t.got(patient.id, 'call-ended')).toEqual([]);
+    expect(t.got(patient.id, 'call-start')).toEqual([]);
+    expect(t.got(clinician.id, 'call-ended')).toEqual([]);
+  });
+
+  it.each(['patient', 'clinician'] as const)(
+    'restarts the call when the %s comes back without it (callId null): replaced + new call-start',
+    (who) => {
+      const { clinician, code } = t.open('Dr');
+      const patient = t.registry.join(code, 'Sam');
+      const oldCall = t.admit(clinician, patient);
+      const resumer = who === 'patient' ? patient : clinician;
+      t.registry.disconnected(resumer.id);
+      t.clear();
+      t.registry.resume(resumer.resumeToken, null);
+      expect(t.last(resumer.id, 'welcome').call).toBeNull();
+      for (const side of [clinician, patient]) {
+        expect(t.got(side.id, 'call-ended')).toEqual([{ type: 'call-ended', callId: oldCall, reason: 'replaced', by: null }]);
+        expect(t.got(side.id, 'call-start')).toHaveLength(1);
+      }
+      const newCall = t.last(clinician.id, 'call-start');
+      expect(newCall).toMatchObject({ initiator: true, peer: { id: patient.id } });
+      expect(newCall.callId).not.toBe(oldCall);
+      expect(t.last(patient.id, 'call-start')).toMatchObject({ callId: newCall.callId, initiator: false });
+      // The old call is now stale: its signals are dropped, the new one is routed.
+      t.clear();
+      t.registry.signal(clinician.id, oldCall, 5, OFFER);
+      expect(t.log).toEqual([]);
+      t.registry.signal(clinician.id, newCall.callId, 1, OFFER);
+      expect(t.got(patient.id, 'signal')).toHaveLength(1);
+    },
+  );
+
+  it('does not touch a call that the resuming patient is not part of', () => {
+    const { clinician, code } = t.open();
+    const inCall = t.registry.join(code, 'In call');
+    const waiting = t.registry.join(code, 'Waiting');
+    const callId = t.admit(clinician, inCall);
+    t.registry.disconnected(waiting.id);
+    t.clear();
+    t.registry.resume(waiting.resumeToken, null);
+    expect(t.last(waiting.id, 'welcome').call).toBeNull();
+    expect(t.got(clinician.id, 'call-ended')).toEqual([]);
+    expect(t.got(inCall.id, 'call-start')).toEqual([]);
+    t.registry.signal(inCall.id, callId, 1, ANSWER);
+    expect(t.got(clinician.id, 'signal')).toHaveLength(1);
+  });
+});

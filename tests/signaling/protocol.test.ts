@@ -1,0 +1,279 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ErrorCode,
+  LIMITS,
+  PROTOCOL_VERSION,
+  encode,
+  formatCode,
+  normalizeCode,
+  parseClientMessage,
+  parseServerMessage,
+  type ClientMessage,
+  type ParseResult,
+  type ServerMessage,
+} from '../../signaling/protocol';
+
+const TOKEN = 'k'.repeat(32);
+
+function raw(message: Record<string, unknown>): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
+}
+
+function expectOk<T>(result: ParseResult<T>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.code}: ${result.message}`);
+  return result.message;
+}
+
+function expectFail<T>(result: ParseResult<T>, code: ErrorCode): Extract<ParseResult<T>, { ok: false }> {
+  if (result.ok) throw new Error(`expected ${code}, got ok: ${JSON.stringify(result.message)}`);
+  expect(result.code).toBe(code);
+  return result;
+}
+
+function signalWith(data: unknown): string {
+  return raw({ type: 'signal', callId: 'c_1', seq: 1, data });
+}
+
+describe('parseClientMessage: every message type', () => {
+  const valid: Array<[string, Record<string, unknown>]> = [
+    ['create', { type: 'create', name: 'Dr. Rivera' }],
+    ['join', { type: 'join', code: 'ABCD2345', name: 'Sam' }],
+    ['resume (no call)', { type: 'resume', resumeToken: TOKEN, callId: null }],
+    ['resume (with call)', { type: 'resume', resumeToken: TOKEN, callId: 'c_123' }],
+    ['admit', { type: 'admit', patientId: 'p_1' }],
+    ['signal', { type: 'signal', callId: 'c_1', seq: 1, data: { type: 'offer', sdp: 'v=0\r\n' } }],
+    ['hang-up', { type: 'hang-up', callId: 'c_1', reason: 'connection-failed' }],
+    ['leave', { type: 'leave' }],
+    ['ping', { type: 'ping', t: 12345 }],
+  ];
+
+  it.each(valid)('accepts a well-formed %s', (_label, message) => {
+    const parsed = expectOk(parseClientMessage(raw(message)));
+    expect(parsed).toEqual({ v: 1, ...message });
+  });
+
+  it('defaults the hang-up reason to "hang-up"', () => {
+    const parsed = expectOk(parseClientMessage(raw({ type: 'hang-up', callId: 'c_1' })));
+    expect(parsed).toEqual({ v: 1, type: 'hang-up', callId: 'c_1', reason: 'hang-up' });
+  });
+
+  it('rejects an unknown hang-up reason', () => {
+    expectFail(parseClientMessage(raw({ type: 'hang-up', callId: 'c_1', reason: 'bored' })), ErrorCode.BAD_MESSAGE);
+  });
+
+  it('trims display names', () => {
+    const parsed = expectOk(parseClientMessage(raw({ type: 'create', name: '  Dr. Rivera  ' })));
+    expect(parsed).toMatchObject({ type: 'create', name: 'Dr. Rivera' });
+  });
+
+  it('round-trips what encode() writes', () => {
+    const parsed = expectOk(parseClientMessage(encode({ type: 'admit', patientId: 'p_9' })));
+    expect(parsed).toEqual({ v: 1, type: 'admit', patientId: 'p_9' });
+  });
+});
+
+describe('parseClientMessage: rejections', () => {
+  it('answers BAD_JSON for text that is not JSON, with no ref', () => {
+    const result = expectFail(parseClientMessage('{"v":1,"type":'), ErrorCode.BAD_JSON);
+    expect(result.ref).toBeNull();
+    expectFail(parseClientMessage(''), ErrorCode.BAD_JSON);
+  });
+
+  it('answers UNSUPPORTED_VERSION for v:2 and names the type in ref', () => {
+    const result = expectFail(parseClientMessage(JSON.stringify({ v: 2, type: 'create', name: 'A' })), ErrorCode.UNSUPPORTED_VERSION);
+    expect(result.ref).toBe('create');
+  });
+
+  it('answers BAD_MESSAGE when v is missing', () => {
+    expectFail(parseClientMessage(JSON.stringify({ type: 'leave' })), ErrorCode.BAD_MESSAGE);
+  });
+
+  it('answers BAD_MESSAGE for an unknown type, keeping the type as ref', () => {
+    const result = expectFail(parseClientMessage(raw({ type: 'teleport' })), ErrorCode.BAD_MESSAGE);
+    expect(result.ref).toBe('teleport');
+  });
+
+  it.each([
+    ['null', 'null'],
+    ['an array', '[1,2]'],
+    ['a number', '42'],
+    ['a string', '"create"'],
+  ])('answers BAD_MESSAGE for JSON that is %s', (_label, text) => {
+    const result = expectFail(parseClientMessage(text), ErrorCode.BAD_MESSAGE);
+    expect(result.ref).toBeNull();
+  });
+
+  it.each([
+    ['create without name', { type: 'create' }],
+    ['join without code', { type: 'join', name: 'Sam' }],
+    ['join without name', { type: 'join', code: 'ABCD2345' }],
+    ['resume without callId', { type: 'resume', resumeToken: TOKEN }],
+    ['resume with a short token', { type: 'resume', resumeToken: 'short', callId: null }],
+    ['admit without patientId', { type: 'admit' }],
+    ['admit with an empty patientId', { type: 'admit', patientId: '' }],
+    ['signal without data', { type: 'signal', callId: 'c_1', seq: 1 }],
+    ['signal without callId', { type: 'signal', seq: 1, data: { type: 'renegotiate', renegotiate: true } }],
+    ['signal without seq', { type: 'signal', callId: 'c_1', data: { type: 'renegotiate', renegotiate: true } }],
+    ['signal with seq 0', { type: 'signal', callId: 'c_1', seq: 0, data: { type: 'renegotiate', renegotiate: true } }],
+    ['signal with a fractional seq', { type: 'signal', callId: 'c_1', seq: 1.5, data: { type: 'renegotiate', renegotiate: true } }],
+    ['hang-up without callId', { type: 'hang-up' }],
+    ['ping without t', { type: 'ping' }],
+    ['ping with a string t', { type: 'ping', t: 'now' }],
+  ])('answers BAD_MESSAGE for %s', (_label, message) => {
+    const result = expectFail(parseClientMessage(raw(message)), ErrorCode.BAD_MESSAGE);
+    expect(result.ref).toBe(message.type);
+  });
+
+  it('accepts a name of exactly the maximum length and rejects one character more', () => {
+    expectOk(parseClientMessage(raw({ type: 'create', name: 'x'.repeat(LIMITS.maxDisplayNameLength) })));
+    const result = expectFail(
+      parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: 'x'.repeat(LIMITS.maxDisplayNameLength + 1) })),
+      ErrorCode.BAD_MESSAGE,
+    );
+    expect(result.message).toMatch(/name/);
+  });
+
+  it('rejects a name that is only white space', () => {
+    expectFail(parseClientMessage(raw({ type: 'create', name: '   ' })), ErrorCode.BAD_MESSAGE);
+  });
+});
+
+describe('consultation codes', () => {
+  function parsedCode(code: string): string {
+    const parsed = expectOk(parseClientMessage(raw({ type: 'join', code, name: 'Sam' })));
+    if (parsed.type !== 'join') throw new Error('not a join');
+    return parsed.code;
+  }
+
+  it.each([
+    ['ABCD2345', 'ABCD2345'],
+    ['abcd2345', 'ABCD2345'],
+    ['ABCD-2345', 'ABCD2345'],
+    ['abcd-2345', 'ABCD2345'],
+    [' abcd 2345 ', 'ABCD2345'],
+    ['ab-cd 23-45', 'ABCD2345'],
+    ['\tABCD\n2345', 'ABCD2345'],
+  ])('accepts %j as %s', (typed, normalised) => {
+    expect(parsedCode(typed)).toBe(normalised);
+  });
+
+  it.each(['ABCD0345', 'ABCD1345', 'ABCO2345', 'ABCI2345', 'ABCL2345', 'abcl2345', 'abco2345', 'abci2345'])(
+    'rejects look-alike characters in %s',
+    (code) => {
+      expectFail(parseClientMessage(raw({ type: 'join', code, name: 'Sam' })), ErrorCode.BAD_MESSAGE);
+    },
+  );
+
+  it.each(['ABCD234', 'ABCD23456', '', 'ABCD_2345', 'ABCD.2345', 'ÄBCD2345'])('rejects %j (wrong length or characters)', (code) => {
+    expectFail(parseClientMessage(raw({ type: 'join', code, name: 'Sam' })), ErrorCode.BAD_MESSAGE);
+  });
+
+  it('rejects a code that is not a string', () => {
+    expectFail(parseClientMessage(raw({ type: 'join', code: 12345678, name: 'Sam' })), ErrorCode.BAD_MESSAGE);
+  });
+
+  it('normalizeCode and formatCode are inverse for display', () => {
+    expect(normalizeCode('abcd-2345')).toBe('ABCD2345');
+    expect(formatCode('ABCD2345')).toBe('ABCD-2345');
+    expect(normalizeCode(formatCode('WXYZ6789'))).toBe('WXYZ6789');
+  });
+});
+
+describe('signal payloads', () => {
+  // Exactly the shapes simple-peer 9.11.1 emits from its 'signal' event.
+  const simplePeerSignals: Array<[string, Record<string, unknown>]> = [
+    ['offer', { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' }],
+    ['answer', { type: 'answer', sdp: 'v=0\r\n' }],
+    ['candidate', { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 10.0.0.2 54321 typ host', sdpMLineIndex: 0, sdpMid: '0' } }],
+    ['candidate with null mid/index', { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.2 1 typ host', sdpMLineIndex: null, sdpMid: null } }],
+    ['end-of-candidates candidate', { type: 'candidate', candidate: { candidate: '', sdpMLineIndex: 0, sdpMid: '0', usernameFragment: 'abcd' } }],
+    ['renegotiate', { type: 'renegotiate', renegotiate: true }],
+    ['transceiverRequest', { type: 'transceiverRequest', transceiverRequest: { kind: 'video' } }],
+    ['transceiverRequest with init', { type: 'transceiverRequest', transceiverRequest: { kind: 'audio', init: { direction: 'recvonly' } } }],
+  ];
+
+  it.each(simplePeerSignals)('accepts a simple-peer %s', (_label, data) => {
+    const parsed = expectOk(parseClientMessage(signalWith(data)));
+    expect(parsed).toEqual({ v: 1, type: 'signal', callId: 'c_1', seq: 1, data });
+  });
+
+  const garbage: Array<[string, unknown]> = [
+    ['a string', 'offer'],
+    ['null', null],
+    ['an unknown type', { type: 'hello', sdp: 'v=0' }],
+    ['an offer without sdp', { type: 'offer' }],
+    ['an offer with a numeric sdp', { type: 'offer', sdp: 42 }],
+    ['an sdp over the size limit', { type: 'offer', sdp: 'x'.repeat(LIMITS.maxSignalBytes + 1) }],
+    ['a candidate without its inner object', { type: 'candidate', candidate: 'candidate:1 1 udp' }],
+    ['a candidate with a negative line index', { type: 'candidate', candidate: { candidate: 'c', sdpMLineIndex: -1 } }],
+    ['renegotiate: false', { type: 'renegotiate', renegotiate: false }],
+    ['a transceiverRequest for an unknown kind', { type: 'transceiverRequest', transceiverRequest: { kind: 'data' } }],
+    ['a transceiverRequest without its body', { type: 'transceiverRequest' }],
+  ];
+
+  it.each(garbage)('rejects %s', (_label, data) => {
+    const result = expectFail(parseClientMessage(signalWith(data)), ErrorCode.BAD_MESSAGE);
+    expect(result.ref).toBe('signal');
+  });
+});
+
+describe('parseServerMessage', () => {
+  const peer = { id: 'p_2', name: 'Sam', role: 'patient' };
+  const valid: Array<[string, Record<string, unknown>]> = [
+    [
+      'welcome',
+      {
+        type: 'welcome',
+        self: { participantId: 'p_1', role: 'clinician', name: 'Dr. Rivera', resumeToken: TOKEN },
+        consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Rivera' },
+        joinUrl: 'http://127.0.0.1:8787/?code=ABCD-2345',
+        call: null,
+      },
+    ],
+    [
+      'welcome in a call',
+      {
+        type: 'welcome',
+        self: { participantId: 'p_1', role: 'clinician', name: 'Dr. Rivera', resumeToken: TOKEN },
+        consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Rivera' },
+        joinUrl: 'http://x/?code=ABCD-2345',
+        call: { callId: 'c_1', initiator: true, peer },
+      },
+    ],
+    ['waiting-room', { type: 'waiting-room', patients: [{ id: 'p_2', name: 'Sam', joinedAt: 1, present: true, inCall: false }] }],
+    ['presence', { type: 'presence', participantId: 'p_2', role: 'patient', present: false }],
+    ['call-start', { type: 'call-start', callId: 'c_1', initiator: false, peer: { id: 'p_1', name: 'Dr', role: 'clinician' } }],
+    ['signal', { type: 'signal', callId: 'c_1', seq: 7, data: { type: 'answer', sdp: 'v=0' } }],
+    ['call-ended', { type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null }],
+    ['call-ended by a role', { type: 'call-ended', callId: 'c_1', reason: 'hang-up', by: 'patient' }],
+    ['consultation-closed', { type: 'consultation-closed', reason: 'clinician-left' }],
+    ['pong', { type: 'pong', t: 5 }],
+    ['error', { type: 'error', code: 'RATE_LIMITED', message: 'slow down', ref: null }],
+  ];
+
+  it.each(valid)('accepts a well-formed %s', (_label, message) => {
+    const parsed: ServerMessage = expectOk(parseServerMessage(raw(message)));
+    expect(parsed).toEqual({ v: 1, ...message });
+  });
+
+  it('rejects an error with a code outside the stable set', () => {
+    expectFail(parseServerMessage(raw({ type: 'error', code: 'OOPS', message: 'x', ref: null })), ErrorCode.BAD_MESSAGE);
+  });
+
+  it('rejects an unknown end reason', () => {
+    expectFail(parseServerMessage(raw({ type: 'call-ended', callId: 'c_1', reason: 'tired', by: null })), ErrorCode.BAD_MESSAGE);
+  });
+
+  it('rejects client-only types, bad JSON and other versions', () => {
+    expectFail(parseServerMessage(raw({ type: 'admit', patientId: 'p_1' })), ErrorCode.BAD_MESSAGE);
+    expectFail(parseServerMessage('not json'), ErrorCode.BAD_JSON);
+    expectFail(parseServerMessage(JSON.stringify({ v: 2, type: 'pong', t: 1 })), ErrorCode.UNSUPPORTED_VERSION);
+  });
+
+  it('keeps client and server types apart', () => {
+    // A client message is not a valid server message and vice versa (besides the shared `signal`).
+    const client: ClientMessage = expectOk(parseClientMessage(raw({ type: 'ping', t: 1 })));
+    expectFail(parseServerMessage(JSON.stringify(client)), ErrorCode.BAD_MESSAGE);
+    expectFail(parseClientMessage(raw({ type: 'pong', t: 1 })), ErrorCode.BAD_MESSAGE);
+  });
+});

@@ -69,7 +69,7 @@ export class AppWindow {
 
   /** `init` runs in the page before the app's own scripts (e.g. to disturb the network layer). */
   static async open(browser: Browser, url: string, label: string, init?: () => void): Promise<AppWindow> {
-    const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+    const context = await newMediaContext(browser);
     if (init) await context.addInitScript(init);
     const page = await context.newPage();
     const window = new AppWindow(context, page, label);
@@ -172,6 +172,14 @@ export class AppWindow {
       audioPackets: after?.audioPacketsReceived ?? 0,
     };
   }
+}
+
+/** A browser context allowed camera and microphone, ready for code evaluated from tsx-run scripts. */
+export async function newMediaContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  // tsx (esbuild keepNames) wraps named functions in functions we evaluate in __name(); pages have no such helper.
+  await context.addInitScript('globalThis.__name = (fn) => fn;');
+  return context;
 }
 
 async function expectEnabled(locator: ReturnType<Page['getByRole']>): Promise<void> {

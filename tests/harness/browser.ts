@@ -2,7 +2,7 @@
  * Drives the real app in Debian's Chromium with fake camera/microphone, the way a person would: through
  * buttons, labels and the stable test ids. Shared by the e2e tests, `npm run demo` and the benchmarks.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
@@ -37,6 +37,9 @@ export interface LaunchedBrowser {
 }
 
 export async function launchChromium(extraArgs: string[] = []): Promise<LaunchedBrowser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install Debian's: apt-get install chromium (or set CHROMIUM_PATH).`);
+  }
   // Chromium leaves org.chromium.* folders in TMPDIR: give it a scratch one and remove it afterwards.
   const scratchRoot = join(ROOT, '.tmp');
   mkdirSync(scratchRoot, { recursive: true });

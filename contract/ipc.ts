@@ -1,0 +1,93 @@
+/**
+ * The IPC contract between the Electron main process and the preload bridge.
+ *
+ * Each invoke channel is named once here, with its argument tuple and its response type. Main registers a
+ * handler for every channel (and validates arguments at runtime, main/ipc-schemas.ts); the preload calls
+ * channels through `IpcChannel`. No channel name is written as a bare string anywhere else. Type-only
+ * imports: the sandboxed preload bundles this file and stays free of zod.
+ */
+import type { AppInfo, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings, SettingsLoadResult } from './bridge';
+
+/** Renderer -> main request/response channels (`ipcRenderer.invoke` / `ipcMain.handle`). */
+export const IpcChannel = {
+  getAppInfo: 'clinic:app:get-info',
+  getDefaultRelayUrl: 'clinic:relay:get-default-url',
+  loadSettings: 'clinic:settings:load',
+  saveSettings: 'clinic:settings:save',
+  getMediaAccess: 'clinic:media:get-access',
+  requestMediaAccess: 'clinic:media:request-access',
+  openExternal: 'clinic:shell:open-external',
+  takePendingJoinLinks: 'clinic:join-link:take-pending',
+  hostedRelayStart: 'clinic:hosted-relay:start',
+  hostedRelayStop: 'clinic:hosted-relay:stop',
+  hostedRelayStatus: 'clinic:hosted-relay:status',
+} as const;
+export type InvokeChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
+
+/** Main -> renderer pushes (`webContents.send` / `ipcRenderer.on`). */
+export const IpcEvent = {
+  joinLink: 'clinic:join-link:arrived',
+} as const;
+export type EventChannel = (typeof IpcEvent)[keyof typeof IpcEvent];
+
+/** What each channel takes. Main validates every call against `main/ipc-schemas.ts`, which is type-checked
+ * against this map, so the runtime check and these types cannot drift apart. */
+export interface InvokeRequests {
+  [IpcChannel.getAppInfo]: [];
+  [IpcChannel.getDefaultRelayUrl]: [];
+  [IpcChannel.loadSettings]: [];
+  [IpcChannel.saveSettings]: [settings: Settings];
+  [IpcChannel.getMediaAccess]: [];
+  [IpcChannel.requestMediaAccess]: [];
+  [IpcChannel.openExternal]: [url: string];
+  [IpcChannel.takePendingJoinLinks]: [];
+  /** 0 lets the OS choose a free port (reported back in the status). */
+  [IpcChannel.hostedRelayStart]: [port: number];
+  [IpcChannel.hostedRelayStop]: [];
+  [IpcChannel.hostedRelayStatus]: [];
+}
+
+/** What each channel resolves to. */
+export interface InvokeResponses {
+  [IpcChannel.getAppInfo]: AppInfo;
+  [IpcChannel.getDefaultRelayUrl]: string;
+  [IpcChannel.loadSettings]: SettingsLoadResult;
+  [IpcChannel.saveSettings]: void;
+  [IpcChannel.getMediaAccess]: MediaAccessStatus;
+  [IpcChannel.requestMediaAccess]: MediaAccessStatus;
+  [IpcChannel.openExternal]: void;
+  [IpcChannel.takePendingJoinLinks]: JoinLink[];
+  [IpcChannel.hostedRelayStart]: HostedRelayStatus;
+  [IpcChannel.hostedRelayStop]: HostedRelayStatus;
+  [IpcChannel.hostedRelayStatus]: HostedRelayStatus;
+}
+
+export type InvokeRequest<C extends InvokeChannel> = InvokeRequests[C];
+export type InvokeResponse<C extends InvokeChannel> = InvokeResponses[C];
+
+/** Runtime shape check for pushed join links (the preload checks what it forwards to the page). */
+export function isJoinLink(value: unknown): value is JoinLink {
+  if (typeof value !== 'object' || value === null) return false;
+  const { relayUrl, code } = value as Record<string, unknown>;
+  return typeof relayUrl === 'string' && relayUrl.length <= 2048 && typeof code === 'string' && code.length <= 64;
+}
+
+/** Payload of each main -> renderer event. */
+export interface EventPayloads {
+  [IpcEvent.joinLink]: JoinLink;
+}
+
+/** The implementation main supplies for every invoke channel (arguments already validated). */
+export type InvokeHandlers = {
+  [C in InvokeChannel]: (...args: InvokeRequest<C>) => Promise<InvokeResponse<C>> | InvokeResponse<C>;
+};
+
+/** Stable codes of IPC refusals; they appear in the rejected promise's message as `[CODE]`. */
+export const IpcErrorCode = {
+  UNTRUSTED_SENDER: 'IPC_UNTRUSTED_SENDER',
+  BAD_ARGUMENTS: 'IPC_BAD_ARGUMENTS',
+} as const;
+export type IpcErrorCode = (typeof IpcErrorCode)[keyof typeof IpcErrorCode];
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.values(IpcChannel);
+export const EVENT_CHANNELS: readonly EventChannel[] = Object.values(IpcEvent);

@@ -1,0 +1,95 @@
+/**
+ * "Host a relay on this computer": the standalone relay's own `startRelay`, run inside the main process on
+ * the LAN. Start/stop calls are serialised, so a double click cannot start two servers on one port.
+ * Node only, no Electron: tested with real WebSocket clients.
+ */
+import { networkInterfaces } from 'node:os';
+import type { Logger } from 'pino';
+import type { HostedRelayStatus } from '../contract/bridge';
+import { startRelay as startRelayServer, type Relay, type RelayOptions } from '../signaling/server';
+import { lanRelayUrls, type NetworkInterfaces } from './lan-addresses';
+
+export interface HostedRelayOptions {
+  /** Interface to bind; the LAN (0.0.0.0) unless a test narrows it. */
+  host?: string;
+  logger?: Logger;
+  startRelay?: (options: RelayOptions) => Promise<Relay>;
+  interfaces?: () => NetworkInterfaces;
+}
+
+export class HostedRelay {
+  private relay: Relay | null = null;
+  private lastError: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly host: string;
+  private readonly startRelay: (options: RelayOptions) => Promise<Relay>;
+  private readonly interfaces: () => NetworkInterfaces;
+
+  constructor(private readonly options: HostedRelayOptions = {}) {
+    this.host = options.host ?? '0.0.0.0';
+    this.startRelay = options.startRelay ?? startRelayServer;
+    this.interfaces = options.interfaces ?? networkInterfaces;
+  }
+
+  /** Starts on `port` (0: any free port). Already running on that port: nothing changes; on another: moves. */
+  start(port: number): Promise<HostedRelayStatus> {
+    return this.serialise(async () => {
+      if (this.relay && (port === 0 || this.relay.port === port)) return this.snapshot();
+      await this.closeCurrent();
+      try {
+        this.relay = await this.startRelay({
+          port,
+          host: this.host,
+          staticDir: null,
+          ...(this.options.logger ? { logger: this.options.logger } : {}),
+        });
+        this.lastError = null;
+      } catch (err) {
+        this.relay = null;
+        this.lastError = startErrorMessage(port, err);
+      }
+      return this.snapshot();
+    });
+  }
+
+  stop(): Promise<HostedRelayStatus> {
+    return this.serialise(async () => {
+      await this.closeCurrent();
+      this.lastError = null;
+      return this.snapshot();
+    });
+  }
+
+  status(): Promise<HostedRelayStatus> {
+    return this.serialise(async () => this.snapshot());
+  }
+
+  /** The address this computer's own renderer uses: loopback, which needs no LAN route. */
+  loopbackUrl(): string | null {
+    return this.relay ? `ws://127.0.0.1:${this.relay.port}/ws` : null;
+  }
+
+  private snapshot(): HostedRelayStatus {
+    if (!this.relay) return { running: false, port: null, lanUrls: [], error: this.lastError };
+    return { running: true, port: this.relay.port, lanUrls: lanRelayUrls(this.interfaces(), this.relay.port), error: null };
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const relay = this.relay;
+    this.relay = null;
+    if (relay) await relay.close();
+  }
+
+  private serialise<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export function startErrorMessage(port: number, err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as NodeJS.ErrnoException).code : undefined;
+  if (code === 'EADDRINUSE') return `Port ${port} is already in use on this computer. Choose another port or close the program using it.`;
+  if (code === 'EACCES') return `Port ${port} needs administrator rights. Choose a port from 1024 to 65535.`;
+  return `The relay could not start: ${err instanceof Error ? err.message : String(err)}`;
+}

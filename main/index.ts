@@ -1,0 +1,197 @@
+/**
+ * Electron main process entry: wires the services to Electron's lifecycle. Decisions are made in the pure
+ * modules beside this file; this file only connects them (and is the part exercised only where the
+ * Electron binary runs).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, systemPreferences, type WebContents } from 'electron';
+import { pino } from 'pino';
+import type { Settings } from '../contract/bridge';
+import { IpcEvent } from '../contract/ipc';
+import { APP_SCHEME, DEEP_LINK_SCHEME } from './app-origin';
+import { createAppRequestHandler } from './app-protocol';
+import { deepLinksInArgv, parseJoinLink } from './deep-link';
+import { defaultRelayUrl } from './default-relay';
+import { HostedRelay } from './hosted-relay';
+import { createInvokeHandlers } from './invoke-handlers';
+import { registerInvokeHandlers } from './ipc-handlers';
+import { JoinLinkInbox } from './join-link-inbox';
+import { readMediaAccess, requestMediaAccess, type SystemMediaAccess } from './media-access';
+import { isSafeExternalUrl } from './navigation';
+import { protocolClientRegistration } from './protocol-client';
+import { RelaySources } from './relay-sources';
+import { applySessionPolicy } from './session-policy';
+import { SettingsStore } from './settings-store';
+import { createMainWindow, hardenWebContents } from './window';
+
+const log = pino({ name: 'clinic-desktop' });
+const here = dirname(fileURLToPath(import.meta.url));
+const PRELOAD_PATH = join(here, '..', 'preload', 'index.cjs');
+
+// Before `ready`: app:// behaves like https (secure context for getUserMedia, fetch, standard URL parsing).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
+]);
+app.enableSandbox();
+
+// One running app: a second launch (a deep link on Windows/Linux) hands its argv to the first and exits.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  startApp();
+}
+
+function startApp(): void {
+  const settingsStore = new SettingsStore(app.getPath('userData'));
+  const hostedRelay = new HostedRelay({ logger: log.child({ component: 'hosted-relay' }) });
+  let savedRelayUrl: string | null = null;
+  let mainWindow: BrowserWindow | null = null;
+
+  const relayDefault = (): string => defaultRelayUrl(hostedRelay.loopbackUrl(), process.env);
+  const relaySources = new RelaySources(() => (savedRelayUrl ? [savedRelayUrl, relayDefault()] : [relayDefault()]));
+  const inbox = new JoinLinkInbox((link) => {
+    if (!mainWindow || mainWindow.isDestroyed()) return false;
+    mainWindow.webContents.send(IpcEvent.joinLink, link);
+    return true;
+  });
+  const system: SystemMediaAccess = {
+    getMediaAccessStatus: (kind) => systemPreferences.getMediaAccessStatus(kind),
+    askForMediaAccess: (kind) => systemPreferences.askForMediaAccess(kind),
+  };
+
+  const openExternal = async (url: string): Promise<void> => {
+    if (!isSafeExternalUrl(url)) return;
+    await shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK  (url passed isSafeExternalUrl on the line above: https only, no credentials)
+  };
+
+  /** A relay new to the page's CSP can only be reached after a reload; the link waits in the inbox. */
+  const reloadIfRelaysChanged = (): void => {
+    if (mainWindow && !mainWindow.isDestroyed() && relaySources.changed()) mainWindow.webContents.reload();
+  };
+
+  const acceptDeepLink = (raw: string): void => {
+    const result = parseJoinLink(raw);
+    if (!result.ok) {
+      log.warn({ code: result.code }, 'deep link refused');
+      // Dialogs need a ready app; a link can arrive (macOS open-url) before that.
+      void app.whenReady().then(() => showLinkRefusal(mainWindow, result.message));
+      return;
+    }
+    relaySources.addFromLink(result.link.relayUrl);
+    inbox.arrive(result.link);
+    focus(mainWindow);
+    reloadIfRelaysChanged();
+  };
+
+  // macOS delivers links through open-url, possibly before `ready`: register at once.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    acceptDeepLink(url);
+  });
+  app.on('second-instance', (_event, argv) => {
+    const links = deepLinksInArgv(argv);
+    const last = links.at(-1);
+    if (last !== undefined) acceptDeepLink(last);
+    else focus(mainWindow);
+  });
+
+  const registration = protocolClientRegistration(process.defaultApp === true, process.execPath, process.argv);
+  if (registration.executable && registration.args) {
+    app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME, registration.executable, registration.args); // eng-disable PROTOCOL_HANDLER_JS_CHECK  (every link goes through parseJoinLink, which refuses anything but a complete join link)
+  } else {
+    app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME); // eng-disable PROTOCOL_HANDLER_JS_CHECK  (same parser as above)
+  }
+
+  app.on('web-contents-created', (_event, contents: WebContents) => {
+    hardenWebContents(contents, (url) => void openExternal(url));
+    contents.on('did-start-navigation', (event) => {
+      if (event.isMainFrame && !event.isSameDocument) inbox.pageLoading();
+    });
+  });
+
+  app.whenReady().then(
+    async () => {
+      savedRelayUrl = (await settingsStore.load()).settings.relayUrl;
+      applySessionPolicy(session.defaultSession, {
+        platform: process.platform,
+        askOsForMedia: async (kinds) => {
+          await requestMediaAccess(process.platform, system, kinds);
+        },
+        handleAppRequest: createAppRequestHandler({
+          root: join(app.getAppPath(), 'renderer', 'dist'),
+          contentSecurityPolicy: () => relaySources.serve(),
+        }),
+      });
+      registerInvokeHandlers(
+        ipcMain,
+        createInvokeHandlers({
+          appInfo: () => ({
+            host: 'electron',
+            appVersion: app.getVersion(),
+            platform: process.platform,
+            chromeVersion: process.versions.chrome ?? null,
+          }),
+          defaultRelayUrl: relayDefault,
+          settings: settingsStore,
+          onSettingsSaved: (settings: Settings) => {
+            savedRelayUrl = settings.relayUrl;
+            // Let the save's reply reach the page before a reload replaces it.
+            setImmediate(reloadIfRelaysChanged);
+          },
+          mediaAccess: {
+            read: () => readMediaAccess(process.platform, system),
+            request: () => requestMediaAccess(process.platform, system),
+          },
+          openExternal,
+          takePendingJoinLinks: () => inbox.take(),
+          hostedRelay,
+        }),
+      );
+      mainWindow = createMainWindow(PRELOAD_PATH);
+      mainWindow.on('closed', () => {
+        mainWindow = null;
+      });
+      // Windows/Linux: a link that started the app is in its own argv.
+      const startLink = deepLinksInArgv(process.argv).at(-1);
+      if (startLink !== undefined) acceptDeepLink(startLink);
+    },
+    (err: unknown) => {
+      log.fatal({ err }, 'startup failed');
+      app.exit(1);
+    },
+  );
+
+  app.on('activate', () => {
+    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow(PRELOAD_PATH);
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // The hosted relay closes its sockets (patients see "relay shutting down") before the process exits.
+  let relayStopped = false;
+  app.on('before-quit', (event) => {
+    if (relayStopped) return;
+    event.preventDefault();
+    hostedRelay
+      .stop()
+      .catch((err: unknown) => log.error({ err }, 'hosted relay did not stop cleanly'))
+      .finally(() => {
+        relayStopped = true;
+        app.quit();
+      });
+  });
+}
+
+function focus(window: BrowserWindow | null): void {
+  if (!window || window.isDestroyed()) return;
+  if (window.isMinimized()) window.restore();
+  window.focus();
+}
+
+async function showLinkRefusal(window: BrowserWindow | null, detail: string): Promise<void> {
+  const options = { type: 'warning' as const, message: 'This consultation link cannot be opened.', detail, buttons: ['OK'] };
+  if (window && !window.isDestroyed()) await dialog.showMessageBox(window, options);
+  else await dialog.showMessageBox(options);
+}

@@ -1,0 +1,52 @@
+/**
+ * What each IPC channel does, built from the main process's services. Kept apart from Electron so the
+ * handlers are tested with fakes; index.ts hands in the real services.
+ */
+import type { AppInfo, JoinLink, MediaAccessStatus, Settings, SettingsLoadResult } from '../contract/bridge';
+import { IpcChannel, type InvokeHandlers } from '../contract/ipc';
+import type { HostedRelay } from './hosted-relay';
+import { isSafeExternalUrl } from './navigation';
+
+export interface MainServices {
+  appInfo: () => AppInfo;
+  defaultRelayUrl: () => string;
+  settings: { load(): Promise<SettingsLoadResult>; save(settings: Settings): Promise<void> };
+  /** Called after settings are saved (the CSP may need the new relay). */
+  onSettingsSaved: (settings: Settings) => void;
+  mediaAccess: { read(): MediaAccessStatus; request(): Promise<MediaAccessStatus> };
+  /** Electron's shell.openExternal; only ever given vetted https URLs. */
+  openExternal: (url: string) => Promise<void>;
+  takePendingJoinLinks: () => JoinLink[];
+  hostedRelay: Pick<HostedRelay, 'start' | 'stop' | 'status'>;
+}
+
+export class ExternalLinkRefused extends Error {
+  readonly code = 'EXTERNAL_LINK_REFUSED';
+  constructor() {
+    super('[EXTERNAL_LINK_REFUSED] only https links without credentials can be opened');
+    this.name = 'ExternalLinkRefused';
+  }
+}
+
+export function createInvokeHandlers(services: MainServices): InvokeHandlers {
+  return {
+    [IpcChannel.getAppInfo]: () => services.appInfo(),
+    [IpcChannel.getDefaultRelayUrl]: () => services.defaultRelayUrl(),
+    [IpcChannel.loadSettings]: () => services.settings.load(),
+    [IpcChannel.saveSettings]: async (settings) => {
+      await services.settings.save(settings);
+      services.onSettingsSaved(settings);
+    },
+    [IpcChannel.getMediaAccess]: () => services.mediaAccess.read(),
+    [IpcChannel.requestMediaAccess]: () => services.mediaAccess.request(),
+    [IpcChannel.openExternal]: async (url) => {
+      if (!isSafeExternalUrl(url)) throw new ExternalLinkRefused();
+      await services.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK  (url passed isSafeExternalUrl on the line above: https only, no credentials)
+    },
+    [IpcChannel.takePendingJoinLinks]: () => services.takePendingJoinLinks(),
+    // The hosted relay is reached on loopback, which the CSP always allows: starting it needs no reload.
+    [IpcChannel.hostedRelayStart]: (port) => services.hostedRelay.start(port),
+    [IpcChannel.hostedRelayStop]: () => services.hostedRelay.stop(),
+    [IpcChannel.hostedRelayStatus]: () => services.hostedRelay.status(),
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Runtime validation of every IPC call's arguments, one zod tuple per contract channel. The `satisfies`
+ * clause ties each schema's output to the contract's argument tuple, so neither can change alone.
+ */
+import { z } from 'zod';
+import { settingsSchema } from '../contract/bridge';
+import { IpcChannel, type InvokeChannel, type InvokeRequests } from '../contract/ipc';
+
+const noArguments = z.tuple([]);
+
+export const invokeRequestSchemas = {
+  [IpcChannel.getAppInfo]: noArguments,
+  [IpcChannel.getDefaultRelayUrl]: noArguments,
+  [IpcChannel.loadSettings]: noArguments,
+  [IpcChannel.saveSettings]: z.tuple([settingsSchema]),
+  [IpcChannel.getMediaAccess]: noArguments,
+  [IpcChannel.requestMediaAccess]: noArguments,
+  [IpcChannel.openExternal]: z.tuple([z.string().max(2048)]),
+  [IpcChannel.takePendingJoinLinks]: noArguments,
+  [IpcChannel.hostedRelayStart]: z.tuple([z.number().int().min(0).max(65535)]),
+  [IpcChannel.hostedRelayStop]: noArguments,
+  [IpcChannel.hostedRelayStatus]: noArguments,
+} satisfies { [C in InvokeChannel]: z.ZodType<InvokeRequests[C]> };

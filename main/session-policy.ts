@@ -1,0 +1,45 @@
+/**
+ * Installs the permission policy and the app:// handler on a session. Electron glue only: each decision is
+ * made by the pure functions in permissions.ts; on macOS a granted camera/microphone request first asks the
+ * OS (the prompt must precede the first capture).
+ */
+import type { Session } from 'electron';
+import { APP_SCHEME } from './app-origin';
+import { decideDevicePermission, decidePermissionCheck, decidePermissionRequest } from './permissions';
+import type { MediaKind } from './media-access';
+
+export interface SessionPolicyOptions {
+  platform: string;
+  /** Asks the OS for the given kinds where it has a prompt (macOS); resolves when answered. */
+  askOsForMedia: (kinds: MediaKind[]) => Promise<void>;
+  handleAppRequest: (request: Request) => Promise<Response>;
+}
+
+export function applySessionPolicy(session: Session, options: SessionPolicyOptions): void {
+  session.setPermissionRequestHandler((_webContents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
+    const granted = decidePermissionRequest({ permission, requestingUrl: details.requestingUrl, mediaTypes });
+    if (!granted || permission !== 'media' || options.platform !== 'darwin') {
+      callback(granted);
+      return;
+    }
+    const kinds = mediaTypes.map((type): MediaKind => (type === 'video' ? 'camera' : 'microphone'));
+    options.askOsForMedia(kinds).then(
+      () => callback(true),
+      () => callback(false),
+    );
+  });
+
+  session.setPermissionCheckHandler((_webContents, permission, requestingOrigin, details) =>
+    decidePermissionCheck({
+      permission,
+      requestingOrigin,
+      embeddingOrigin: details.embeddingOrigin ?? null,
+      mediaType: details.mediaType ?? null,
+    }),
+  );
+
+  session.setDevicePermissionHandler(() => decideDevicePermission());
+
+  session.protocol.handle(APP_SCHEME, options.handleAppRequest);
+}

@@ -1,0 +1,83 @@
+/**
+ * The `window.clinic` bridge: the only API the renderer gets from the desktop host. Every method maps to one
+ * contract channel; the renderer never sees `ipcRenderer` or an IPC event. No Electron import here (the
+ * caller hands in `ipcRenderer`), so the bridge is tested with a fake.
+ */
+import type { ClinicBridge, JoinLink, Unsubscribe } from '../contract/bridge';
+import { IpcChannel, IpcEvent, isJoinLink, type InvokeChannel, type InvokeRequest, type InvokeResponse } from '../contract/ipc';
+
+/** The global name the renderer reads (`window.clinic`). */
+export const BRIDGE_GLOBAL_NAME = 'clinic';
+
+/** The part of Electron's `ipcRenderer` the bridge uses. */
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+}
+
+export function createClinicBridge(ipc: IpcRendererLike) {
+  function call<C extends InvokeChannel>(channel: C, ...args: InvokeRequest<C>): Promise<InvokeResponse<C>> {
+    // The main process answers each channel with its contract type (see contract/ipc.ts).
+    return ipc.invoke(channel, ...args) as Promise<InvokeResponse<C>>;
+  }
+
+  // Join links: one IPC listener for the page's lifetime; renderer listeners come and go (React effects
+  // subscribe twice in development), so a link that arrives between two subscriptions is held, not lost.
+  const listeners = new Set<(link: JoinLink) => void>();
+  let held: JoinLink | null = null;
+  let askedForPending = false;
+
+  const dispatch = (link: JoinLink): void => {
+    if (listeners.size === 0) {
+      held = link;
+      return;
+    }
+    for (const listener of listeners) listener(link);
+  };
+
+  ipc.on(IpcEvent.joinLink, (_event, payload) => {
+    // Only the payload crosses into the page, and only in the contract's shape.
+    if (isJoinLink(payload)) dispatch({ relayUrl: payload.relayUrl, code: payload.code });
+  });
+
+  const onJoinLink = (listener: (link: JoinLink) => void): Unsubscribe => {
+    listeners.add(listener);
+    if (held) {
+      const link = held;
+      held = null;
+      queueMicrotask(() => dispatch(link));
+    }
+    if (!askedForPending) {
+      askedForPending = true;
+      call(IpcChannel.takePendingJoinLinks).then(
+        (links) => links.forEach(dispatch),
+        () => {
+          askedForPending = false; // a refused take leaves the link in main; the next subscriber asks again
+        },
+      );
+    }
+    return () => {
+      listeners.delete(listener);
+    };
+  };
+
+  return {
+    getAppInfo: () => call(IpcChannel.getAppInfo),
+    getDefaultRelayUrl: () => call(IpcChannel.getDefaultRelayUrl),
+    loadSettings: () => call(IpcChannel.loadSettings),
+    saveSettings: (settings) => call(IpcChannel.saveSettings, settings),
+    getMediaAccess: () => call(IpcChannel.getMediaAccess),
+    requestMediaAccess: () => call(IpcChannel.requestMediaAccess),
+    openExternal: (url) => call(IpcChannel.openExternal, url),
+    onJoinLink,
+    hostedRelay: {
+      supported: true,
+      start: (port) => call(IpcChannel.hostedRelayStart, port),
+      stop: () => call(IpcChannel.hostedRelayStop),
+      status: () => call(IpcChannel.hostedRelayStatus),
+    },
+  } satisfies ClinicBridge;
+}
+
+/** The exposed object's type; the renderer may import this type (never the module). */
+export type ClinicPreloadBridge = ReturnType<typeof createClinicBridge>;

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { DeepLinkError, deepLinksInArgv, parseHostPort, parseJoinLink, relayUrlFromParam } from '../../main/deep-link';
+
+const ok = (raw: string) => {
+  const result = parseJoinLink(raw);
+  if (!result.ok) throw new Error(`expected ${raw} to parse, got ${result.code}`);
+  return result.link;
+};
+const refusal = (raw: string) => {
+  const result = parseJoinLink(raw);
+  if (result.ok) throw new Error(`expected ${raw} to be refused, got ${JSON.stringify(result.link)}`);
+  expect(result.message.length).toBeGreaterThan(10); // a sentence for people, always
+  return result.code;
+};
+
+describe('parseJoinLink: valid links', () => {
+  it('parses host:port and a displayed code into a ws endpoint and the wire code', () => {
+    expect(ok('clinic-consult://join?relay=192.168.1.20:8787&code=ABCD-2345')).toEqual({
+      relayUrl: 'ws://192.168.1.20:8787/ws',
+      code: 'ABCD2345',
+    });
+  });
+  it('forgives what people type in codes (lower case, spaces) through the protocol schema', () => {
+    expect(ok('clinic-consult://join?relay=relay.clinic.example:443&code=abcd%202345').code).toBe('ABCD2345');
+  });
+  it('keeps an explicit wss:// relay and accepts the /ws path', () => {
+    expect(ok('clinic-consult://join?relay=wss%3A%2F%2Frelay.clinic.example%3A8443%2Fws&code=ABCD2345').relayUrl).toBe(
+      'wss://relay.clinic.example:8443/ws',
+    );
+  });
+  it('accepts a trailing slash after the action and an upper-case action', () => {
+    expect(ok('clinic-consult://join/?relay=10.0.0.5:8787&code=ABCD2345').relayUrl).toBe('ws://10.0.0.5:8787/ws');
+    expect(ok('clinic-consult://JOIN?relay=10.0.0.5:8787&code=ABCD2345').code).toBe('ABCD2345');
+  });
+  it('accepts an IPv6 relay in brackets', () => {
+    expect(ok('clinic-consult://join?relay=[fd00::1]:8787&code=ABCD2345').relayUrl).toBe('ws://[fd00::1]:8787/ws');
+  });
+});
+
+describe('parseJoinLink: hostile and malformed links are refused whole', () => {
+  const cases: [string, string, DeepLinkError][] = [
+    ['overlong', `clinic-consult://join?relay=a.example:1&code=ABCD2345&x=${'a'.repeat(2100)}`, DeepLinkError.TOO_LONG],
+    ['not a URL', 'clinic-consult', DeepLinkError.NOT_A_URL],
+    ['another scheme', 'https://join?relay=a.example:1&code=ABCD2345', DeepLinkError.WRONG_SCHEME],
+    ['javascript scheme', 'javascript:alert(1)//clinic-consult://join', DeepLinkError.WRONG_SCHEME],
+    ['unknown action', 'clinic-consult://settings?relay=a.example:1&code=ABCD2345', DeepLinkError.UNKNOWN_ACTION],
+    ['path after action', 'clinic-consult://join/../../etc?relay=a.example:1&code=ABCD2345', DeepLinkError.UNEXPECTED_PART],
+    ['credentials', 'clinic-consult://user:pw@join?relay=a.example:1&code=ABCD2345', DeepLinkError.UNEXPECTED_PART],
+    ['fragment', 'clinic-consult://join?relay=a.example:1&code=ABCD2345#x', DeepLinkError.UNEXPECTED_PART],
+    ['unknown parameter', 'clinic-consult://join?relay=a.example:1&code=ABCD2345&name=Mallory', DeepLinkError.UNEXPECTED_PARAM],
+    ['duplicate relay', 'clinic-consult://join?relay=a.example:1&relay=evil.example:1&code=ABCD2345', DeepLinkError.DUPLICATE_PARAM],
+    ['duplicate code', 'clinic-consult://join?relay=a.example:1&code=ABCD2345&code=WXYZ2345', DeepLinkError.DUPLICATE_PARAM],
+    ['missing code', 'clinic-consult://join?relay=a.example:1', DeepLinkError.MISSING_PARAM],
+    ['missing relay', 'clinic-consult://join?code=ABCD2345', DeepLinkError.MISSING_PARAM],
+    ['relay without port', 'clinic-consult://join?relay=a.example&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['relay port 0', 'clinic-consult://join?relay=a.example:0&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['relay port too big', 'clinic-consult://join?relay=a.example:65536&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['http relay', 'clinic-consult://join?relay=http%3A%2F%2Fa.example%3A80&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['relay with path', 'clinic-consult://join?relay=a.example:1%2Fadmin&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['relay with credentials', 'clinic-consult://join?relay=me%40a.example:1&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['relay with a CSP-breaking character', "clinic-consult://join?relay=a.example:1%3B%20script-src%20*&code=ABCD2345", DeepLinkError.BAD_RELAY],
+    ['unicode look-alike host', 'clinic-consult://join?relay=cl%C3%AFnic.example:1&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['bad IPv4', 'clinic-consult://join?relay=300.1.1.1:8787&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['bad IPv6', 'clinic-consult://join?relay=[fd00::zz]:8787&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['NUL in relay', 'clinic-consult://join?relay=a.example%00:1&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['empty relay', 'clinic-consult://join?relay=&code=ABCD2345', DeepLinkError.BAD_RELAY],
+    ['code with look-alike letters', 'clinic-consult://join?relay=a.example:1&code=ABCD-2310', DeepLinkError.BAD_CODE],
+    ['code too short', 'clinic-consult://join?relay=a.example:1&code=ABC', DeepLinkError.BAD_CODE],
+    ['code with markup', 'clinic-consult://join?relay=a.example:1&code=%3Cimg%20src%3Dx%3E', DeepLinkError.BAD_CODE],
+    ['empty', '', DeepLinkError.NOT_A_URL],
+  ];
+  it.each(cases)('%s', (_name, raw, code) => {
+    expect(refusal(raw)).toBe(code);
+  });
+});
+
+describe('relayUrlFromParam / parseHostPort', () => {
+  it('normalises case and defaults to plain ws', () => {
+    expect(relayUrlFromParam('Relay.Clinic.Example:8787')).toBe('ws://relay.clinic.example:8787/ws');
+    expect(relayUrlFromParam('WSS://relay.example:443/')).toBe('wss://relay.example:443/ws');
+  });
+  it('rejects labels that DNS does not allow', () => {
+    expect(parseHostPort('-bad.example:1')).toBeNull();
+    expect(parseHostPort('a..example:1')).toBeNull();
+    expect(parseHostPort(`${'a'.repeat(64)}.example:1`)).toBeNull();
+  });
+});
+
+describe('deepLinksInArgv', () => {
+  it('finds links among Electron and OS arguments, case-insensitively', () => {
+    const argv = ['/opt/Clinic Consult/clinic-consult', '--no-sandbox', 'CLINIC-CONSULT://join?relay=a:1&code=X', '--flag=clinic-consult://x'];
+    expect(deepLinksInArgv(argv)).toEqual(['CLINIC-CONSULT://join?relay=a:1&code=X']);
+  });
+  it('returns nothing for a plain launch', () => {
+    expect(deepLinksInArgv(['/usr/bin/electron', '.'])).toEqual([]);
+  });
+});

@@ -1,0 +1,149 @@
+import { createServer, type Server } from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { CloseCode, PROTOCOL_VERSION } from '../../signaling/protocol';
+import { HostedRelay, startErrorMessage } from '../../main/hosted-relay';
+
+const silent = pino({ level: 'silent' });
+const fakeInterfaces = () => ({
+  eth0: [{ address: '192.168.50.9', netmask: '255.255.255.0', family: 'IPv4' as const, mac: '00:00:00:00:00:00', internal: false, cidr: '192.168.50.9/24' }],
+});
+
+let relay: HostedRelay | null = null;
+let blocker: Server | null = null;
+afterEach(async () => {
+  await relay?.stop();
+  relay = null;
+  await new Promise<void>((done) => (blocker ? blocker.close(() => done()) : done()));
+  blocker = null;
+});
+
+function connect(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+type Message = Record<string, unknown> & { type?: string };
+/** Resolves with the first message (from now on) of the given type that matches; others are skipped. */
+function messageOfType(ws: WebSocket, type: string, matches: (message: Message) => boolean = () => true): Promise<Message> {
+  return new Promise((resolve) => {
+    const onMessage = (data: unknown): void => {
+      const message = JSON.parse(String(data)) as Message;
+      if (message.type !== type || !matches(message)) return;
+      ws.off('message', onMessage);
+      resolve(message);
+    };
+    ws.on('message', onMessage);
+  });
+}
+function closed(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+}
+
+describe('HostedRelay', () => {
+  it('reports stopped before it starts', async () => {
+    relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces });
+    expect(await relay.status()).toEqual({ running: false, port: null, lanUrls: [], error: null });
+    expect(relay.loopbackUrl()).toBeNull();
+  });
+
+  it('starts the real relay on the LAN interface, serves ws clients, and stops cleanly', async () => {
+    relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces });
+    const status = await relay.start(0);
+    expect(status.running).toBe(true);
+    expect(status.error).toBeNull();
+    expect(status.port).toBeGreaterThan(0);
+    expect(status.lanUrls).toEqual([`ws://192.168.50.9:${status.port}/ws`]);
+    expect(relay.loopbackUrl()).toBe(`ws://127.0.0.1:${status.port}/ws`);
+
+    // A clinician and a patient, as two real clients of the bundled relay.
+    const clinician = await connect(relay.loopbackUrl() ?? '');
+    const welcome = messageOfType(clinician, 'welcome');
+    clinician.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'create', name: 'Dr Who' }));
+    const code = ((await welcome) as { consultation?: { code?: string } }).consultation?.code ?? '';
+    expect(code).toMatch(/^[A-Z0-9]{8}$/);
+
+    // The patient joins with that code; the clinician's waiting room shows them.
+    const patient = await connect(relay.loopbackUrl() ?? '');
+    const patientWelcome = messageOfType(patient, 'welcome');
+    const waitingRoom = messageOfType(clinician, 'waiting-room', (m) => Array.isArray(m.patients) && m.patients.length > 0);
+    patient.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'join', code, name: 'Pat' }));
+    expect(await patientWelcome).toMatchObject({ self: { role: 'patient', name: 'Pat' } });
+    expect(await waitingRoom).toMatchObject({ patients: [{ name: 'Pat', present: true, inCall: false }] });
+
+    const clinicianClosed = closed(clinician);
+    const patientClosed = closed(patient);
+    expect(await relay.stop()).toEqual({ running: false, port: null, lanUrls: [], error: null });
+    expect(await clinicianClosed).toBe(CloseCode.RELAY_SHUTDOWN);
+    expect(await patientClosed).toBe(CloseCode.RELAY_SHUTDOWN);
+    await expect(connect(`ws://127.0.0.1:${status.port}/ws`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('keeps running when asked to start again on its own port', async () => {
+    relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces });
+    const first = await relay.start(0);
+    const again = await relay.start(first.port ?? -1);
+    expect(again.port).toBe(first.port);
+    const ws = await connect(relay.loopbackUrl() ?? '');
+    ws.close();
+  });
+
+  it('moves to a new port when asked, closing the old one', async () => {
+    relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces });
+    const first = await relay.start(0);
+    const freePort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const moved = await relay.start(freePort);
+    expect(moved).toMatchObject({ running: true, port: freePort });
+    await expect(connect(`ws://127.0.0.1:${first.port}/ws`)).rejects.toThrow(/ECONNREFUSED/);
+    (await connect(`ws://127.0.0.1:${freePort}/ws`)).close();
+  });
+
+  it('reports a busy port as an error status, not a crash', async () => {
+    blocker = createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker?.listen(0, '0.0.0.0', () => {
+        const address = blocker?.address();
+        resolve(typeof address === 'object' && address ? address.port : 0);
+      }),
+    );
+    relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces });
+    const status = await relay.start(port);
+    expect(status).toEqual({
+      running: false,
+      port: null,
+      lanUrls: [],
+      error: `Port ${port} is already in use on this computer. Choose another port or close the program using it.`,
+    });
+  });
+
+  it('serialises concurrent starts: one server, one port', async () => {
+    let started = 0;
+    relay = new HostedRelay({
+      logger: silent,
+      interfaces: fakeInterfaces,
+      startRelay: async () => {
+        started += 1;
+        await new Promise((r) => setTimeout(r, 20));
+        return { port: 5555, url: 'http://127.0.0.1:5555', stats: () => ({ connections: 0, consultations: 0, participants: 0, calls: 0 }), close: async () => {} };
+      },
+    });
+    const [a, b] = await Promise.all([relay.start(5555), relay.start(5555)]);
+    expect(started).toBe(1);
+    expect(a).toEqual(b);
+  });
+});
+
+describe('startErrorMessage', () => {
+  it('explains privileged ports and unknown failures', () => {
+    expect(startErrorMessage(80, Object.assign(new Error('listen EACCES'), { code: 'EACCES' }))).toMatch(/administrator rights/);
+    expect(startErrorMessage(1, new Error('boom'))).toBe('The relay could not start: boom');
+  });
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SETTINGS, type HostedRelayStatus } from '../../contract/bridge';
+import { INVOKE_CHANNELS, IpcChannel, IpcErrorCode, type InvokeHandlers } from '../../contract/ipc';
+import { ExternalLinkRefused, createInvokeHandlers, type MainServices } from '../../main/invoke-handlers';
+import { registerInvokeHandlers, type InvokeEventLike, type IpcMainLike } from '../../main/ipc-handlers';
+
+type Listener = (event: InvokeEventLike, ...args: unknown[]) => unknown;
+
+function fakeIpcMain() {
+  const handlers = new Map<string, Listener>();
+  const ipcMain: IpcMainLike = {
+    handle: (channel, listener) => {
+      if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+      handlers.set(channel, listener);
+    },
+    removeHandler: (channel) => handlers.delete(channel),
+  };
+  const invoke = async (channel: string, event: InvokeEventLike, ...args: unknown[]) => {
+    const listener = handlers.get(channel);
+    if (!listener) throw new Error(`no handler for ${channel}`);
+    return listener(event, ...args);
+  };
+  return { ipcMain, handlers, invoke };
+}
+
+const appFrame: InvokeEventLike = { senderFrame: { url: 'app://clinic/index.html', parent: null } };
+const STOPPED: HostedRelayStatus = { running: false, port: null, lanUrls: [], error: null };
+
+function fakeHandlers(): InvokeHandlers {
+  const handlers = {} as Record<string, (...args: unknown[]) => unknown>;
+  for (const channel of INVOKE_CHANNELS) handlers[channel] = vi.fn(async (...args: unknown[]) => ({ channel, args }));
+  return handlers as unknown as InvokeHandlers;
+}
+
+describe('registerInvokeHandlers', () => {
+  it('registers exactly one handler per contract channel, and removes them all', () => {
+    const { ipcMain, handlers } = fakeIpcMain();
+    const unregister = registerInvokeHandlers(ipcMain, fakeHandlers());
+    expect([...handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+    unregister();
+    expect(handlers.size).toBe(0);
+  });
+
+  it('runs the handler with validated arguments for the app page', async () => {
+    const { ipcMain, invoke } = fakeIpcMain();
+    const impl = fakeHandlers();
+    registerInvokeHandlers(ipcMain, impl);
+    expect(await invoke(IpcChannel.hostedRelayStart, appFrame, 8787)).toEqual({ channel: IpcChannel.hostedRelayStart, args: [8787] });
+  });
+
+  it.each([
+    ['a foreign page', { senderFrame: { url: 'https://evil.example/', parent: null } }],
+    ['an app page inside a subframe', { senderFrame: { url: 'app://clinic/index.html', parent: {} } }],
+    ['a frame that is gone', { senderFrame: null }],
+    ['a destroyed frame that throws on access', { senderFrame: Object.defineProperty({ parent: null }, 'url', { get: () => { throw new Error('destroyed'); } }) as InvokeEventLike['senderFrame'] }],
+  ] as [string, InvokeEventLike][])('refuses %s on every channel before reading arguments', async (_name, event) => {
+    const { ipcMain, invoke } = fakeIpcMain();
+    const impl = fakeHandlers();
+    registerInvokeHandlers(ipcMain, impl);
+    for (const channel of INVOKE_CHANNELS) {
+      await expect(invoke(channel, event)).rejects.toMatchObject({ code: IpcErrorCode.UNTRUSTED_SENDER });
+      expect(impl[channel]).not.toHaveBeenCalled();
+    }
+  });
+
+  it.each([
+    [IpcChannel.hostedRelayStart, ['8787']],
+    [IpcChannel.hostedRelayStart, [70000]],
+    [IpcChannel.hostedRelayStart, [1.5]],
+    [IpcChannel.hostedRelayStart, []],
+    [IpcChannel.openExternal, [{ toString: () => 'https://x' }]],
+    [IpcChannel.openExternal, ['https://a.example/', 'extra']],
+    [IpcChannel.saveSettings, [{ ...DEFAULT_SETTINGS, relayUrl: 'file:///etc/passwd' }]],
+    [IpcChannel.saveSettings, [{ displayName: 'no other fields' }]],
+    [IpcChannel.getAppInfo, ['unexpected']],
+  ] as [string, unknown[]][])('refuses %s with arguments %j', async (channel, args) => {
+    const { ipcMain, invoke } = fakeIpcMain();
+    const impl = fakeHandlers();
+    registerInvokeHandlers(ipcMain, impl);
+    const error = await invoke(channel, appFrame, ...args).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: IpcErrorCode.BAD_ARGUMENTS });
+    expect((error as Error).message).toMatch(/^\[IPC_BAD_ARGUMENTS\] /);
+    expect(impl[channel as keyof InvokeHandlers]).not.toHaveBeenCalled();
+  });
+});
+
+describe('createInvokeHandlers', () => {
+  function services(overrides: Partial<MainServices> = {}): MainServices {
+    return {
+      appInfo: () => ({ host: 'electron', appVersion: '0.1.0', platform: 'linux', chromeVersion: '140.0.0.0' }),
+      defaultRelayUrl: () => 'ws://127.0.0.1:8787/ws',
+      settings: { load: async () => ({ settings: DEFAULT_SETTINGS, warning: null }), save: vi.fn(async () => {}) },
+      onSettingsSaved: vi.fn(),
+      mediaAccess: { read: () => ({ camera: 'unknown', microphone: 'unknown', fixHint: null }), request: async () => ({ camera: 'granted', microphone: 'granted', fixHint: null }) },
+      openExternal: vi.fn(async () => {}),
+      takePendingJoinLinks: () => [],
+      hostedRelay: { start: vi.fn(async () => STOPPED), stop: vi.fn(async () => STOPPED), status: vi.fn(async () => STOPPED) },
+      ...overrides,
+    };
+  }
+
+  it('opens only safe https links in the browser', async () => {
+    const s = services();
+    const handlers = createInvokeHandlers(s);
+    await handlers[IpcChannel.openExternal]('https://clinic.example/help');
+    expect(s.openExternal).toHaveBeenCalledWith('https://clinic.example/help');
+    for (const url of ['http://clinic.example/', 'file:///etc/passwd', 'https://a@evil.example/', 'ms-settings:privacy']) {
+      await expect(handlers[IpcChannel.openExternal](url)).rejects.toBeInstanceOf(ExternalLinkRefused);
+    }
+    expect(s.openExternal).toHaveBeenCalledTimes(1);
+  });
+
+  it('tells main about saved settings only after they are stored', async () => {
+    const order: string[] = [];
+    const s = services({
+      settings: { load: async () => ({ settings: DEFAULT_SETTINGS, warning: null }), save: async () => void order.push('saved') },
+      onSettingsSaved: () => void order.push('notified'),
+    });
+    await createInvokeHandlers(s)[IpcChannel.saveSettings](DEFAULT_SETTINGS);
+    expect(order).toEqual(['saved', 'notified']);
+  });
+
+  it('does not report a save that failed', async () => {
+    const s = services({ settings: { load: async () => ({ settings: DEFAULT_SETTINGS, warning: null }), save: async () => { throw new Error('EACCES'); } } });
+    await expect(createInvokeHandlers(s)[IpcChannel.saveSettings](DEFAULT_SETTINGS)).rejects.toThrow('EACCES');
+    expect(s.onSettingsSaved).not.toHaveBeenCalled();
+  });
+
+  it('passes the hosted relay port through', async () => {
+    const s = services();
+    await createInvokeHandlers(s)[IpcChannel.hostedRelayStart](9000);
+    expect(s.hostedRelay.start).toHaveBeenCalledWith(9000);
+  });
+});

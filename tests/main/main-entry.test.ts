@@ -1,0 +1,219 @@
+/**
+ * main/index.ts wired to a fake `electron`: the glue that only the real binary would otherwise run.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { INVOKE_CHANNELS, IpcChannel } from '../../contract/ipc';
+import { FakeWebContents, navigationEvent, type FakeElectron } from './fake-electron';
+
+const fake: FakeElectron = await vi.hoisted(async () => (await import('./fake-electron')).createFakeElectron());
+vi.mock('electron', () => fake.module);
+vi.mock('pino', async (importOriginal) => {
+  const real = await importOriginal<typeof import('pino')>();
+  return { ...real, pino: () => real.pino({ level: 'silent' }) };
+});
+
+const APP_FRAME = { senderFrame: { url: 'app://clinic/index.html', parent: null } };
+const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
+let dir: string;
+
+async function boot(lock = true): Promise<void> {
+  dir = await mkdtemp(join(tmpdir(), 'clinic-main-'));
+  await mkdir(join(dir, 'app', 'renderer', 'dist'), { recursive: true });
+  await writeFile(join(dir, 'app', 'renderer', 'dist', 'index.html'), '<!doctype html><title>app</title>');
+  fake.reset({ userData: join(dir, 'userData'), appPath: join(dir, 'app') });
+  fake.module.app.requestSingleInstanceLock.mockReturnValue(lock);
+  vi.resetModules();
+  await import('../../main/index');
+  // Startup is asynchronous (settings are read first); it is over once the window exists.
+  if (lock) await vi.waitFor(() => expect(fake.windows).toHaveLength(1), { timeout: 5000 });
+  else await flush();
+}
+
+function invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+  const handler = fake.ipcHandlers.get(channel);
+  if (!handler) throw new Error(`no handler for ${channel}`);
+  return Promise.resolve(handler(APP_FRAME, ...args));
+}
+
+async function quit(): Promise<void> {
+  const event = { preventDefault: vi.fn() };
+  fake.module.app.emit('before-quit', event);
+  expect(event.preventDefault).toHaveBeenCalled();
+  await vi.waitFor(() => expect(fake.module.app.quit).toHaveBeenCalled(), { timeout: 5000 });
+}
+
+beforeEach(() => {
+  vi.spyOn(process, 'argv', 'get').mockReturnValue(['/usr/bin/electron', '.']);
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('main process entry', () => {
+  it('exits at once when another instance holds the lock', async () => {
+    await boot(false);
+    expect(fake.module.app.quit).toHaveBeenCalled();
+    expect(fake.ipcHandlers.size).toBe(0);
+    expect(fake.windows).toHaveLength(0);
+  });
+
+  it('registers app:// as a secure standard scheme and enables the sandbox before ready', async () => {
+    await boot();
+    expect(fake.module.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, supportFetchAPI: true }) },
+    ]);
+    expect(fake.module.app.enableSandbox).toHaveBeenCalled();
+    expect(fake.module.app.setAsDefaultProtocolClient).toHaveBeenCalledWith('clinic-consult');
+  });
+
+  it('installs the permission handlers and the app:// handler on the session', async () => {
+    await boot();
+    expect(typeof fake.sessionHandlers.request).toBe('function');
+    expect(typeof fake.sessionHandlers.check).toBe('function');
+    expect((fake.sessionHandlers.device as () => boolean)()).toBe(false);
+    const check = fake.sessionHandlers.check as (wc: null, p: string, origin: string, d: object) => boolean;
+    expect(check(null, 'media', 'app://clinic', { isMainFrame: true, mediaType: 'video' })).toBe(true);
+    expect(check(null, 'media', 'https://evil.example', { isMainFrame: true, mediaType: 'video' })).toBe(false);
+    const response = await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html'));
+    expect(response?.status).toBe(200);
+    expect(response?.headers.get('content-security-policy')).toContain("connect-src 'self' ws://127.0.0.1:8787");
+  });
+
+  it('answers the permission request handler through the policy', async () => {
+    await boot();
+    const request = fake.sessionHandlers.request as (wc: unknown, p: string, cb: (ok: boolean) => void, d: object) => void;
+    const answers: boolean[] = [];
+    request({}, 'media', (ok) => answers.push(ok), { requestingUrl: 'app://clinic/index.html', isMainFrame: true, mediaTypes: ['video', 'audio'] });
+    request({}, 'display-capture', (ok) => answers.push(ok), { requestingUrl: 'app://clinic/index.html', isMainFrame: true });
+    request({}, 'media', (ok) => answers.push(ok), { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['video'] });
+    // On macOS the granted request first waits for the OS prompt (answered by the fake), so it comes last.
+    await vi.waitFor(() => expect(answers).toHaveLength(3));
+    if (process.platform === 'darwin') answers.push(answers.shift() as boolean);
+    expect(answers).toEqual([true, false, false]);
+  });
+
+  it('opens one sandboxed window on the app page with the CommonJS preload', async () => {
+    await boot();
+    expect(fake.windows).toHaveLength(1);
+    const window = fake.windows[0];
+    expect(window?.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      disableBlinkFeatures: 'Auxclick',
+    });
+    expect(String(window?.options.webPreferences?.preload)).toMatch(/preload[\\/]index\.cjs$/);
+    expect(window?.loadURL).toHaveBeenCalledWith('app://clinic/index.html');
+  });
+
+  it('registers a handler for every contract channel', async () => {
+    await boot();
+    expect([...fake.ipcHandlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
+    expect(await invoke(IpcChannel.getAppInfo)).toMatchObject({ host: 'electron', appVersion: '0.1.0', platform: process.platform });
+  });
+
+  it('hardens every web contents: no navigation away, no new windows, https links to the browser', async () => {
+    await boot();
+    const contents = new FakeWebContents();
+    fake.module.app.emit('web-contents-created', {}, contents);
+    const away = navigationEvent('https://evil.example/');
+    contents.emit('will-navigate', away);
+    expect(away.defaultPrevented).toBe(true);
+    const inside = navigationEvent('app://clinic/index.html');
+    contents.emit('will-navigate', inside);
+    expect(inside.defaultPrevented).toBe(false);
+    const attach = navigationEvent('');
+    contents.emit('will-attach-webview', attach);
+    expect(attach.defaultPrevented).toBe(true);
+    expect(contents.windowOpenHandler?.({ url: 'https://clinic.example/help' })).toEqual({ action: 'deny' });
+    expect(contents.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    await vi.waitFor(() => expect(fake.module.shell.openExternal).toHaveBeenCalled());
+    expect(fake.module.shell.openExternal).toHaveBeenCalledTimes(1);
+    expect(fake.module.shell.openExternal).toHaveBeenCalledWith('https://clinic.example/help');
+  });
+
+  it('delivers a deep link from a second instance, and reloads when its relay is new to the CSP', async () => {
+    await boot();
+    await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html')); // the page has loaded
+    fake.module.app.emit('second-instance', {}, ['/opt/clinic', '--flag', 'clinic-consult://join?relay=relay.clinic.example:8443&code=abcd-2345'], '/');
+    const window = fake.windows[0];
+    expect(window?.webContents.reload).toHaveBeenCalledTimes(1);
+    await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html')); // the reload fetches the page
+    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([{ relayUrl: 'ws://relay.clinic.example:8443/ws', code: 'ABCD2345' }]);
+    // Listening now: the next link is pushed, and the same relay needs no reload.
+    fake.module.app.emit('second-instance', {}, ['x', 'clinic-consult://join?relay=relay.clinic.example:8443&code=WXYZ-2345'], '/');
+    expect(window?.webContents.send).toHaveBeenCalledWith('clinic:join-link:arrived', { relayUrl: 'ws://relay.clinic.example:8443/ws', code: 'WXYZ2345' });
+    expect(window?.webContents.reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a hostile deep link with a message and applies nothing of it', async () => {
+    await boot();
+    await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html'));
+    fake.module.app.emit('second-instance', {}, ['x', 'clinic-consult://join?relay=evil.example:1&relay=a.example:1&code=ABCD2345'], '/');
+    await vi.waitFor(() => expect(fake.module.dialog.showMessageBox).toHaveBeenCalled());
+    expect(fake.module.dialog.showMessageBox).toHaveBeenCalledWith(
+      fake.windows[0],
+      expect.objectContaining({ message: 'This consultation link cannot be opened.', detail: 'The consultation link names its relay twice.' }),
+    );
+    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([]);
+    expect(fake.windows[0]?.webContents.reload).not.toHaveBeenCalled();
+    const response = await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html'));
+    expect(response?.headers.get('content-security-policy')).not.toContain('evil.example');
+  });
+
+  it('takes macOS open-url links', async () => {
+    await boot();
+    const event = { preventDefault: vi.fn() };
+    fake.module.app.emit('open-url', event, 'clinic-consult://join?relay=10.0.0.5:8787&code=ABCD2345');
+    expect(event.preventDefault).toHaveBeenCalled();
+    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([{ relayUrl: 'ws://10.0.0.5:8787/ws', code: 'ABCD2345' }]);
+  });
+
+  it('handles a link in its own argv at first start (Windows/Linux)', async () => {
+    vi.spyOn(process, 'argv', 'get').mockReturnValue(['/opt/clinic', 'clinic-consult://join?relay=10.0.0.5:8787&code=ABCD2345']);
+    await boot();
+    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([{ relayUrl: 'ws://10.0.0.5:8787/ws', code: 'ABCD2345' }]);
+  });
+
+  it('persists settings in the user data folder and reloads when the relay changes', async () => {
+    await boot();
+    await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html'));
+    const settings = { relayUrl: 'wss://relay.clinic.example:8443/ws', displayName: 'Dr A', cameraId: null, microphoneId: null, speakerId: null };
+    await invoke(IpcChannel.saveSettings, settings);
+    await vi.waitFor(() => expect(fake.windows[0]?.webContents.reload).toHaveBeenCalled());
+    expect(await invoke(IpcChannel.loadSettings)).toEqual({ settings, warning: null });
+    expect(fake.windows[0]?.webContents.reload).toHaveBeenCalledTimes(1);
+    const response = await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html'));
+    expect(response?.headers.get('content-security-policy')).toContain('wss://relay.clinic.example:8443');
+  });
+
+  it('runs the hosted relay from IPC and stops it before quitting', async () => {
+    await boot();
+    const status = (await invoke(IpcChannel.hostedRelayStart, 0)) as { running: boolean; port: number };
+    expect(status.running).toBe(true);
+    expect(await invoke(IpcChannel.getDefaultRelayUrl)).toBe(`ws://127.0.0.1:${status.port}/ws`);
+    const client = new WebSocket(`ws://127.0.0.1:${status.port}/ws`);
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    const closed = new Promise((resolve) => client.once('close', resolve));
+
+    await quit();
+    await closed;
+    expect(fake.module.app.quit).toHaveBeenCalledTimes(1);
+    expect(await invoke(IpcChannel.hostedRelayStatus)).toMatchObject({ running: false });
+    // The second before-quit (from that app.quit) goes through.
+    const again = { preventDefault: vi.fn() };
+    fake.module.app.emit('before-quit', again);
+    expect(again.preventDefault).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,62 @@
+import type { Session } from 'electron';
+import { describe, expect, it, vi } from 'vitest';
+import { applySessionPolicy } from '../../main/session-policy';
+
+type RequestHandler = (wc: unknown, permission: string, callback: (ok: boolean) => void, details: object) => void;
+
+function fakeSession() {
+  const handlers: { request?: RequestHandler; check?: unknown; device?: () => boolean; scheme?: string } = {};
+  const session = {
+    setPermissionRequestHandler: (h: RequestHandler) => void (handlers.request = h),
+    setPermissionCheckHandler: (h: unknown) => void (handlers.check = h),
+    setDevicePermissionHandler: (h: () => boolean) => void (handlers.device = h),
+    protocol: { handle: (scheme: string) => void (handlers.scheme = scheme) },
+  };
+  return { session: session as unknown as Session, handlers };
+}
+
+const appMedia = (mediaTypes: string[]) => ({ requestingUrl: 'app://clinic/index.html', isMainFrame: true, mediaTypes });
+
+describe('applySessionPolicy', () => {
+  it('on macOS asks the OS for exactly the requested kinds before granting camera/microphone', async () => {
+    const { session, handlers } = fakeSession();
+    const order: string[] = [];
+    const askOsForMedia = vi.fn(async (kinds: string[]) => void order.push(`asked ${kinds.join('+')}`));
+    applySessionPolicy(session, { platform: 'darwin', askOsForMedia, handleAppRequest: async () => new Response('') });
+    const granted = await new Promise<boolean>((resolve) =>
+      handlers.request?.({}, 'media', (ok) => (order.push('answered'), resolve(ok)), appMedia(['video', 'audio'])),
+    );
+    expect(granted).toBe(true);
+    expect(order).toEqual(['asked camera+microphone', 'answered']);
+  });
+
+  it('denies when the OS prompt fails', async () => {
+    const { session, handlers } = fakeSession();
+    applySessionPolicy(session, { platform: 'darwin', askOsForMedia: async () => Promise.reject(new Error('x')), handleAppRequest: async () => new Response('') });
+    const granted = await new Promise<boolean>((resolve) => handlers.request?.({}, 'media', resolve, appMedia(['audio'])));
+    expect(granted).toBe(false);
+  });
+
+  it('never asks the OS for a request the policy denies, nor off macOS', () => {
+    const { session, handlers } = fakeSession();
+    const askOsForMedia = vi.fn(async () => {});
+    applySessionPolicy(session, { platform: 'darwin', askOsForMedia, handleAppRequest: async () => new Response('') });
+    const answers: boolean[] = [];
+    handlers.request?.({}, 'media', (ok) => answers.push(ok), { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['video'] });
+    handlers.request?.({}, 'notifications', (ok) => answers.push(ok), { requestingUrl: 'app://clinic/index.html', isMainFrame: true });
+    expect(answers).toEqual([false, false]);
+
+    const linux = fakeSession();
+    applySessionPolicy(linux.session, { platform: 'linux', askOsForMedia, handleAppRequest: async () => new Response('') });
+    linux.handlers.request?.({}, 'media', (ok) => answers.push(ok), appMedia(['video']));
+    expect(answers).toEqual([false, false, true]);
+    expect(askOsForMedia).not.toHaveBeenCalled();
+  });
+
+  it('denies device access and serves the app scheme', () => {
+    const { session, handlers } = fakeSession();
+    applySessionPolicy(session, { platform: 'linux', askOsForMedia: async () => {}, handleAppRequest: async () => new Response('') });
+    expect(handlers.device?.()).toBe(false);
+    expect(handlers.scheme).toBe('app');
+  });
+});

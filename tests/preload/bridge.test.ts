@@ -1,0 +1,144 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ClinicBridge, JoinLink } from '../../contract/bridge';
+import { DEFAULT_SETTINGS } from '../../contract/bridge';
+import { INVOKE_CHANNELS, IpcChannel, IpcEvent } from '../../contract/ipc';
+import type { ClinicPreloadBridge } from '../../preload/index';
+
+/** A fake ipcRenderer that records invokes and lets the test push events. */
+const fake = vi.hoisted(() => {
+  const listeners = new Map<string, ((event: unknown, ...args: unknown[]) => void)[]>();
+  const pending: { links: unknown[] } = { links: [] };
+  const ipcRenderer = {
+    invoke: vi.fn(async (channel: string, ...args: unknown[]): Promise<unknown> => {
+      if (channel === 'clinic:join-link:take-pending') {
+        const links = pending.links;
+        pending.links = [];
+        return links;
+      }
+      return { channel, args };
+    }),
+    on: vi.fn((channel: string, listener: (event: unknown, ...args: unknown[]) => void) => {
+      listeners.set(channel, [...(listeners.get(channel) ?? []), listener]);
+      return ipcRenderer;
+    }),
+    send: vi.fn(),
+    sendSync: vi.fn(),
+  };
+  const exposed = new Map<string, unknown>();
+  const contextBridge = { exposeInMainWorld: vi.fn((name: string, api: unknown) => void exposed.set(name, api)) };
+  const emit = (channel: string, payload: unknown) => {
+    for (const listener of listeners.get(channel) ?? []) listener({ sender: ipcRenderer, senderId: 0, ports: [] }, payload);
+  };
+  return { ipcRenderer, contextBridge, exposed, emit, pending, listeners };
+});
+vi.mock('electron', () => ({ contextBridge: fake.contextBridge, ipcRenderer: fake.ipcRenderer }));
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// Compile-time: the preload's object has exactly the renderer interface's members, and satisfies it.
+const sameKeys: Equal<keyof ClinicPreloadBridge, keyof ClinicBridge> = true;
+const sameRelayKeys: Equal<keyof ClinicPreloadBridge['hostedRelay'], keyof ClinicBridge['hostedRelay']> = true;
+const assignable: ClinicBridge = {} as ClinicPreloadBridge;
+
+async function loadPreload(): Promise<ClinicBridge> {
+  vi.resetModules();
+  fake.exposed.clear();
+  fake.listeners.clear();
+  fake.pending.links = [];
+  vi.clearAllMocks();
+  await import('../../preload/index');
+  return fake.exposed.get('clinic') as ClinicBridge;
+}
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+const link: JoinLink = { relayUrl: 'ws://10.0.0.2:8787/ws', code: 'ABCD2345' };
+
+describe('preload', () => {
+  let bridge: ClinicBridge;
+  beforeEach(async () => {
+    bridge = await loadPreload();
+  });
+
+  it('exposes one object, as window.clinic, and nothing else', () => {
+    expect(sameKeys && sameRelayKeys && Boolean(assignable)).toBe(true);
+    expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
+    expect([...fake.exposed.keys()]).toEqual(['clinic']);
+    expect(Object.keys(bridge).sort()).toEqual(
+      ['getAppInfo', 'getDefaultRelayUrl', 'loadSettings', 'saveSettings', 'getMediaAccess', 'requestMediaAccess', 'openExternal', 'onJoinLink', 'hostedRelay'].sort(),
+    );
+    expect(Object.keys(bridge.hostedRelay).sort()).toEqual(['start', 'status', 'stop', 'supported']);
+    expect(bridge.hostedRelay.supported).toBe(true);
+  });
+
+  it('never hands out ipcRenderer or anything with its methods', () => {
+    const values = [...Object.values(bridge), ...Object.values(bridge.hostedRelay)];
+    for (const value of values) {
+      expect(value).not.toBe(fake.ipcRenderer);
+      expect(['function', 'object', 'boolean']).toContain(typeof value);
+      if (typeof value === 'object' && value !== null) {
+        for (const key of ['invoke', 'send', 'sendSync', 'on', 'postMessage']) expect(key in value).toBe(false);
+      }
+    }
+  });
+
+  it('maps every method to its contract channel, covering every channel exactly', async () => {
+    const settings = { ...DEFAULT_SETTINGS, displayName: 'Dr A' };
+    const calls: [() => Promise<unknown>, string, unknown[]][] = [
+      [() => bridge.getAppInfo(), IpcChannel.getAppInfo, []],
+      [() => bridge.getDefaultRelayUrl(), IpcChannel.getDefaultRelayUrl, []],
+      [() => bridge.loadSettings(), IpcChannel.loadSettings, []],
+      [() => bridge.saveSettings(settings), IpcChannel.saveSettings, [settings]],
+      [() => bridge.getMediaAccess(), IpcChannel.getMediaAccess, []],
+      [() => bridge.requestMediaAccess(), IpcChannel.requestMediaAccess, []],
+      [() => bridge.openExternal('https://clinic.example/'), IpcChannel.openExternal, ['https://clinic.example/']],
+      [() => bridge.hostedRelay.start(8787), IpcChannel.hostedRelayStart, [8787]],
+      [() => bridge.hostedRelay.stop(), IpcChannel.hostedRelayStop, []],
+      [() => bridge.hostedRelay.status(), IpcChannel.hostedRelayStatus, []],
+    ];
+    for (const [call, channel, args] of calls) {
+      expect(await call()).toEqual({ channel, args });
+    }
+    bridge.onJoinLink(() => {});
+    await tick();
+    const invoked = new Set(fake.ipcRenderer.invoke.mock.calls.map(([channel]) => channel));
+    expect([...invoked].sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+
+  it('gives join-link listeners the link only, never the IPC event', async () => {
+    const received: unknown[][] = [];
+    bridge.onJoinLink((...args: unknown[]) => void received.push(args));
+    await tick();
+    fake.emit(IpcEvent.joinLink, link);
+    expect(received).toEqual([[link]]);
+  });
+
+  it('delivers a link main held before the page subscribed', async () => {
+    fake.pending.links = [link];
+    const received: JoinLink[] = [];
+    bridge.onJoinLink((l) => void received.push(l));
+    await tick();
+    expect(received).toEqual([link]);
+    expect(fake.ipcRenderer.invoke).toHaveBeenCalledWith(IpcChannel.takePendingJoinLinks);
+  });
+
+  it('stops delivering after unsubscribe, and holds a link for the next subscriber', async () => {
+    const first: JoinLink[] = [];
+    const unsubscribe = bridge.onJoinLink((l) => void first.push(l));
+    await tick();
+    unsubscribe();
+    fake.emit(IpcEvent.joinLink, link);
+    expect(first).toEqual([]);
+    const second: JoinLink[] = [];
+    bridge.onJoinLink((l) => void second.push(l));
+    await tick();
+    expect(second).toEqual([link]);
+  });
+
+  it('drops pushed payloads that are not join links, and strips extra fields', async () => {
+    const received: unknown[] = [];
+    bridge.onJoinLink((l) => void received.push(l));
+    await tick();
+    fake.emit(IpcEvent.joinLink, { relayUrl: 42, code: 'X' });
+    fake.emit(IpcEvent.joinLink, null);
+    fake.emit(IpcEvent.joinLink, { ...link, extra: () => 'x' });
+    expect(received).toEqual([link]);
+  });
+});

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import type { ClinicBridge } from '../../contract/bridge';
 import type { ConsultEngine } from '../engine/engine';
 import { CallState } from '../features/consult/CallState';
 import { useEngineSnapshot } from '../features/consult/use-engine';
@@ -8,21 +7,26 @@ import { PatientScreen } from '../features/patient/PatientScreen';
 
 type Mode = 'choose' | 'clinician' | 'patient';
 
-interface AppProps {
-  engine: ConsultEngine;
-  bridge: ClinicBridge;
-  displayName: string;
+/** A consultation link opened from outside (deep link, or the page's ?code=): go to the join form. */
+export interface JoinRequest {
+  code: string;
+  at: number;
 }
 
-export function App({ engine, bridge, displayName }: AppProps) {
+interface AppProps {
+  engine: ConsultEngine;
+  displayName: string;
+  joinRequest: JoinRequest | null;
+}
+
+export function App({ engine, displayName, joinRequest }: AppProps) {
   const snapshot = useEngineSnapshot(engine);
   const [chosen, setChosen] = useState<Mode>('choose');
-  const [joinCode, setJoinCode] = useState('');
 
-  useEffect(() => bridge.onJoinLink((link) => {
-    setJoinCode(link.code);
-    setChosen('patient');
-  }), [bridge]);
+  useEffect(() => {
+    if (joinRequest) setChosen('patient');
+  }, [joinRequest]);
+  const joinCode = joinRequest?.code ?? '';
 
   // Once the relay has placed us, the role decides the screen (e.g. after a reload).
   const mode: Mode = snapshot.role ?? chosen;

@@ -45,11 +45,12 @@ export async function summarizeMedia(pc: RTCPeerConnection): Promise<MediaSummar
   return summary;
 }
 
-export function exposeDiagnostics(engine: ConsultEngine): void {
+/** `current` returns the engine in use (it is replaced when the relay address changes). */
+export function exposeDiagnostics(current: () => ConsultEngine): void {
   const diagnostics: ClinicDiagnostics = {
-    timeline: () => engine.timelineEntries().map((entry) => ({ ...entry })),
+    timeline: () => current().timelineEntries().map((entry) => ({ ...entry })),
     media: async () => {
-      const pc = engine.peerConnection;
+      const pc = current().peerConnection;
       return pc ? summarizeMedia(pc) : null;
     },
   };

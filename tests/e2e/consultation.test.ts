@@ -21,8 +21,8 @@ afterEach(async () => {
   await relay.close();
 });
 
-async function open(label: string, init?: () => void): Promise<AppWindow> {
-  const window = await AppWindow.open(chromium.browser, `${relay.url}/`, label, init);
+async function open(label: string, init?: () => void, url = `${relay.url}/`): Promise<AppWindow> {
+  const window = await AppWindow.open(chromium.browser, url, label, init);
   windows.push(window);
   return window;
 }
@@ -72,8 +72,11 @@ describe('consultation end to end', () => {
     await clinician.page.getByTestId('waiting-list-empty').waitFor();
     expect(await clinician.state()).toBe('waiting');
 
-    const patient = await open('patient');
-    await patient.joinConsultation(code.toLowerCase(), 'Ben Okafor'); // codes are forgiving about case
+    // The patient opens the join link the clinician shared: the code is already filled in.
+    const joinUrl = await clinician.page.getByTestId('join-link').getAttribute('href');
+    expect(joinUrl).toBe(`${relay.url}/?code=${code}`);
+    const patient = await open('patient', undefined, joinUrl ?? '');
+    await patient.joinViaLink(code, 'Ben Okafor');
     await clinician.admit('Ben Okafor');
     await expectConnected(clinician, patient);
   });
@@ -83,7 +86,7 @@ describe('consultation end to end', () => {
     const clinician = await open('clinician');
     const code = await clinician.openConsultation('Dr. Rivera');
     const first = await open('first patient');
-    await first.joinConsultation(code, 'Chen Li');
+    await first.joinConsultation(code.toLowerCase(), 'Chen Li'); // codes are forgiving about case
     const second = await open('second patient');
     await second.joinConsultation(code, 'Dana Cruz');
 

@@ -105,6 +105,16 @@ export class AppWindow {
     await this.waitForState('waiting');
   }
 
+  /** Patient: opened the clinician's join link, so the code is filled in; gives a name and joins. */
+  async joinViaLink(expectedCode: string, name: string): Promise<void> {
+    const code = this.page.getByLabel('Consultation code');
+    await this.page.waitForFunction((want) => (document.querySelector('input[name="code"]') as HTMLInputElement | null)?.value === want, expectedCode);
+    if ((await code.inputValue()) !== expectedCode) throw new Error('join link did not fill in the code');
+    await this.page.getByLabel('Your name').fill(name);
+    await this.page.getByRole('button', { name: 'Join' }).click();
+    await this.waitForState('waiting');
+  }
+
   admitButton(patientName: string) {
     return this.page.getByRole('button', { name: `Admit ${patientName}`, exact: true });
   }

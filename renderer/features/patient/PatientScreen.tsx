@@ -51,7 +51,9 @@ function JoinForm({ engine, snapshot, initialCode, defaultName }: Props) {
   const [code, setCode] = useState(initialCode);
   const [name, setName] = useState(defaultName);
   const [busy, setBusy] = useState(false);
-  useEffect(() => setCode((current) => current || initialCode), [initialCode]);
+  useEffect(() => {
+    if (initialCode) setCode(initialCode); // a link just opened wins over what was typed
+  }, [initialCode]);
   useEffect(() => {
     void engine.startPreview();
   }, [engine]);

@@ -8,7 +8,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 /** The scheme of consultation links opened from outside the app. */
-export const DEEP_LINK_SCHEME = 'clinic-consult';
+export { DEEP_LINK_SCHEME } from '../contract/join-link';
 
 /**
  * The origin of a URL, including custom schemes: WHATWG `URL.origin` is the string "null" for non-special

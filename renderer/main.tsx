@@ -1,12 +1,14 @@
 /**
- * Renderer entry: picks the host bridge and builds one engine per relay address. A join link that names
- * another relay (desktop deep link) swaps the engine before anything was joined; React only renders.
+ * Renderer entry: picks the host bridge, builds the engine for the relay in use, renders. A join link
+ * that names another relay (desktop deep link) switches relay before anything was joined.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { JoinLink } from '../contract/bridge';
+import type { JoinLink, Settings } from '../contract/bridge';
 import { formatCode, normalizeCode } from '../signaling/protocol';
 import { App, type JoinRequest } from './app/App';
+import { HostContext, type HostServices } from './app/bridge-context';
+import { EngineHost } from './app/engine-host';
 import { getBridge } from './bridge';
 import { createSessionStore } from './bridge/session-store';
 import { exposeDiagnostics } from './engine/diagnostics-hook';
@@ -26,20 +28,30 @@ function createEngine(relayUrl: string): ConsultEngine {
 
 async function start(): Promise<void> {
   const bridge = getBridge();
-  const [{ settings }, defaultRelayUrl] = await Promise.all([bridge.loadSettings(), bridge.getDefaultRelayUrl()]);
+  const [loaded, defaultRelayUrl] = await Promise.all([bridge.loadSettings(), bridge.getDefaultRelayUrl()]);
   const container = document.getElementById('root');
   if (!container) throw new Error('missing #root');
   const root = createRoot(container);
 
-  let relayUrl = settings.relayUrl ?? defaultRelayUrl;
-  let engine = createEngine(relayUrl);
+  const host = EngineHost.start(createEngine, loaded.settings.relayUrl ?? defaultRelayUrl);
+  exposeDiagnostics(() => host.engine);
   let joinRequest: JoinRequest | null = null;
-  exposeDiagnostics(() => engine);
+  const services: HostServices = {
+    bridge,
+    host,
+    settings: loaded.settings,
+    saveSettings: async (settings: Settings) => {
+      await bridge.saveSettings(settings);
+      services.settings = settings;
+    },
+  };
 
   const render = (): void => {
     root.render(
       <StrictMode>
-        <App key={relayUrl} engine={engine} displayName={settings.displayName} joinRequest={joinRequest} />
+        <HostContext.Provider value={services}>
+          <App engine={host.engine} relayUrl={host.relayUrl} joinRequest={joinRequest} settingsWarning={loaded.warning} />
+        </HostContext.Provider>
       </StrictMode>,
     );
   };
@@ -47,16 +59,13 @@ async function start(): Promise<void> {
   bridge.onJoinLink((link: JoinLink) => {
     const code = normalizeCode(link.code);
     joinRequest = { code: code.length === 8 ? formatCode(code) : link.code, at: Date.now() };
-    const busy = engine.getSnapshot().consultation !== null;
-    if (link.relayUrl !== relayUrl && !busy) {
-      engine.dispose();
-      relayUrl = link.relayUrl;
-      engine = createEngine(relayUrl);
-    }
+    host.switchRelay(link.relayUrl);
     render();
   });
+  // A new relay gets a fresh engine; the saved session belonged to the old relay, so nothing to restore.
+  host.subscribe(render);
 
-  void engine.restore();
+  void host.engine.restore();
   render();
 }
 

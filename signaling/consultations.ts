@@ -46,8 +46,8 @@ export interface RegistryOptions {
   deliver: (participantId: string, message: ServerMessageBody) => void;
   /** How long a disconnected participant keeps its place (and its call) before being removed. */
   graceMs: number;
-  /** Builds the link a patient opens to join; the server knows its public address. */
-  joinUrl: (code: string) => string;
+  /** Builds the web link a patient opens to join, or null when there is no web app to open. */
+  joinUrl: (code: string) => string | null;
   now?: () => number;
 }
 

@@ -162,8 +162,8 @@ export const serverMessage = z.discriminatedUnion('type', [
     type: z.literal('welcome'),
     self,
     consultation: z.object({ id, code: z.string(), clinicianName: z.string() }),
-    /** Where a patient can join: the relay's own address with the code. */
-    joinUrl: z.string(),
+    /** The web page where a patient can join with this code; null when this relay serves no web app. */
+    joinUrl: z.string().nullable(),
     /** Present when resuming into a call that is still running. */
     call: z.object({ callId: id, initiator: z.boolean(), peer: z.object({ id, name: z.string(), role }) }).nullable(),
   }),

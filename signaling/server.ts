@@ -81,11 +81,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const connections = new Set<Connection>();
   const byParticipant = new Map<string, Connection>();
   let closing = false;
-  let publicUrl = options.publicUrl ?? null;
+  let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? null;
 
   const registry = new ConsultationRegistry({
     graceMs: options.graceMs ?? 30_000,
-    joinUrl: (code) => `${publicUrl}/?code=${formatCode(code)}`,
+    joinUrl: (code) => (options.staticDir ? `${publicUrl}/?code=${formatCode(code)}` : null),
     deliver: (participantId, message) => {
       const connection = byParticipant.get(participantId);
       if (!connection) return; // offline: the participant gets a fresh welcome when it resumes

@@ -4,6 +4,8 @@ import { CallState } from '../features/consult/CallState';
 import { useEngineSnapshot } from '../features/consult/use-engine';
 import { ClinicianScreen } from '../features/clinician/ClinicianScreen';
 import { PatientScreen } from '../features/patient/PatientScreen';
+import { ConnectionSettings } from '../features/settings/ConnectionSettings';
+import { useHost } from './bridge-context';
 
 type Mode = 'choose' | 'clinician' | 'patient';
 
@@ -15,12 +17,15 @@ export interface JoinRequest {
 
 interface AppProps {
   engine: ConsultEngine;
-  displayName: string;
+  relayUrl: string;
   joinRequest: JoinRequest | null;
+  /** Set when saved settings were unreadable and defaults are in use. */
+  settingsWarning: string | null;
 }
 
-export function App({ engine, displayName, joinRequest }: AppProps) {
+export function App({ engine, relayUrl, joinRequest, settingsWarning }: AppProps) {
   const snapshot = useEngineSnapshot(engine);
+  const displayName = useHost().settings.displayName;
   const [chosen, setChosen] = useState<Mode>('choose');
 
   useEffect(() => {
@@ -41,6 +46,7 @@ export function App({ engine, displayName, joinRequest }: AppProps) {
         <div className="card home">
           <h1>Welcome</h1>
           <p>Video consultations between clinic staff and patients.</p>
+          {settingsWarning && <p className="notice notice--error" role="alert">{settingsWarning}</p>}
           <div className="home__choices">
             <button type="button" className="button button--primary" onClick={() => setChosen('clinician')}>
               I am a clinician: open a consultation
@@ -49,6 +55,7 @@ export function App({ engine, displayName, joinRequest }: AppProps) {
               I am a patient: join with a code
             </button>
           </div>
+          <ConnectionSettings relayUrl={relayUrl} />
         </div>
       )}
       {mode === 'clinician' && <ClinicianScreen engine={engine} snapshot={snapshot} defaultName={displayName} />}

@@ -47,7 +47,7 @@ export interface EngineSnapshot {
   phase: Phase;
   role: Role | null;
   selfName: string | null;
-  consultation: { code: string; joinUrl: string; clinicianName: string } | null;
+  consultation: { code: string; joinUrl: string | null; clinicianName: string } | null;
   /** Clinician: everyone in the waiting room, in arrival order. */
   waitingRoom: WaitingPatient[];
   /** Patient: whether the clinician is connected to the relay. */
@@ -229,11 +229,20 @@ export class ConsultEngine {
     if (this.snapshot.callId) this.log('first-remote-frame', this.snapshot.callId);
   }
 
-  dispose(): void {
+  /** Uses a camera/microphone stream another engine already opened (the relay changed; no new prompt). */
+  adoptPreview(stream: MediaStream): void {
+    if (this.mediaPromise) return;
+    this.mediaPromise = Promise.resolve(stream);
+    this.log('media-ready', 'adopted');
+    this.update({ localStream: stream, phase: this.snapshot.phase === 'idle' ? 'previewing' : this.snapshot.phase });
+  }
+
+  /** Ends everything. `keepMedia` leaves the camera running for the engine that takes over. */
+  dispose(options: { keepMedia?: boolean } = {}): void {
     if (this.call) this.finishCall('left');
     this.unsubscribeTransport();
     this.deps.transport.close();
-    for (const track of this.snapshot.localStream?.getTracks() ?? []) track.stop();
+    if (!options.keepMedia) for (const track of this.snapshot.localStream?.getTracks() ?? []) track.stop();
     this.listeners.clear();
   }
 

@@ -70,10 +70,13 @@ export class AppWindow {
     readonly label: string,
   ) {}
 
-  /** `init` runs in the page before the app's own scripts (e.g. to disturb the network layer). */
-  static async open(browser: Browser, url: string, label: string, init?: () => void): Promise<AppWindow> {
+  /**
+   * `init` runs in the page before the app's own scripts (e.g. to disturb the network layer, or to play the
+   * desktop host's part): a function, or JavaScript source.
+   */
+  static async open(browser: Browser, url: string, label: string, init?: (() => void) | string): Promise<AppWindow> {
     const context = await newMediaContext(browser);
-    if (init) await context.addInitScript(init);
+    if (init) await context.addInitScript(typeof init === 'string' ? { content: init } : init);
     const page = await context.newPage();
     const window = new AppWindow(context, page, label);
     await page.goto(url);

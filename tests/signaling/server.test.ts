@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { connect as tcpConnect } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ interface Opened {
   clinician: TestClient;
   clinicianId: string;
   code: string;
-  joinUrl: string;
+  joinUrl: string | null;
 }
 
 async function openConsultation(relay: Relay, name = 'Dr. Rivera'): Promise<Opened> {
@@ -281,11 +282,25 @@ describe('bad input', () => {
   });
 });
 
+describe('join links', () => {
+  it('point at the web app when the relay serves one', async () => {
+    const relay = await start({ staticDir: tmpdir() });
+    const opened = await openConsultation(relay);
+    expect(opened.joinUrl).toBe(`${relay.url}/?code=${formatCode(opened.code)}`);
+  });
+
+  it('use the configured public address', async () => {
+    const relay = await start({ staticDir: tmpdir(), publicUrl: 'https://consult.clinic.example' });
+    const opened = await openConsultation(relay);
+    expect(opened.joinUrl).toBe(`https://consult.clinic.example/?code=${formatCode(opened.code)}`);
+  });
+});
+
 describe('a full consultation', () => {
   it('create → join → admit → signals both ways → hang-up → second admit', async () => {
     const relay = await start();
     const opened = await openConsultation(relay, 'Dr. Rivera');
-    expect(opened.joinUrl).toBe(`${relay.url}/?code=${formatCode(opened.code)}`);
+    expect(opened.joinUrl).toBeNull(); // this relay serves no web app, so there is no page to link to
 
     const joined = await joinPatient(relay, opened, 'Sam');
     const room = opened.clinician.received.filter((m) => m.type === 'waiting-room').at(-1);

@@ -1,10 +1,13 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { formatDesktopJoinLink } from '../../../contract/join-link';
 import { formatCode } from '../../../signaling/protocol';
+import { useHost } from '../../app/bridge-context';
 import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
 import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { MediaProblem } from '../consult/MediaProblem';
 import { Video } from '../consult/Video';
+import { HostRelay } from './HostRelay';
 import { WaitingList } from './WaitingList';
 
 interface Props {
@@ -66,6 +69,7 @@ function OpenConsultation({ engine, snapshot, defaultName }: Props) {
       <button type="submit" className="button button--primary" disabled={busy || name.trim() === ''}>
         Open consultation
       </button>
+      <HostRelay />
       {snapshot.relay === 'reconnecting' && <p className="notice">Trying to reach the clinic server…</p>}
       {snapshot.relayError && <p className="notice notice--error" role="alert">{snapshot.relayError.message}</p>}
     </form>
@@ -73,27 +77,39 @@ function OpenConsultation({ engine, snapshot, defaultName }: Props) {
 }
 
 function ConsultationCard({ snapshot }: { snapshot: EngineSnapshot }) {
+  const { host } = useHost();
   const consultation = snapshot.consultation;
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
   if (!consultation) return null;
-  const copy = async () => {
-    await navigator.clipboard.writeText(consultation.joinUrl).catch(() => undefined);
-    setCopied(true);
+  const code = formatCode(consultation.code);
+  const desktopLink = formatDesktopJoinLink(host.advertisedRelayUrl, code);
+  const copy = async (what: string, text: string) => {
+    await navigator.clipboard.writeText(text).catch(() => undefined);
+    setCopied(what);
   };
   return (
     <div className="consultation-card">
       <p className="consultation-card__label">Consultation code</p>
       <p className="consultation-card__code" data-testid="consult-code">
-        {formatCode(consultation.code)}
+        {code}
       </p>
+      {consultation.joinUrl && (
+        <p className="consultation-card__link">
+          In a browser:{' '}
+          <a href={consultation.joinUrl} data-testid="join-link" target="_blank" rel="noreferrer">
+            {consultation.joinUrl}
+          </a>{' '}
+          <button type="button" className="button button--quiet" onClick={() => copy('web', consultation.joinUrl ?? '')}>
+            {copied === 'web' ? 'Copied' : 'Copy'}
+          </button>
+        </p>
+      )}
       <p className="consultation-card__link">
-        <a href={consultation.joinUrl} data-testid="join-link" target="_blank" rel="noreferrer">
-          {consultation.joinUrl}
-        </a>
+        In the Clinic Consult app: <code data-testid="desktop-join-link">{desktopLink}</code>{' '}
+        <button type="button" className="button button--quiet" onClick={() => copy('app', desktopLink)}>
+          {copied === 'app' ? 'Copied' : 'Copy'}
+        </button>
       </p>
-      <button type="button" className="button button--quiet" onClick={copy}>
-        {copied ? 'Link copied' : 'Copy join link'}
-      </button>
     </div>
   );
 }

@@ -1,0 +1,169 @@
+/**
+ * The renderer on the desktop host's bridge. The Electron binary cannot run here, so the page gets a
+ * `window.clinic` object that plays the preload's part through the same `ClinicBridge` interface (the real
+ * preload is tested in tests/preload): settings, the hosted relay, deep links and OS media status.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ClinicBridge, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings } from '../../contract/bridge';
+import type { Relay } from '../../signaling/server';
+import { AppWindow, launchChromium, startTestRelay, type LaunchedBrowser } from '../harness/browser';
+
+interface FakeDesktopConfig {
+  defaultRelayUrl: string;
+  hosted: HostedRelayStatus;
+  mediaAccess: MediaAccessStatus;
+  denyCamera: boolean;
+}
+
+declare global {
+  interface Window {
+    clinic?: ClinicBridge;
+    fakeDesktop: FakeDesktopConfig & { saved: Settings[]; deliverJoinLink(link: JoinLink): void };
+  }
+}
+
+/** Runs in the page: the desktop bridge as the preload would expose it. */
+function installFakeDesktop(config: FakeDesktopConfig): void {
+  const listeners = new Set<(link: JoinLink) => void>();
+  const state = { ...config, saved: [] as Settings[], deliverJoinLink: (link: JoinLink) => listeners.forEach((l) => l(link)) };
+  window.fakeDesktop = state;
+  let settings: Settings = { relayUrl: null, displayName: 'Dr. Desk', cameraId: null, microphoneId: null, speakerId: null };
+  let hosted: HostedRelayStatus = { running: false, port: null, lanUrls: [], error: null };
+  const bridge: ClinicBridge = {
+    getAppInfo: async () => ({ host: 'electron', appVersion: 'test', platform: 'linux', chromeVersion: null }),
+    getDefaultRelayUrl: async () => state.defaultRelayUrl,
+    loadSettings: async () => ({ settings, warning: null }),
+    saveSettings: async (next) => {
+      settings = next;
+      state.saved.push(next);
+    },
+    getMediaAccess: async () => state.mediaAccess,
+    requestMediaAccess: async () => state.mediaAccess,
+    openExternal: async () => {},
+    onJoinLink: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    hostedRelay: {
+      supported: true,
+      start: async () => (hosted = state.hosted),
+      stop: async () => (hosted = { running: false, port: null, lanUrls: [], error: null }),
+      status: async () => hosted,
+    },
+  };
+  window.clinic = bridge;
+  // Simulates the OS refusing the camera until the person changes the setting.
+  const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    if (state.denyCamera) throw new DOMException('Permission denied by system', 'NotAllowedError');
+    return getUserMedia(constraints);
+  };
+}
+
+function desktopScript(config: FakeDesktopConfig): string {
+  return `(${installFakeDesktop.toString()})(${JSON.stringify(config)});`;
+}
+
+let chromium: LaunchedBrowser;
+let pageRelay: Relay;
+let clinicRelay: Relay;
+const windows: AppWindow[] = [];
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+});
+afterAll(async () => {
+  await chromium.close();
+});
+afterEach(async () => {
+  for (const window of windows.splice(0)) await window.close();
+  await pageRelay.close();
+  await clinicRelay.close();
+});
+
+function wsUrl(relay: Relay): string {
+  return `${relay.url.replace(/^http/, 'ws')}/ws`;
+}
+
+async function openDesktop(label: string, overrides: Partial<FakeDesktopConfig> = {}): Promise<AppWindow> {
+  const config: FakeDesktopConfig = {
+    defaultRelayUrl: wsUrl(pageRelay),
+    // The "hosted" relay is a second real relay; its LAN address is from the benchmarking range, never dialled.
+    hosted: { running: true, port: clinicRelay.port, lanUrls: [`ws://198.18.0.10:${clinicRelay.port}/ws`], error: null },
+    mediaAccess: { camera: 'granted', microphone: 'granted', fixHint: null },
+    denyCamera: false,
+    ...overrides,
+  };
+  const window = await AppWindow.open(chromium.browser, `${pageRelay.url}/`, label, desktopScript(config));
+  windows.push(window);
+  return window;
+}
+
+describe('renderer on the desktop bridge', () => {
+  it('hosts a relay, shares a desktop link, and a patient who opens it is switched to that relay and admitted', async () => {
+    pageRelay = await startTestRelay();
+    clinicRelay = await startTestRelay({ staticDir: null });
+    const clinician = await openDesktop('clinician');
+    await clinician.page.getByRole('button', { name: /I am a clinician/ }).click();
+    await clinician.page.getByRole('button', { name: 'Host a relay on this computer' }).click();
+    await expect.poll(() => clinician.page.getByTestId('host-relay-addresses').textContent()).toContain(`198.18.0.10:${clinicRelay.port}`);
+    // The display name comes from the host's settings.
+    await expect.poll(() => clinician.page.getByLabel('Your name as patients will see it').inputValue()).toBe('Dr. Desk');
+    await clinician.page.getByRole('button', { name: 'Open consultation' }).click();
+    const code = (await clinician.page.getByTestId('consult-code').textContent()) ?? '';
+    expect(clinicRelay.stats().consultations).toBe(1); // opened on the hosted relay, not the page's
+    expect(pageRelay.stats().consultations).toBe(0);
+    expect(await clinician.page.getByTestId('join-link').count()).toBe(0); // the hosted relay serves no web page
+    const link = (await clinician.page.getByTestId('desktop-join-link').textContent()) ?? '';
+    expect(link).toBe(`clinic-consult://join?relay=${encodeURIComponent(`ws://198.18.0.10:${clinicRelay.port}`)}&code=${encodeURIComponent(code)}`);
+
+    // The patient's app receives the deep link (main parsed it; relay names this computer by loopback here).
+    const patient = await openDesktop('patient');
+    await patient.page.evaluate(
+      ([relayUrl, linkCode]) => window.fakeDesktop.deliverJoinLink({ relayUrl: relayUrl ?? '', code: linkCode ?? '' }),
+      [wsUrl(clinicRelay), code.replace('-', '')],
+    );
+    await patient.joinViaLink(code, 'Ida Lund');
+    await clinician.admit('Ida Lund');
+    await clinician.waitForState('connected');
+    await patient.waitForState('connected');
+    const proof = await patient.mediaProof(1000);
+    expect(proof.framesAfter).toBeGreaterThan(proof.framesBefore);
+  });
+
+  it('a camera refused by the OS says where to fix it, and Try again works once allowed', async () => {
+    pageRelay = await startTestRelay();
+    clinicRelay = await startTestRelay({ staticDir: null });
+    const hint = 'System Settings > Privacy & Security > Camera: turn on Clinic Consult.';
+    const clinician = await openDesktop('clinician', { denyCamera: true, mediaAccess: { camera: 'denied', microphone: 'granted', fixHint: hint } });
+    await clinician.page.getByRole('button', { name: /I am a clinician/ }).click();
+    const problem = clinician.page.getByTestId('media-error');
+    await expect.poll(() => problem.getAttribute('data-kind')).toBe('permission-denied');
+    await expect.poll(() => clinician.page.getByTestId('media-fix-hint').textContent()).toContain(hint);
+    expect(await clinician.page.getByTestId('media-fix-hint').textContent()).toContain('camera: denied');
+
+    await clinician.page.evaluate(() => {
+      window.fakeDesktop.denyCamera = false;
+    });
+    await clinician.page.getByRole('button', { name: 'Try again' }).click();
+    await expect.poll(() => problem.count()).toBe(0);
+    await clinician.waitForState('previewing');
+  });
+
+  it('connection settings refuse a bad relay address and save a good one through the bridge', async () => {
+    pageRelay = await startTestRelay();
+    clinicRelay = await startTestRelay({ staticDir: null });
+    const desk = await openDesktop('clinician');
+    await desk.page.getByText('Connection settings').click();
+    const address = desk.page.getByLabel('Clinic server address (leave empty for the default)');
+    await address.fill('http://relay.example');
+    await desk.page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => desk.page.getByRole('status').filter({ hasText: 'ws://' }).textContent()).toContain('must start with ws:// or wss://');
+    expect(await desk.page.evaluate(() => window.fakeDesktop.saved.length)).toBe(0);
+
+    await address.fill(wsUrl(clinicRelay));
+    await desk.page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => desk.page.getByTestId('relay-url').textContent()).toBe(wsUrl(clinicRelay));
+    expect(await desk.page.evaluate(() => window.fakeDesktop.saved.map((s) => s.relayUrl))).toEqual([wsUrl(clinicRelay)]);
+  });
+});

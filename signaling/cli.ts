@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { iceConfigProblems, type IceConfig } from './ice';
 import { startRelay, type RelayOptions } from './server';
 
 const HELP = `Clinic Consult signaling relay
@@ -20,6 +21,13 @@ Options (environment variable in brackets):
   --public-url URL     address patients open, used in join links (CLINIC_RELAY_PUBLIC_URL)
   --allowed-origins L  comma-separated browser origins allowed to connect (CLINIC_RELAY_ALLOWED_ORIGINS)
   --grace-seconds N    how long a dropped participant keeps its place (CLINIC_RELAY_GRACE_SECONDS, default 30)
+  --stun URLS          comma-separated stun: URLs given to participants (CLINIC_RELAY_STUN)
+  --turn URLS          comma-separated turn:/turns: URLs (CLINIC_RELAY_TURN)
+  --turn-secret-file F file holding coturn's static-auth-secret (CLINIC_RELAY_TURN_SECRET_FILE;
+                       or the secret itself in CLINIC_RELAY_TURN_SECRET, never on the command line)
+  --turn-ttl N         lifetime of TURN credentials in seconds (CLINIC_RELAY_TURN_TTL, default 43200)
+  --relay-only         every call goes through TURN: participants never see each other's addresses
+                       (CLINIC_RELAY_RELAY_ONLY=1)
   --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
   --help               this text
 `;
@@ -36,6 +44,11 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
       'public-url': { type: 'string' },
       'allowed-origins': { type: 'string' },
       'grace-seconds': { type: 'string' },
+      stun: { type: 'string' },
+      turn: { type: 'string' },
+      'turn-secret-file': { type: 'string' },
+      'turn-ttl': { type: 'string' },
+      'relay-only': { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -53,16 +66,32 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
   const origins = values['allowed-origins'] ?? env.CLINIC_RELAY_ALLOWED_ORIGINS;
   const logLevel = values['log-level'] ?? env.CLINIC_RELAY_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new Error(`unknown log level "${logLevel}"`);
+  const secretFile = values['turn-secret-file'] ?? env.CLINIC_RELAY_TURN_SECRET_FILE;
+  const turnSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : (env.CLINIC_RELAY_TURN_SECRET ?? null);
+  const ice: IceConfig = {
+    stunUrls: list(values.stun ?? env.CLINIC_RELAY_STUN),
+    turnUrls: list(values.turn ?? env.CLINIC_RELAY_TURN),
+    turnSecret: turnSecret || null,
+    turnTtlSeconds: integer('turn-ttl', values['turn-ttl'] ?? env.CLINIC_RELAY_TURN_TTL ?? '43200', 60, 7 * 24 * 3600),
+    relayOnly: values['relay-only'] ?? ['1', 'true', 'yes'].includes((env.CLINIC_RELAY_RELAY_ONLY ?? '').toLowerCase()),
+  };
+  const iceProblems = iceConfigProblems(ice);
+  if (iceProblems.length > 0) throw new Error(iceProblems.join('; '));
   return {
+    ice,
     port,
     host: values.host ?? env.CLINIC_RELAY_HOST ?? '127.0.0.1',
     staticDir: values.static ?? env.CLINIC_RELAY_STATIC ?? null,
     tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : null,
     publicUrl: values['public-url'] ?? env.CLINIC_RELAY_PUBLIC_URL ?? null,
-    allowedOrigins: origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : null,
+    allowedOrigins: origins ? list(origins) : null,
     graceMs: graceSeconds * 1000,
     logLevel,
   };
+}
+
+function list(raw: string | undefined): string[] {
+  return raw ? raw.split(',').map((item) => item.trim()).filter(Boolean) : [];
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {

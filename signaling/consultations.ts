@@ -4,7 +4,7 @@
  * Every operation either throws a `RelayError` (nothing changed) or changes state and delivers the
  * resulting messages through the injected `deliver`. The server maps participant ids to sockets.
  */
-import { ErrorCode, type EndReason, type Role, type ServerMessageBody, type SignalData, type WaitingPatient } from './protocol';
+import { ErrorCode, type EndReason, type IceSettings, type Role, type ServerMessageBody, type SignalData, type WaitingPatient } from './protocol';
 import { newConsultationCode, newId, newResumeToken } from './ids';
 
 export class RelayError extends Error {
@@ -48,6 +48,8 @@ export interface RegistryOptions {
   graceMs: number;
   /** Builds the web link a patient opens to join, or null when there is no web app to open. */
   joinUrl: (code: string) => string | null;
+  /** ICE servers and credentials for one participant (fresh at every welcome). */
+  ice?: (participantId: string) => IceSettings;
   now?: () => number;
 }
 
@@ -298,6 +300,7 @@ export class ConsultationRegistry {
       self: { participantId: participant.id, role: participant.role, name: participant.name, resumeToken: participant.resumeToken },
       consultation: { id: consultation.id, code: consultation.code, clinicianName: clinician.name },
       joinUrl: this.options.joinUrl(consultation.code),
+      ice: this.options.ice?.(participant.id) ?? { iceServers: [], iceTransportPolicy: 'all' },
       call: callInfo,
     });
     if (participant.role === 'patient') this.sendPresenceOf(participant, clinician.id);

@@ -153,6 +153,19 @@ const waitingPatient = z.object({
 });
 export type WaitingPatient = z.infer<typeof waitingPatient>;
 
+/** ICE servers and policy for one participant's peers, with TURN credentials of its own. */
+export const iceSettings = z.object({
+  iceServers: z.array(
+    z.object({
+      urls: z.array(z.string().max(512)).min(1).max(16),
+      username: z.string().max(256).optional(),
+      credential: z.string().max(256).optional(),
+    }),
+  ).max(8),
+  iceTransportPolicy: z.enum(['all', 'relay']),
+});
+export type IceSettings = z.infer<typeof iceSettings>;
+
 export const endReason = z.enum(['hang-up', 'connection-failed', 'peer-left', 'replaced']);
 export type EndReason = z.infer<typeof endReason>;
 
@@ -164,6 +177,7 @@ export const serverMessage = z.discriminatedUnion('type', [
     consultation: z.object({ id, code: z.string(), clinicianName: z.string() }),
     /** The web page where a patient can join with this code; null when this relay serves no web app. */
     joinUrl: z.string().nullable(),
+    ice: iceSettings,
     /** Present when resuming into a call that is still running. */
     call: z.object({ callId: id, initiator: z.boolean(), peer: z.object({ id, name: z.string(), role }) }).nullable(),
   }),

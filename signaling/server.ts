@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type RawData, WebSocket } from 'ws';
 import { ConsultationRegistry, RelayError, type Participant } from './consultations';
+import { describeIceConfig, iceConfigProblems, iceForParticipant, NO_ICE, type IceConfig } from './ice';
 import {
   CloseCode,
   ErrorCode,
@@ -32,6 +33,8 @@ export interface RelayOptions {
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
   /** Address patients open (join links); defaults to the address the relay listens on. */
   publicUrl?: string | null;
+  /** STUN/TURN for participants' peers; none by default (LAN calls need no servers). */
+  ice?: IceConfig;
   /** Browser origins allowed to connect; null allows any (desktop apps and tools send none). */
   allowedOrigins?: string[] | null;
   /** How long a participant who lost its connection keeps its place and call. */
@@ -77,6 +80,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const rate = options.messagesPerSecond ?? 100;
   const log = options.logger ?? pino({ name: 'clinic-relay' });
   const scheme = options.tls ? 'https' : 'http';
+  const ice = options.ice ?? NO_ICE;
+  const iceProblems = iceConfigProblems(ice);
+  if (iceProblems.length > 0) throw new Error(`ICE configuration: ${iceProblems.join('; ')}`);
 
   const connections = new Set<Connection>();
   const byParticipant = new Map<string, Connection>();
@@ -86,6 +92,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const registry = new ConsultationRegistry({
     graceMs: options.graceMs ?? 30_000,
     joinUrl: (code) => (options.staticDir ? `${publicUrl}/?code=${formatCode(code)}` : null),
+    ice: (participantId) => iceForParticipant(ice, participantId, Date.now()),
     deliver: (participantId, message) => {
       const connection = byParticipant.get(participantId);
       if (!connection) return; // offline: the participant gets a fresh welcome when it resumes
@@ -300,7 +307,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `${scheme}://${urlHost}:${port}`;
   publicUrl ??= url;
-  log.info({ url, staticDir: options.staticDir ?? null, tls: Boolean(options.tls) }, 'relay listening');
+  log.info({ url, staticDir: options.staticDir ?? null, tls: Boolean(options.tls), ice: describeIceConfig(ice) }, 'relay listening');
 
   return {
     port,

@@ -14,7 +14,7 @@
  *   replayed in order; those of finished calls are dropped;
  * - teardown removes every listener before destroying the peer.
  */
-import type { EndReason as RelayEndReason, Role, ServerMessage, ServerMessageOf, SignalData, WaitingPatient } from '../../signaling/protocol';
+import type { EndReason as RelayEndReason, IceSettings, Role, ServerMessage, ServerMessageOf, SignalData, WaitingPatient } from '../../signaling/protocol';
 import { CallSession } from './call-session';
 import { acquireLocalMedia, DEFAULT_CONSTRAINTS, describeMediaError, type GetUserMedia, type MediaFailure } from './media';
 import type { PeerFactory } from './peer';
@@ -82,8 +82,6 @@ export interface EngineDeps {
   getUserMedia: GetUserMedia;
   createPeer: PeerFactory;
   sessionStore?: SessionStore;
-  iceServers?: RTCIceServer[];
-  iceTransportPolicy?: RTCIceTransportPolicy;
   /**
    * How long to wait, after the remote peer closes, for the relay to say why (a hang-up message races the
    * peer's own close) before calling it "peer left".
@@ -129,6 +127,8 @@ export class ConsultEngine {
   private intent: Intent | null = null;
   private resumeToken: string | null = null;
   private remoteCloseTimer: ReturnType<typeof setTimeout> | null = null;
+  /** ICE servers and policy from the relay's last welcome (fresh TURN credentials each time). */
+  private ice: IceSettings = { iceServers: [], iceTransportPolicy: 'all' };
   private readonly unsubscribeTransport: () => void;
 
   constructor(deps: EngineDeps) {
@@ -311,8 +311,9 @@ export class ConsultEngine {
 
   private onWelcome(message: ServerMessageOf<'welcome'>): void {
     this.resumeToken = message.self.resumeToken;
+    this.ice = message.ice;
     this.deps.sessionStore?.save({ resumeToken: message.self.resumeToken, role: message.self.role });
-    this.log('welcome', `${message.self.role} in ${message.consultation.code}`);
+    this.log('welcome', `${message.self.role}; ICE: ${describeIce(message.ice)}`);
     const inCall = this.call !== null && message.call?.callId === this.call.callId;
     if (this.call && !inCall) this.finishCall('relay-lost'); // the relay no longer knows our call
     const phase: Phase = inCall ? this.snapshot.phase : this.isAfterCall() ? this.snapshot.phase : 'waiting';
@@ -361,8 +362,8 @@ export class ConsultEngine {
       callId,
       initiator,
       localStream,
-      iceServers: this.deps.iceServers ?? [],
-      iceTransportPolicy: this.deps.iceTransportPolicy ?? 'all',
+      iceServers: this.ice.iceServers,
+      iceTransportPolicy: this.ice.iceTransportPolicy,
       createPeer: this.deps.createPeer,
       events: {
         signal: (data) => {
@@ -497,4 +498,12 @@ export class ConsultEngine {
     this.snapshot = { ...this.snapshot, ...patch };
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** For the timeline: which kinds of ICE server the relay gave us, never credentials. */
+function describeIce(ice: IceSettings): string {
+  const urls = ice.iceServers.flatMap((server) => server.urls);
+  if (urls.length === 0) return 'none (LAN only)';
+  const kinds = [...new Set(urls.map((url) => url.split(':')[0]))].join('+');
+  return `${kinds}${ice.iceTransportPolicy === 'relay' ? ', relay only' : ''}`;
 }

@@ -82,6 +82,21 @@ describe('ConsultEngine', () => {
       expect(peer.options.iceServers).toEqual([]); // no public STUN by default: LAN calls need no internet
     });
 
+    it('gives each peer the ICE servers and policy from the relay, with its own TURN credentials', async () => {
+      const r = rig();
+      await r.engine.join('ABCD-2345', 'Amy');
+      const ice = {
+        iceServers: [{ urls: ['turn:198.18.0.2:3478?transport=udp'], username: '1900000000:p_pat', credential: 'c2VjcmV0' }],
+        iceTransportPolicy: 'relay' as const,
+      };
+      r.transport.receive(welcome('patient', null, ice));
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      expect(onlyPeer(r).options).toMatchObject({ iceServers: ice.iceServers, iceTransportPolicy: 'relay' });
+      const logged = r.engine.timelineEntries().find((e) => e.event === 'welcome')?.detail ?? '';
+      expect(logged).toContain('turn, relay only');
+      expect(logged).not.toContain('c2VjcmV0'); // credentials never reach the timeline
+    });
+
     it('marks video tracks for detail so the encoder keeps resolution under load', async () => {
       const r = rig();
       const stream = await r.engine.startPreview();

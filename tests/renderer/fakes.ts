@@ -3,7 +3,7 @@
  * the interfaces the real relay and simple-peer sit behind. The real ones are exercised in tests/e2e.
  */
 import { EventEmitter } from 'node:events';
-import type { ClientMessageBody, ServerMessageBody, SignalData } from '../../signaling/protocol';
+import type { ClientMessageBody, IceSettings, ServerMessageBody, SignalData } from '../../signaling/protocol';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../signaling/protocol';
 import type { PeerEvents, PeerLike, PeerOptions } from '../../renderer/engine/peer';
 import type { RelayStatus, SignalingTransport, TransportListener } from '../../renderer/engine/transport';
@@ -111,12 +111,17 @@ export class MemorySessionStore implements SessionStore {
   }
 }
 
-export function welcome(role: 'clinician' | 'patient', call: { callId: string; initiator: boolean } | null = null): ServerMessageBody {
+export function welcome(
+  role: 'clinician' | 'patient',
+  call: { callId: string; initiator: boolean } | null = null,
+  ice: IceSettings = { iceServers: [], iceTransportPolicy: 'all' },
+): ServerMessageBody {
   return {
     type: 'welcome',
     self: { participantId: role === 'clinician' ? 'p_doc' : 'p_pat', role, name: role === 'clinician' ? 'Dr. Who' : 'Amy', resumeToken: `token-${role}-0123456789` },
     consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Who' },
     joinUrl: 'http://127.0.0.1:8787/?code=ABCD-2345',
+    ice,
     call: call ? { ...call, peer: { id: role === 'clinician' ? 'p_pat' : 'p_doc', name: 'Other', role: role === 'clinician' ? 'patient' : 'clinician' } } : null,
   };
 }

@@ -31,6 +31,7 @@ describe('defaults', () => {
       allowedOrigins: null,
       graceMs: 30_000,
       logLevel: 'info',
+      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
     });
   });
 });
@@ -56,6 +57,7 @@ describe('flags and environment', () => {
       allowedOrigins: ['https://a.example', 'https://b.example'],
       graceMs: 60_000,
       logLevel: 'warn',
+      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
     });
   });
 
@@ -81,6 +83,7 @@ describe('flags and environment', () => {
       allowedOrigins: ['https://c.example'],
       graceMs: 5_000,
       logLevel: 'debug',
+      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
     });
   });
 
@@ -128,5 +131,39 @@ describe('TLS', () => {
 
   it('fails clearly when a TLS file is missing', () => {
     expect(() => parseRelayConfig(['--tls-cert', join(dir, 'nope.pem'), '--tls-key', keyFile], {})).toThrow(/nope\.pem/);
+  });
+});
+
+describe('ICE servers', () => {
+  const secret = 'clinic-turn-secret-0123';
+
+  it('reads STUN/TURN URLs, the secret from a file, the lifetime and relay-only', () => {
+    const secretFile = join(dir, 'turn-secret');
+    writeFileSync(secretFile, `${secret}\n`);
+    const config = parseRelayConfig(
+      ['--stun', 'stun:198.18.0.2:3478', '--turn', 'turn:198.18.0.2:3478?transport=udp, turn:198.18.0.2:3478?transport=tcp', '--turn-secret-file', secretFile, '--turn-ttl', '3600', '--relay-only'],
+      {},
+    );
+    expect(config.ice).toEqual({
+      stunUrls: ['stun:198.18.0.2:3478'],
+      turnUrls: ['turn:198.18.0.2:3478?transport=udp', 'turn:198.18.0.2:3478?transport=tcp'],
+      turnSecret: secret,
+      turnTtlSeconds: 3600,
+      relayOnly: true,
+    });
+  });
+
+  it('takes the secret from the environment, never from a flag', () => {
+    const config = parseRelayConfig([], { CLINIC_RELAY_TURN: 'turns:turn.clinic.example:5349?transport=tcp', CLINIC_RELAY_TURN_SECRET: secret, CLINIC_RELAY_RELAY_ONLY: '1' });
+    expect(config.ice).toMatchObject({ turnSecret: secret, relayOnly: true });
+    expect(() => parseRelayConfig(['--turn-secret', secret], {})).toThrow();
+  });
+
+  it('refuses TURN without a secret, relay-only without TURN, and URLs of the wrong kind', () => {
+    expect(() => parseRelayConfig(['--turn', 'turn:198.18.0.2:3478'], {})).toThrow(/need the TURN shared secret/);
+    expect(() => parseRelayConfig(['--relay-only'], {})).toThrow(/relay-only calls need at least one TURN URL/);
+    expect(() => parseRelayConfig(['--stun', 'http://198.18.0.2'], {})).toThrow(/not a stun: URL/);
+    expect(() => parseRelayConfig(['--turn', 'stun:198.18.0.2'], { CLINIC_RELAY_TURN_SECRET: secret })).toThrow(/not a turn: or turns: URL/);
+    expect(() => parseRelayConfig(['--turn-ttl', '10'], {})).toThrow(/--turn-ttl must be a whole number/);
   });
 });

@@ -282,6 +282,29 @@ describe('bad input', () => {
   });
 });
 
+describe('ICE configuration', () => {
+  it('hands each participant the TURN servers with credentials of its own', async () => {
+    const relay = await start({
+      ice: { stunUrls: [], turnUrls: ['turn:198.18.0.2:3478?transport=udp'], turnSecret: 'clinic-turn-secret-0123', turnTtlSeconds: 600, relayOnly: true },
+    });
+    const clinician = await connect(relay, 'clinician');
+    clinician.send({ type: 'create', name: 'Dr. Rivera' });
+    const welcome = await clinician.next('welcome');
+    const server = welcome.ice.iceServers[0];
+    expect(welcome.ice.iceTransportPolicy).toBe('relay');
+    expect(server?.urls).toEqual(['turn:198.18.0.2:3478?transport=udp']);
+    expect(server?.username).toMatch(new RegExp(`^\\d+:${welcome.self.participantId}$`));
+    expect(Number(server?.username?.split(':')[0]) - Date.now() / 1000).toBeGreaterThan(590);
+    expect(JSON.stringify(welcome)).not.toContain('clinic-turn-secret-0123');
+  });
+
+  it('refuses to start with an unusable configuration', async () => {
+    await expect(start({ ice: { stunUrls: [], turnUrls: ['turn:x:3478'], turnSecret: null, turnTtlSeconds: 600, relayOnly: false } })).rejects.toThrow(
+      /need the TURN shared secret/,
+    );
+  });
+});
+
 describe('join links', () => {
   it('point at the web app when the relay serves one', async () => {
     const relay = await start({ staticDir: tmpdir() });

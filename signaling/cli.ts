@@ -21,6 +21,8 @@ Options (environment variable in brackets):
   --public-url URL     address patients open, used in join links (CLINIC_RELAY_PUBLIC_URL)
   --allowed-origins L  comma-separated browser origins allowed to connect (CLINIC_RELAY_ALLOWED_ORIGINS)
   --grace-seconds N    how long a dropped participant keeps its place (CLINIC_RELAY_GRACE_SECONDS, default 30)
+  --secret-file F      file holding the relay's signing secret (>= 32 characters; CLINIC_RELAY_SECRET_FILE, or
+                       CLINIC_RELAY_SECRET): with the same secret, participants and live calls survive a restart
   --stun URLS          comma-separated stun: URLs given to participants (CLINIC_RELAY_STUN)
   --turn URLS          comma-separated turn:/turns: URLs (CLINIC_RELAY_TURN)
   --turn-secret-file F file holding coturn's static-auth-secret (CLINIC_RELAY_TURN_SECRET_FILE;
@@ -44,6 +46,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
       'public-url': { type: 'string' },
       'allowed-origins': { type: 'string' },
       'grace-seconds': { type: 'string' },
+      'secret-file': { type: 'string' },
       stun: { type: 'string' },
       turn: { type: 'string' },
       'turn-secret-file': { type: 'string' },
@@ -77,7 +80,11 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
   };
   const iceProblems = iceConfigProblems(ice);
   if (iceProblems.length > 0) throw new Error(iceProblems.join('; '));
+  const relaySecretFile = values['secret-file'] ?? env.CLINIC_RELAY_SECRET_FILE;
+  const secret = relaySecretFile ? readFileSync(relaySecretFile, 'utf8').trim() : (env.CLINIC_RELAY_SECRET ?? null);
+  if (secret !== null && secret.length < 32) throw new Error('the relay secret must be at least 32 characters');
   return {
+    secret,
     ice,
     port,
     host: values.host ?? env.CLINIC_RELAY_HOST ?? '127.0.0.1',

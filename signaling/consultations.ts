@@ -5,7 +5,9 @@
  * resulting messages through the injected `deliver`. The server maps participant ids to sockets.
  */
 import { ErrorCode, type EndReason, type IceSettings, type Role, type ServerMessageBody, type SignalData, type WaitingPatient } from './protocol';
-import { newConsultationCode, newId, newResumeToken } from './ids';
+import { randomBytes } from 'node:crypto';
+import { newConsultationCode, newId } from './ids';
+import { ResumeTokens } from './resume-tokens';
 
 export class RelayError extends Error {
   constructor(readonly code: ErrorCode, message: string) {
@@ -40,6 +42,17 @@ interface Consultation {
   call: Call | null;
   /** Ids of this consultation's finished calls: late signals for them are dropped quietly. */
   readonly endedCallIds: Set<string>;
+  /**
+   * After a relay restart: the call each returning participant still holds. When the clinician and a patient
+   * hold the same call, it is the consultation's call again, and its signals flow as before.
+   */
+  readonly heldCalls: Map<string, string>;
+}
+
+interface Seat {
+  code: string;
+  clinicianId: string;
+  clinicianName: string;
 }
 
 export interface RegistryOptions {
@@ -50,10 +63,15 @@ export interface RegistryOptions {
   joinUrl: (code: string) => string | null;
   /** ICE servers and credentials for one participant (fresh at every welcome). */
   ice?: (participantId: string) => IceSettings;
+  /** Signs resume tokens; with the same secret, a restarted relay accepts the tokens of the one before. */
+  tokens?: ResumeTokens;
+  /** How long a resume token stays valid. */
+  tokenTtlMs?: number;
   now?: () => number;
 }
 
 const MAX_ENDED_CALL_IDS = 64;
+const DEFAULT_TOKEN_TTL_MS = 24 * 3600 * 1000;
 
 /** Called once the participant exists and before anything is delivered to it (binds it to a socket). */
 export type Attach = (participant: Participant) => void;
@@ -64,12 +82,17 @@ export class ConsultationRegistry {
   private readonly byCode = new Map<string, Consultation>();
   private readonly participants = new Map<string, Participant>();
   private readonly byResumeToken = new Map<string, Participant>();
+  /** Participants who left for good: their (still validly signed) tokens must not bring them back. */
+  private readonly departed = new Set<string>();
+  private lastJoinedAt = 0;
   private readonly deliver: RegistryOptions['deliver'];
   private readonly now: () => number;
+  private readonly tokens: ResumeTokens;
 
   constructor(private readonly options: RegistryOptions) {
     this.deliver = options.deliver;
     this.now = options.now ?? Date.now;
+    this.tokens = options.tokens ?? new ResumeTokens(randomBytes(32).toString('base64url'));
   }
 
   get size(): { consultations: number; participants: number; calls: number } {
@@ -87,18 +110,10 @@ export class ConsultationRegistry {
     let code = newConsultationCode();
     while (this.byCode.has(code)) code = newConsultationCode();
     const consultationId = newId('k');
-    const clinician = this.addParticipant('clinician', name, consultationId);
+    const clinicianId = newId('p');
+    const consultation = this.addConsultation(consultationId, code, clinicianId);
+    const clinician = this.addParticipant('clinician', name, consultationId, { code, clinicianId, clinicianName: name }, { id: clinicianId });
     attach(clinician);
-    const consultation: Consultation = {
-      id: consultationId,
-      code,
-      clinicianId: clinician.id,
-      patients: new Map(),
-      call: null,
-      endedCallIds: new Set(),
-    };
-    this.consultations.set(consultationId, consultation);
-    this.byCode.set(code, consultation);
     this.welcome(clinician);
     this.sendWaitingRoom(consultation);
     return clinician;
@@ -108,7 +123,9 @@ export class ConsultationRegistry {
   join(code: string, name: string, attach: Attach = noop): Participant {
     const consultation = this.byCode.get(code);
     if (!consultation) throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'no open consultation has this code');
-    const patient = this.addParticipant('patient', name, consultation.id);
+    const clinician = this.clinicianOf(consultation);
+    const seat: Seat = { code, clinicianId: clinician.id, clinicianName: clinician.name };
+    const patient = this.addParticipant('patient', name, consultation.id, seat);
     attach(patient);
     consultation.patients.set(patient.id, patient);
     this.welcome(patient);
@@ -123,10 +140,11 @@ export class ConsultationRegistry {
    * sides get a fresh peer instead of one side talking to a peer that no longer exists.
    */
   resume(resumeToken: string, heldCallId: string | null, attach: Attach = noop): Participant {
-    const participant = this.byResumeToken.get(resumeToken);
+    const participant = this.byResumeToken.get(resumeToken) ?? this.rebuildSeat(resumeToken);
     if (!participant) throw new RelayError(ErrorCode.INVALID_RESUME, 'this session has ended; join again');
     const consultation = this.consultationOf(participant);
     attach(participant);
+    this.reinstateHeldCall(consultation, participant, heldCallId);
     if (participant.expiry) clearTimeout(participant.expiry);
     participant.expiry = null;
     participant.present = true;
@@ -141,6 +159,23 @@ export class ConsultationRegistry {
       this.startCall(consultation, call.patientId);
     }
     return participant;
+  }
+
+  /**
+   * Either side found its connection broken: the call starts over with fresh peers (a new call id), the
+   * clinician again the initiator. A restart of a call that already ended is a harmless duplicate.
+   */
+  restart(fromId: string, callId: string): void {
+    const from = this.requireParticipant(fromId);
+    const consultation = this.consultationOf(from);
+    const call = consultation.call;
+    if (call && call.id === callId && this.isInCall(from, call)) {
+      this.endCall(consultation, 'replaced', null);
+      this.startCall(consultation, call.patientId);
+      return;
+    }
+    if (consultation.endedCallIds.has(callId)) return;
+    throw new RelayError(ErrorCode.NOT_IN_CALL, 'you are not in this call');
   }
 
   admit(clinicianId: string, patientId: string): void {
@@ -196,11 +231,7 @@ export class ConsultationRegistry {
     if (participant.role === 'patient') this.sendPresenceOf(this.clinicianOf(consultation), participant.id);
     else for (const patient of consultation.patients.values()) this.sendPresenceOf(patient, participant.id);
     this.sendWaitingRoom(consultation);
-    participant.expiry = setTimeout(() => {
-      participant.expiry = null;
-      if (!participant.present) this.remove(participant);
-    }, this.options.graceMs);
-    participant.expiry.unref?.();
+    this.expireLater(participant);
   }
 
   /** Drops everything (relay shutdown). */
@@ -214,15 +245,45 @@ export class ConsultationRegistry {
 
   // ---- internals -----------------------------------------------------------------------------------------
 
-  private addParticipant(role: Role, name: string, consultationId: string): Participant {
+  private addConsultation(id: string, code: string, clinicianId: string): Consultation {
+    const consultation: Consultation = {
+      id,
+      code,
+      clinicianId,
+      patients: new Map(),
+      call: null,
+      endedCallIds: new Set(),
+      heldCalls: new Map(),
+    };
+    this.consultations.set(id, consultation);
+    this.byCode.set(code, consultation);
+    return consultation;
+  }
+
+  private addParticipant(
+    role: Role,
+    name: string,
+    consultationId: string,
+    seat: Seat,
+    known: { id?: string; joinedAt?: number; present?: boolean } = {},
+  ): Participant {
+    const id = known.id ?? newId('p');
+    // Strictly increasing, so arrival order survives a relay restart even within one millisecond.
+    const joinedAt = known.joinedAt ?? Math.max(this.now(), this.lastJoinedAt + 1);
+    this.lastJoinedAt = Math.max(this.lastJoinedAt, joinedAt);
+    const resumeToken = this.tokens.issue(
+      { pid: id, role, name, kid: consultationId, code: seat.code, cid: seat.clinicianId, cname: seat.clinicianName, joinedAt },
+      this.options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+      this.now(),
+    );
     const participant: Participant = {
-      id: newId('p'),
+      id,
       role,
       name,
       consultationId,
-      resumeToken: newResumeToken(),
-      joinedAt: this.now(),
-      present: true,
+      resumeToken,
+      joinedAt,
+      present: known.present ?? true,
       expiry: null,
     };
     this.participants.set(participant.id, participant);
@@ -230,7 +291,55 @@ export class ConsultationRegistry {
     return participant;
   }
 
+  /**
+   * A token this relay did not issue in its current life, but signed with its secret: the relay restarted.
+   * Rebuilds the consultation (and, for a patient who is back first, its clinician as not yet present).
+   */
+  private rebuildSeat(token: string): Participant | null {
+    const claim = this.tokens.verify(token, this.now());
+    if (!claim || this.departed.has(claim.pid)) return null;
+    const existing = this.participants.get(claim.pid);
+    if (existing) {
+      this.byResumeToken.set(token, existing);
+      return existing;
+    }
+    let consultation = this.consultations.get(claim.kid);
+    if (!consultation) {
+      if (this.byCode.has(claim.code) || this.departed.has(claim.cid)) return null;
+      consultation = this.addConsultation(claim.kid, claim.code, claim.cid);
+    }
+    const seat: Seat = { code: claim.code, clinicianId: claim.cid, clinicianName: claim.cname };
+    if (claim.role === 'patient' && !this.participants.has(claim.cid)) {
+      const clinician = this.addParticipant('clinician', claim.cname, claim.kid, seat, { id: claim.cid, present: false });
+      this.expireLater(clinician);
+    }
+    const participant = this.addParticipant(claim.role, claim.name, claim.kid, seat, { id: claim.pid, joinedAt: claim.joinedAt });
+    this.byResumeToken.set(token, participant);
+    if (participant.role === 'patient') consultation.patients.set(participant.id, participant);
+    return participant;
+  }
+
+  private reinstateHeldCall(consultation: Consultation, participant: Participant, heldCallId: string | null): void {
+    if (consultation.call || heldCallId === null || consultation.endedCallIds.has(heldCallId)) return;
+    consultation.heldCalls.set(participant.id, heldCallId);
+    const clinicianHolds = consultation.heldCalls.get(consultation.clinicianId) === heldCallId;
+    const patientId = participant.role === 'patient' ? participant.id : [...consultation.heldCalls].find(([pid, id]) => id === heldCallId && pid !== consultation.clinicianId)?.[0];
+    if (clinicianHolds && patientId && consultation.patients.has(patientId)) {
+      consultation.call = { id: heldCallId, patientId };
+      consultation.heldCalls.clear();
+    }
+  }
+
+  private expireLater(participant: Participant): void {
+    participant.expiry = setTimeout(() => {
+      participant.expiry = null;
+      if (!participant.present) this.remove(participant);
+    }, this.options.graceMs);
+    participant.expiry.unref?.();
+  }
+
   private remove(participant: Participant): void {
+    this.departed.add(participant.id);
     if (participant.expiry) clearTimeout(participant.expiry);
     this.participants.delete(participant.id);
     this.byResumeToken.delete(participant.resumeToken);
@@ -251,6 +360,7 @@ export class ConsultationRegistry {
     this.byCode.delete(consultation.code);
     for (const patient of consultation.patients.values()) {
       this.deliver(patient.id, { type: 'consultation-closed', reason: 'clinician-left' });
+      this.departed.add(patient.id);
       if (patient.expiry) clearTimeout(patient.expiry);
       this.participants.delete(patient.id);
       this.byResumeToken.delete(patient.resumeToken);
@@ -314,7 +424,8 @@ export class ConsultationRegistry {
   }
 
   private sendWaitingRoom(consultation: Consultation): void {
-    const patients: WaitingPatient[] = [...consultation.patients.values()].map((p) => ({
+    const arrivalOrder = [...consultation.patients.values()].sort((a, b) => a.joinedAt - b.joinedAt);
+    const patients: WaitingPatient[] = arrivalOrder.map((p) => ({
       id: p.id,
       name: p.name,
       joinedAt: p.joinedAt,

@@ -12,8 +12,3 @@ export function newConsultationCode(): string {
 export function newId(prefix: 'c' | 'p' | 'k'): string {
   return `${prefix}_${randomBytes(8).toString('hex')}`;
 }
-
-/** Bearer secret that lets a participant take its place back after a reload or a dropped socket. */
-export function newResumeToken(): string {
-  return randomBytes(24).toString('base64url');
-}

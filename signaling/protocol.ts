@@ -66,7 +66,8 @@ export function formatCode(code: string): string {
 }
 
 const id = z.string().min(1).max(64);
-const resumeToken = z.string().min(16).max(128);
+/** A signed seat claim (see resume-tokens.ts): a few hundred characters. */
+const resumeToken = z.string().min(16).max(2048);
 /**
  * Per-call, per-sender signal counter starting at 1. The receiver applies each number once, so a message
  * delivered twice (a retried send, a doubled handler) can never feed a peer the same offer twice.
@@ -126,6 +127,8 @@ export const clientMessage = z.discriminatedUnion('type', [
     /** Why this side ends the call: a person hanging up, or a connection that could not be made or kept. */
     reason: z.enum(['hang-up', 'connection-failed']).default('hang-up'),
   }),
+  /** This side's connection broke: start the call over with fresh peers (a new call id). */
+  z.object({ ...base, type: z.literal('restart'), callId: id }),
   /** Leaves the consultation for good (a clinician leaving closes it). */
   z.object({ ...base, type: z.literal('leave') }),
   /** Application-level heartbeat: browsers cannot send WebSocket pings. */

@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino';
 import { WebSocketServer, type RawData, WebSocket } from 'ws';
 import { ConsultationRegistry, RelayError, type Participant } from './consultations';
 import { describeIceConfig, iceConfigProblems, iceForParticipant, NO_ICE, type IceConfig } from './ice';
+import { ResumeTokens } from './resume-tokens';
 import {
   CloseCode,
   ErrorCode,
@@ -33,6 +34,11 @@ export interface RelayOptions {
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
   /** Address patients open (join links); defaults to the address the relay listens on. */
   publicUrl?: string | null;
+  /**
+   * Signs resume tokens. Give the relay the same secret across restarts and participants resume their
+   * places (and live calls) after one; a random secret is used when none is given.
+   */
+  secret?: string | null;
   /** STUN/TURN for participants' peers; none by default (LAN calls need no servers). */
   ice?: IceConfig;
   /** Browser origins allowed to connect; null allows any (desktop apps and tools send none). */
@@ -93,6 +99,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     graceMs: options.graceMs ?? 30_000,
     joinUrl: (code) => (options.staticDir ? `${publicUrl}/?code=${formatCode(code)}` : null),
     ice: (participantId) => iceForParticipant(ice, participantId, Date.now()),
+    ...(options.secret ? { tokens: new ResumeTokens(options.secret) } : {}),
     deliver: (participantId, message) => {
       const connection = byParticipant.get(participantId);
       if (!connection) return; // offline: the participant gets a fresh welcome when it resumes
@@ -229,6 +236,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         return;
       case 'hang-up':
         registry.hangUp(participantId, message.callId, message.reason);
+        return;
+      case 'restart':
+        registry.restart(participantId, message.callId);
         return;
       case 'leave':
         registry.leave(participantId);

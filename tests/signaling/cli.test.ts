@@ -32,6 +32,7 @@ describe('defaults', () => {
       graceMs: 30_000,
       logLevel: 'info',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
+      secret: null,
     });
   });
 });
@@ -58,6 +59,7 @@ describe('flags and environment', () => {
       graceMs: 60_000,
       logLevel: 'warn',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
+      secret: null,
     });
   });
 
@@ -84,6 +86,7 @@ describe('flags and environment', () => {
       graceMs: 5_000,
       logLevel: 'debug',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
+      secret: null,
     });
   });
 
@@ -165,5 +168,15 @@ describe('ICE servers', () => {
     expect(() => parseRelayConfig(['--stun', 'http://198.18.0.2'], {})).toThrow(/not a stun: URL/);
     expect(() => parseRelayConfig(['--turn', 'stun:198.18.0.2'], { CLINIC_RELAY_TURN_SECRET: secret })).toThrow(/not a turn: or turns: URL/);
     expect(() => parseRelayConfig(['--turn-ttl', '10'], {})).toThrow(/--turn-ttl must be a whole number/);
+  });
+});
+
+describe('relay secret', () => {
+  it('reads the signing secret from a file or the environment, and refuses a short one', () => {
+    const secretFile = join(dir, 'relay-secret');
+    writeFileSync(secretFile, `${'s'.repeat(40)}\n`);
+    expect(parseRelayConfig(['--secret-file', secretFile], {}).secret).toBe('s'.repeat(40));
+    expect(parseRelayConfig([], { CLINIC_RELAY_SECRET: 'e'.repeat(32) }).secret).toBe('e'.repeat(32));
+    expect(() => parseRelayConfig([], { CLINIC_RELAY_SECRET: 'short' })).toThrow(/at least 32 characters/);
   });
 });

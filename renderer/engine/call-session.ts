@@ -4,6 +4,7 @@
  * so a stale peer can never act on a newer call.
  */
 import type { SignalData } from '../../signaling/protocol';
+import { countCandidate, emptyCandidates, parseCandidateLine, type CandidateSummary, type IceEvidence } from './diagnosis';
 import type { PeerFactory, PeerLike } from './peer';
 
 export interface CallSessionEvents {
@@ -34,6 +35,10 @@ export class CallSession {
   private ended = false;
   private sentSeq = 0;
   private appliedSeq = 0;
+  /** Evidence for a failure diagnosis: what each side gathered, what the TURN server said. */
+  private readonly localCandidates: CandidateSummary = emptyCandidates();
+  private readonly remoteCandidates: CandidateSummary = emptyCandidates();
+  private readonly candidateErrors: IceEvidence['candidateErrors'] = [];
 
   constructor(options: CallSessionOptions) {
     this.callId = options.callId;
@@ -47,7 +52,20 @@ export class CallSession {
     this.peer = peer;
     const { events } = options;
     peer.on('signal', (data) => {
-      if (!this.ended) events.signal(data);
+      if (this.ended) return;
+      if (data.type === 'candidate') this.count(this.localCandidates, data.candidate.candidate);
+      events.signal(data);
+    });
+    // How this side reached TURN (udp/tcp/tls) and what TURN answered are only on the connection itself.
+    peer.connection?.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) => {
+      const candidate = event.candidate as (RTCIceCandidate & { relayProtocol?: string | null }) | null;
+      if (candidate?.type === 'relay' && candidate.relayProtocol && !this.localCandidates.relayProtocols.includes(candidate.relayProtocol)) {
+        this.localCandidates.relayProtocols.push(candidate.relayProtocol);
+      }
+    });
+    peer.connection?.addEventListener('icecandidateerror', (event: Event) => {
+      const error = event as RTCPeerConnectionIceErrorEvent;
+      if (this.candidateErrors.length < 20) this.candidateErrors.push({ url: error.url, errorCode: error.errorCode, errorText: error.errorText });
     });
     peer.on('connect', () => {
       if (!this.ended) events.connected();
@@ -87,8 +105,23 @@ export class CallSession {
   signal(seq: number, data: SignalData): boolean {
     if (this.ended || !this.peer || seq <= this.appliedSeq) return false;
     this.appliedSeq = seq;
+    if (data.type === 'candidate') this.count(this.remoteCandidates, data.candidate.candidate);
     this.peer.signal(data);
     return true;
+  }
+
+  evidence(configured: IceEvidence['configured']): IceEvidence {
+    return {
+      configured,
+      local: { ...this.localCandidates, relayProtocols: [...this.localCandidates.relayProtocols] },
+      remote: { ...this.remoteCandidates, relayProtocols: [] },
+      candidateErrors: [...this.candidateErrors],
+    };
+  }
+
+  private count(summary: CandidateSummary, line: string): void {
+    const parsed = parseCandidateLine(line);
+    if (parsed) countCandidate(summary, parsed.type);
   }
 
   /** Tears the peer down; no event fires after this returns. */

@@ -18,10 +18,16 @@ import type { EndReason as RelayEndReason, IceSettings, Role, ServerMessage, Ser
 import { CallSession } from './call-session';
 import { acquireLocalMedia, DEFAULT_CONSTRAINTS, describeMediaError, type GetUserMedia, type MediaFailure } from './media';
 import type { PeerFactory } from './peer';
-import { Timeline, type TimelineEntry } from './timeline';
+import { diagnoseConnectionFailure, type Diagnosis } from './diagnosis';
+import { epochNow, Timeline, type TimelineEntry } from './timeline';
 import type { RelayStatus, SignalingTransport } from './transport';
 
-export type Phase = 'idle' | 'previewing' | 'waiting' | 'connecting' | 'connected' | 'ended' | 'failed';
+export type Phase = 'idle' | 'previewing' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
+
+/** Phases in which a call is on screen (its peer exists or is being replaced). */
+export function isCallPhase(phase: Phase): boolean {
+  return phase === 'connecting' || phase === 'connected' || phase === 'reconnecting';
+}
 
 /** Why the last call ended. The failures ('failed' phase) are the last three. */
 export type CallEndReason =
@@ -63,6 +69,10 @@ export interface EngineSnapshot {
   /** The last refusal from the relay, for the person to read (e.g. an unknown code). */
   relayError: { code: string; message: string } | null;
   iceConnectionState: string | null;
+  /** While a broken call is being restarted: which attempt this is (0 otherwise). */
+  recoveryAttempt: number;
+  /** Why the last call could not connect, from evidence (null unless it failed to connect). */
+  diagnosis: Diagnosis | null;
 }
 
 export interface StoredSession {
@@ -87,6 +97,12 @@ export interface EngineDeps {
    * peer's own close) before calling it "peer left".
    */
   remoteCloseGraceMs?: number;
+  /** How long ICE may stay `disconnected` (it often heals itself) before the call is restarted. */
+  disconnectedGraceMs?: number;
+  /** Restarts of a broken call before giving up. */
+  maxRecoveryAttempts?: number;
+  /** How long a restart may take to connect before it counts as failed and the next one begins. */
+  recoveryTimeoutMs?: number;
   timeline?: Timeline;
 }
 
@@ -106,6 +122,8 @@ const INITIAL: EngineSnapshot = {
   mediaError: null,
   relayError: null,
   iceConnectionState: null,
+  recoveryAttempt: 0,
+  diagnosis: null,
 };
 
 const MAX_EARLY_SIGNALS = 100;
@@ -130,6 +148,13 @@ export class ConsultEngine {
   /** ICE servers and policy from the relay's last welcome (fresh TURN credentials each time). */
   private ice: IceSettings = { iceServers: [], iceTransportPolicy: 'all' };
   private readonly unsubscribeTransport: () => void;
+  /** The current call (or its predecessor, restarted) has connected since the clinician admitted. */
+  private wasConnected = false;
+  /** A broken call being restarted. */
+  private recovery: { attempt: number; startedAt: number; timer: ReturnType<typeof setTimeout> | null } | null = null;
+  private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A restart we could not ask for because the relay was unreachable; asked once it is back. */
+  private pendingRestart: string | null = null;
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -273,7 +298,7 @@ export class ConsultEngine {
     if (status === 'open') this.sayIntent();
     if (status === 'closed' && this.intent) {
       // The relay is gone for good. A call whose media already flows peer to peer goes on; anything else fails.
-      if (this.snapshot.phase !== 'connected') {
+      if (this.snapshot.phase !== 'connected') { // includes 'reconnecting': a restart needs the relay
         if (this.call) this.finishCall('relay-lost');
         else this.update({ phase: 'failed', endReason: 'relay-lost' });
       }
@@ -314,9 +339,10 @@ export class ConsultEngine {
     this.ice = message.ice;
     this.deps.sessionStore?.save({ resumeToken: message.self.resumeToken, role: message.self.role });
     this.log('welcome', `${message.self.role}; ICE: ${describeIce(message.ice)}`);
-    const inCall = this.call !== null && message.call?.callId === this.call.callId;
-    if (this.call && !inCall) this.finishCall('relay-lost'); // the relay no longer knows our call
-    const phase: Phase = inCall ? this.snapshot.phase : this.isAfterCall() ? this.snapshot.phase : 'waiting';
+    // A call the relay does not (yet) know goes on: media flows peer to peer, and after a relay restart the
+    // relay takes the call back once the other side resumes too. If it really ended, the peer closes.
+    if (this.call && message.call?.callId !== this.call.callId) this.log('call-unknown-to-relay', this.call.callId);
+    const phase: Phase = this.call || this.isAfterCall() ? this.snapshot.phase : 'waiting';
     this.update({
       phase,
       role: message.self.role,
@@ -324,6 +350,9 @@ export class ConsultEngine {
       consultation: { code: message.consultation.code, joinUrl: message.joinUrl, clinicianName: message.consultation.clinicianName },
       relayError: null,
     });
+    const pending = this.pendingRestart;
+    this.pendingRestart = null;
+    if (pending && this.call?.callId === pending) this.send({ type: 'restart', callId: pending });
   }
 
   private onPresence(message: ServerMessageOf<'presence'>): void {
@@ -350,12 +379,14 @@ export class ConsultEngine {
       return;
     }
     this.callConnected = false;
+    if (!this.recovery) this.wasConnected = false;
     this.update({
-      phase: 'connecting',
+      phase: this.recovery ? 'reconnecting' : 'connecting',
       callId,
       peer: { ...peer, present: true },
       remoteStream: null,
       endReason: null,
+      diagnosis: null,
       iceConnectionState: 'new',
     });
     const session: CallSession = new CallSession({
@@ -383,6 +414,7 @@ export class ConsultEngine {
         iceState: (ice) => {
           this.log('ice-state', ice);
           this.update({ iceConnectionState: ice });
+          this.watchIce(callId, ice);
         },
         remoteClosed: () => {
           this.log('peer-closed', callId);
@@ -394,8 +426,12 @@ export class ConsultEngine {
         },
         failed: (code, text) => {
           this.log('peer-failed', `${code}: ${text}`);
+          if (this.wasConnected) {
+            this.recover(`peer failed (${code})`);
+            return;
+          }
           this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
-          this.finishCall('connection-failed');
+          this.failToConnect();
         },
       },
     });
@@ -421,9 +457,14 @@ export class ConsultEngine {
     if (this.call?.callId !== callId) return;
     this.log('call-ended', `${reason}${by ? ` by ${by}` : ''}`);
     if (reason === 'replaced') {
-      // The relay restarts the call at once (someone reloaded); a new call-start follows.
+      // The relay restarts the call at once (a restart, or someone reloaded); a new call-start follows.
       this.finishCall('hang-up', { silent: true });
-      this.update({ phase: 'connecting' });
+      if (this.wasConnected && !this.recovery) this.beginRecovery('the call was restarted');
+      this.update({ phase: this.recovery ? 'reconnecting' : 'connecting' });
+      return;
+    }
+    if (reason === 'connection-failed' && !this.wasConnected) {
+      this.failToConnect();
       return;
     }
     const mapped: CallEndReason = reason === 'hang-up' ? 'remote-hang-up' : reason;
@@ -452,10 +493,76 @@ export class ConsultEngine {
   // ---- internals ---------------------------------------------------------------------------------------------
 
   private promoteIfConnected(): void {
-    if (this.callConnected && this.snapshot.remoteStream && this.snapshot.phase === 'connecting') {
-      this.log('connected', this.snapshot.callId ?? '');
-      this.update({ phase: 'connected' });
+    const phase = this.snapshot.phase;
+    if (!this.callConnected || !this.snapshot.remoteStream || (phase !== 'connecting' && phase !== 'reconnecting')) return;
+    this.log('connected', this.snapshot.callId ?? '');
+    this.wasConnected = true;
+    if (this.recovery) {
+      this.log('call-recovered', `attempt ${this.recovery.attempt}, ${Math.round(epochNow() - this.recovery.startedAt)} ms`);
+      this.endRecovery();
     }
+    this.update({ phase: 'connected', recoveryAttempt: 0 });
+  }
+
+  /** ICE `disconnected` often heals by itself; if it lasts, the call is restarted. */
+  private watchIce(callId: string, ice: string): void {
+    if (ice === 'disconnected' && this.wasConnected && !this.disconnectTimer) {
+      this.disconnectTimer = setTimeout(() => {
+        this.disconnectTimer = null;
+        if (this.call?.callId === callId && this.snapshot.iceConnectionState === 'disconnected') this.recover('connection lost');
+      }, this.deps.disconnectedGraceMs ?? 4000);
+    } else if ((ice === 'connected' || ice === 'completed') && this.disconnectTimer) {
+      clearTimeout(this.disconnectTimer);
+      this.disconnectTimer = null;
+    }
+  }
+
+  /** Restarts a call that had connected and broke, keeping local media; gives up after a few attempts. */
+  private recover(reason: string): void {
+    const call = this.call;
+    if (!call) return;
+    if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = null;
+    if ((this.recovery?.attempt ?? 0) >= (this.deps.maxRecoveryAttempts ?? 3)) {
+      this.log('recovery-gave-up', reason);
+      this.send({ type: 'hang-up', callId: call.callId, reason: 'connection-failed' });
+      this.finishCall('connection-failed');
+      return;
+    }
+    this.beginRecovery(reason);
+    if (!this.send({ type: 'restart', callId: call.callId })) this.pendingRestart = call.callId;
+  }
+
+  private beginRecovery(reason: string): void {
+    const attempt = (this.recovery?.attempt ?? 0) + 1;
+    if (this.recovery?.timer) clearTimeout(this.recovery.timer);
+    const timer = setTimeout(() => this.recover('the restart did not connect in time'), this.deps.recoveryTimeoutMs ?? 10_000);
+    this.recovery = { attempt, startedAt: this.recovery?.startedAt ?? epochNow(), timer };
+    this.log('call-restart', `attempt ${attempt}: ${reason}`);
+    this.update({ phase: 'reconnecting', recoveryAttempt: attempt });
+  }
+
+  private endRecovery(): void {
+    if (this.recovery?.timer) clearTimeout(this.recovery.timer);
+    this.recovery = null;
+    this.pendingRestart = null;
+  }
+
+  /** The call never connected: say why, from what each side gathered. */
+  private failToConnect(): void {
+    const call = this.call;
+    if (!call) return;
+    const urls = this.ice.iceServers.flatMap((server) => server.urls);
+    const diagnosis = diagnoseConnectionFailure(
+      call.evidence({
+        stun: urls.some((url) => url.startsWith('stun')),
+        turn: urls.some((url) => url.startsWith('turn')),
+        relayOnly: this.ice.iceTransportPolicy === 'relay',
+      }),
+    );
+    this.log('diagnosis', `${diagnosis.code}: ${diagnosis.summary}`);
+    this.finishCall('connection-failed');
+    this.update({ diagnosis });
   }
 
   private finishCall(reason: CallEndReason, options: { silent?: boolean } = {}): void {
@@ -467,9 +574,13 @@ export class ConsultEngine {
     this.remoteCloseTimer = null;
     this.finishedCallIds.add(call.callId);
     call.close();
+    if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = null;
     if (options.silent) return;
+    this.endRecovery();
+    this.wasConnected = false;
     this.log(FAILURES.has(reason) ? 'call-failed' : 'call-finished', reason);
-    this.update({ phase: FAILURES.has(reason) ? 'failed' : 'ended', endReason: reason, remoteStream: null, iceConnectionState: null });
+    this.update({ phase: FAILURES.has(reason) ? 'failed' : 'ended', endReason: reason, remoteStream: null, iceConnectionState: null, recoveryAttempt: 0 });
   }
 
   private isAfterCall(): boolean {
@@ -481,8 +592,10 @@ export class ConsultEngine {
     this.deps.sessionStore?.clear();
   }
 
-  private send(message: Parameters<SignalingTransport['send']>[0]): void {
-    if (!this.deps.transport.send(message)) this.log('relay-send-failed', message.type);
+  private send(message: Parameters<SignalingTransport['send']>[0]): boolean {
+    const sent = this.deps.transport.send(message);
+    if (!sent) this.log('relay-send-failed', message.type);
+    return sent;
   }
 
   private log(event: string, detail?: string): void {

@@ -242,11 +242,93 @@ describe('ConsultEngine', () => {
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'connecting', callId: 'c_2', endReason: null });
     });
 
-    it('a peer error fails the call as connection-failed and tells the other side why', async () => {
+    it('a peer error on a connected call restarts it with a fresh peer, keeping local media', async () => {
       const r = await connectedPatient();
+      const local = r.engine.getSnapshot().localStream;
       r.peer.emit('error', Object.assign(new Error('Connection failed.'), { code: 'ERR_CONNECTION_FAILURE' }));
-      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'connection-failed' });
+      expect(r.transport.sentOfType('restart')).toEqual([{ type: 'restart', callId: 'c_1' }]);
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', recoveryAttempt: 1 });
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', callId: 'c_2' });
+      const next = r.peers[1];
+      expect(next?.options.stream).toBe(local);
+      next?.emit('connect');
+      next?.emit('stream', fakeStream('remote-2'));
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'connected', recoveryAttempt: 0 });
+      expect(r.engine.timelineEntries().some((e) => e.event === 'call-recovered')).toBe(true);
+    });
+
+    it('gives up after the last restart attempt and tells the other side the connection failed', async () => {
+      const r = await connectedPatient();
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        r.peers.at(-1)?.emit('error', Object.assign(new Error('failed'), { code: 'ERR_CONNECTION_FAILURE' }));
+        expect(r.engine.getSnapshot().recoveryAttempt).toBe(attempt);
+        r.transport.receive({ type: 'call-ended', callId: `c_${attempt}`, reason: 'replaced', by: null });
+        r.transport.receive({ type: 'call-start', callId: `c_${attempt + 1}`, initiator: false, peer: DOCTOR });
+      }
+      r.peers.at(-1)?.emit('error', Object.assign(new Error('failed'), { code: 'ERR_CONNECTION_FAILURE' }));
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'connection-failed', recoveryAttempt: 0 });
+      expect(r.transport.sentOfType('hang-up').at(-1)).toEqual({ type: 'hang-up', callId: 'c_4', reason: 'connection-failed' });
+    });
+
+    it('a restart that does not connect in time counts as an attempt and the next one begins', async () => {
+      const r = await connectedPatient();
+      r.peer.emit('error', Object.assign(new Error('failed'), { code: 'ERR_CONNECTION_FAILURE' }));
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      vi.advanceTimersByTime(10_000);
+      expect(r.engine.getSnapshot().recoveryAttempt).toBe(2);
+      expect(r.transport.sentOfType('restart').at(-1)).toEqual({ type: 'restart', callId: 'c_2' });
+    });
+
+    it('ICE disconnected that heals within the grace period restarts nothing', async () => {
+      const r = await connectedPatient();
+      r.peer.emit('iceStateChange', 'disconnected', 'complete');
+      vi.advanceTimersByTime(3000);
+      r.peer.emit('iceStateChange', 'connected', 'complete');
+      vi.advanceTimersByTime(10_000);
+      expect(r.transport.sentOfType('restart')).toEqual([]);
+      expect(r.engine.getSnapshot().phase).toBe('connected');
+    });
+
+    it('ICE disconnected for longer than the grace period restarts the call', async () => {
+      const r = await connectedPatient();
+      r.peer.emit('iceStateChange', 'disconnected', 'complete');
+      vi.advanceTimersByTime(4000);
+      expect(r.transport.sentOfType('restart')).toEqual([{ type: 'restart', callId: 'c_1' }]);
+      expect(r.engine.getSnapshot().phase).toBe('reconnecting');
+    });
+
+    it('asks for the restart once the relay is reachable again', async () => {
+      const r = await connectedPatient();
+      r.transport.setStatus('reconnecting');
+      r.peer.emit('error', Object.assign(new Error('failed'), { code: 'ERR_CONNECTION_FAILURE' }));
+      expect(r.transport.sentOfType('restart')).toEqual([]);
+      r.transport.setStatus('open');
+      r.transport.receive(welcome('patient', { callId: 'c_1', initiator: false }));
+      expect(r.transport.sentOfType('restart')).toEqual([{ type: 'restart', callId: 'c_1' }]);
+    });
+
+    it('a call that never connected fails with a diagnosis and tells the other side why', async () => {
+      const r = rig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      onlyPeer(r).emit('signal', CANDIDATE);
+      onlyPeer(r).emit('error', Object.assign(new Error('Ice connection failed.'), { code: 'ERR_ICE_CONNECTION_FAILURE' }));
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'connection-failed', diagnosis: { code: 'NO_TURN_CONFIGURED' } });
       expect(r.transport.sentOfType('hang-up')).toEqual([{ type: 'hang-up', callId: 'c_1', reason: 'connection-failed' }]);
+      expect(r.transport.sentOfType('restart')).toEqual([]);
+    });
+
+    it("the other side's failure before connecting gives this side its own diagnosis", async () => {
+      const r = rig();
+      await r.engine.join('ABCD-2345', 'Amy');
+      r.transport.receive(welcome('patient', null, { iceServers: [{ urls: ['turn:198.18.0.2:3478'], username: 'u', credential: 'c' }], iceTransportPolicy: 'all' }));
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      onlyPeer(r).emit('signal', CANDIDATE); // a host candidate only: TURN was not reached from here
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'connection-failed', by: 'clinician' });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', diagnosis: { code: 'TURN_UNREACHABLE' } });
     });
 
     it('the remote peer closing means "peer left" unless the relay explains within the grace period', async () => {
@@ -265,13 +347,22 @@ describe('ConsultEngine', () => {
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'ended', endReason: 'remote-hang-up' });
     });
 
-    it('a replaced call (the other side reloaded) waits for its successor instead of ending', async () => {
+    it('a replaced call (the other side reloaded or restarted) shows reconnecting and takes the successor', async () => {
       const r = await connectedPatient();
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
-      expect(r.engine.getSnapshot().phase).toBe('connecting');
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', recoveryAttempt: 1 });
       r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
       expect(r.peers).toHaveLength(2);
       expect(r.peers[0]?.destroyed).toBe(true);
+    });
+
+    it('keeps a live call the relay does not know after a relay restart', async () => {
+      const r = await connectedPatient();
+      r.transport.setStatus('reconnecting');
+      r.transport.setStatus('open');
+      r.transport.receive(welcome('patient', null));
+      expect(r.engine.getSnapshot().phase).toBe('connected');
+      expect(r.peer.destroyed).toBe(false);
     });
 
     it('consultation closed by the clinician ends everything and forgets the session', async () => {

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { formatDesktopJoinLink } from '../../../contract/join-link';
 import { formatCode } from '../../../signaling/protocol';
 import { useHost } from '../../app/bridge-context';
-import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
+import { isCallPhase, type ConsultEngine, type EngineSnapshot } from '../../engine/engine';
+import { FailureDiagnosis } from '../consult/FailureDiagnosis';
 import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { MediaProblem } from '../consult/MediaProblem';
@@ -18,7 +19,7 @@ interface Props {
 
 export function ClinicianScreen({ engine, snapshot, defaultName }: Props) {
   if (!snapshot.consultation) return <OpenConsultation engine={engine} snapshot={snapshot} defaultName={defaultName} />;
-  const inCall = snapshot.phase === 'connecting' || snapshot.phase === 'connected';
+  const inCall = isCallPhase(snapshot.phase);
   return (
     <div className="clinician">
       <aside className="clinician__side">
@@ -37,6 +38,7 @@ export function ClinicianScreen({ engine, snapshot, defaultName }: Props) {
         ) : (
           <div className="clinician__idle">
             {snapshot.endReason && <p className="notice">{END_REASON_TEXT[snapshot.endReason]} Admit a patient to start the next call.</p>}
+            <FailureDiagnosis snapshot={snapshot} />
             <Video stream={snapshot.localStream} testId="local-video" label="Your camera" local />
           </div>
         )}

@@ -6,6 +6,7 @@ const PHASE_TEXT: Record<Phase, string> = {
   waiting: 'Waiting',
   connecting: 'Connecting…',
   connected: 'In consultation',
+  reconnecting: 'Reconnecting…',
   ended: 'Call ended',
   failed: 'Call failed',
 };
@@ -27,6 +28,7 @@ export function CallState({ snapshot }: { snapshot: EngineSnapshot }) {
   return (
     <p className={`call-state call-state--${snapshot.phase}`} data-testid="call-state" data-state={snapshot.phase} role="status" aria-live="polite">
       {PHASE_TEXT[snapshot.phase]}
+      {snapshot.phase === 'reconnecting' && snapshot.recoveryAttempt > 0 && ` (attempt ${snapshot.recoveryAttempt})`}
       {relayNote}
     </p>
   );

@@ -11,6 +11,11 @@ export function CallView({ engine, snapshot }: { engine: ConsultEngine; snapshot
       <div className="call__stage">
         <Video stream={snapshot.remoteStream} testId="remote-video" label={`Video of ${peerName}`} onFirstFrame={onFirstFrame} />
         {snapshot.phase === 'connecting' && <p className="call__overlay">Connecting to {peerName}…</p>}
+        {snapshot.phase === 'reconnecting' && (
+          <p className="call__overlay call__overlay--warn" data-testid="reconnecting">
+            Connection lost. Reconnecting… (attempt {snapshot.recoveryAttempt})
+          </p>
+        )}
         {snapshot.peer && !snapshot.peer.present && snapshot.phase === 'connected' && (
           <p className="call__overlay call__overlay--warn">{peerName} lost the connection to the clinic server; the call goes on.</p>
         )}

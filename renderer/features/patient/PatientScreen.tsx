@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
+import { isCallPhase, type ConsultEngine, type EngineSnapshot } from '../../engine/engine';
+import { FailureDiagnosis } from '../consult/FailureDiagnosis';
 import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { MediaProblem } from '../consult/MediaProblem';
@@ -13,7 +14,7 @@ interface Props {
 }
 
 export function PatientScreen({ engine, snapshot, initialCode, defaultName }: Props) {
-  const inCall = snapshot.phase === 'connecting' || snapshot.phase === 'connected';
+  const inCall = isCallPhase(snapshot.phase);
   if (inCall) return <CallView engine={engine} snapshot={snapshot} />;
   if (!snapshot.consultation) {
     if (snapshot.endReason === 'consultation-closed' || snapshot.endReason === 'left') {
@@ -30,7 +31,10 @@ export function PatientScreen({ engine, snapshot, initialCode, defaultName }: Pr
     <div className="card waiting-room">
       <h1>Waiting room</h1>
       {snapshot.endReason ? (
-        <p className="notice">{END_REASON_TEXT[snapshot.endReason]} You can stay here if the clinician calls you back.</p>
+        <>
+          <p className="notice">{END_REASON_TEXT[snapshot.endReason]} You can stay here if the clinician calls you back.</p>
+          <FailureDiagnosis snapshot={snapshot} />
+        </>
       ) : (
         <p className="waiting-room__message">
           You are in {snapshot.consultation.clinicianName}'s waiting room. The clinician will let you in.

@@ -110,6 +110,11 @@ export class CallSession {
     return true;
   }
 
+  /** Sends another camera/microphone track on the same sender: no renegotiation, the other side keeps decoding. */
+  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, stream: MediaStream): void {
+    if (!this.ended && this.peer) this.peer.replaceTrack(oldTrack, newTrack, stream);
+  }
+
   evidence(configured: IceEvidence['configured']): IceEvidence {
     return {
       configured,

@@ -16,7 +16,8 @@
  */
 import type { EndReason as RelayEndReason, IceSettings, Role, ServerMessage, ServerMessageOf, SignalData, WaitingPatient } from '../../signaling/protocol';
 import { CallSession } from './call-session';
-import { acquireLocalMedia, DEFAULT_CONSTRAINTS, describeMediaError, type GetUserMedia, type MediaFailure } from './media';
+import { LocalMedia, type DeviceKind, type LocalMediaState } from './local-media';
+import type { GetUserMedia, MediaFailure } from './media';
 import type { PeerFactory } from './peer';
 import { diagnoseConnectionFailure, type Diagnosis } from './diagnosis';
 import { epochNow, Timeline, type TimelineEntry } from './timeline';
@@ -66,6 +67,10 @@ export interface EngineSnapshot {
   remoteStream: MediaStream | null;
   endReason: CallEndReason | null;
   mediaError: MediaFailure | null;
+  /** Devices in use (browser deviceIds), and whether this side sends audio only. */
+  devices: { cameraId: string | null; microphoneId: string | null; audioOnly: boolean };
+  /** A device change nobody asked for (unplugged camera replaced by the default one). */
+  mediaNotice: string | null;
   /** The last refusal from the relay, for the person to read (e.g. an unknown code). */
   relayError: { code: string; message: string } | null;
   iceConnectionState: string | null;
@@ -90,6 +95,8 @@ export interface SessionStore {
 export interface EngineDeps {
   transport: SignalingTransport;
   getUserMedia: GetUserMedia;
+  /** The person's saved camera/microphone; used when present, the default device otherwise. */
+  preferredDevices?: { cameraId: string | null; microphoneId: string | null };
   createPeer: PeerFactory;
   sessionStore?: SessionStore;
   /**
@@ -120,6 +127,8 @@ const INITIAL: EngineSnapshot = {
   remoteStream: null,
   endReason: null,
   mediaError: null,
+  devices: { cameraId: null, microphoneId: null, audioOnly: false },
+  mediaNotice: null,
   relayError: null,
   iceConnectionState: null,
   recoveryAttempt: 0,
@@ -137,7 +146,7 @@ export class ConsultEngine {
   private readonly deps: EngineDeps;
   private call: CallSession | null = null;
   private callConnected = false;
-  private mediaPromise: Promise<MediaStream | null> | null = null;
+  private readonly media: LocalMedia;
   /** Signals that arrived before their call-start, by call id. */
   private readonly earlySignals = new Map<string, { seq: number; data: SignalData }[]>();
   private readonly finishedCallIds = new Set<string>();
@@ -159,6 +168,14 @@ export class ConsultEngine {
   constructor(deps: EngineDeps) {
     this.deps = deps;
     this.timeline = deps.timeline ?? new Timeline();
+    this.media = new LocalMedia({
+      getUserMedia: deps.getUserMedia,
+      ...(deps.preferredDevices ? { preferred: deps.preferredDevices } : {}),
+      onChange: (state) => this.onMediaChange(state),
+      // A live call sends the new camera/microphone at once, without renegotiation.
+      onTrackReplaced: (oldTrack, newTrack, stream) => this.call?.replaceTrack(oldTrack, newTrack, stream),
+      log: (event, detail) => this.log(event, detail),
+    });
     this.unsubscribeTransport = deps.transport.subscribe({
       message: (message) => this.onRelayMessage(message),
       status: (status, detail) => this.onRelayStatus(status, detail),
@@ -185,25 +202,17 @@ export class ConsultEngine {
   // ---- actions ---------------------------------------------------------------------------------------------
 
   /** Starts the camera and microphone (idempotent). Resolves with the stream, or null when media failed. */
-  startPreview(constraints: MediaStreamConstraints = DEFAULT_CONSTRAINTS): Promise<MediaStream | null> {
-    if (this.mediaPromise) return this.mediaPromise;
-    this.log('media-requested');
-    const promise = acquireLocalMedia(this.deps.getUserMedia, constraints).then(
-      (stream) => {
-        this.log('media-ready', stream.getTracks().map((t) => t.kind).join('+'));
-        this.update({ localStream: stream, mediaError: null, phase: this.snapshot.phase === 'idle' ? 'previewing' : this.snapshot.phase });
-        return stream;
-      },
-      (err: unknown) => {
-        const failure = describeMediaError(err);
-        this.log('media-failed', failure.kind);
-        this.mediaPromise = null; // allow a retry
-        this.update({ mediaError: failure });
-        return null;
-      },
-    );
-    this.mediaPromise = promise;
-    return promise;
+  startPreview(options: { audioOnly?: boolean } = {}): Promise<MediaStream | null> {
+    return this.media.start(options);
+  }
+
+  /** Switches camera or microphone, also in a call (the other side keeps decoding). */
+  useDevice(kind: DeviceKind, deviceId: string): Promise<boolean> {
+    return this.media.useDevice(kind, deviceId);
+  }
+
+  dismissMediaNotice(): void {
+    this.media.dismissNotice();
   }
 
   /** Clinician: opens a consultation. */
@@ -256,10 +265,7 @@ export class ConsultEngine {
 
   /** Uses a camera/microphone stream another engine already opened (the relay changed; no new prompt). */
   adoptPreview(stream: MediaStream): void {
-    if (this.mediaPromise) return;
-    this.mediaPromise = Promise.resolve(stream);
-    this.log('media-ready', 'adopted');
-    this.update({ localStream: stream, phase: this.snapshot.phase === 'idle' ? 'previewing' : this.snapshot.phase });
+    this.media.adopt(stream);
   }
 
   /** Ends everything. `keepMedia` leaves the camera running for the engine that takes over. */
@@ -267,7 +273,7 @@ export class ConsultEngine {
     if (this.call) this.finishCall('left');
     this.unsubscribeTransport();
     this.deps.transport.close();
-    if (!options.keepMedia) for (const track of this.snapshot.localStream?.getTracks() ?? []) track.stop();
+    if (!options.keepMedia) this.media.stop();
     this.listeners.clear();
   }
 
@@ -290,6 +296,16 @@ export class ConsultEngine {
     if (token) this.send({ type: 'resume', resumeToken: token, callId: this.call ? this.call.callId : null });
     else if (intent.type === 'create') this.send({ type: 'create', name: intent.name });
     else if (intent.type === 'join') this.send({ type: 'join', code: intent.code, name: intent.name });
+  }
+
+  private onMediaChange(state: LocalMediaState): void {
+    this.update({
+      localStream: state.stream,
+      mediaError: state.error,
+      devices: { cameraId: state.cameraId, microphoneId: state.microphoneId, audioOnly: state.audioOnly },
+      mediaNotice: state.notice,
+      phase: state.stream && this.snapshot.phase === 'idle' ? 'previewing' : this.snapshot.phase,
+    });
   }
 
   private onRelayStatus(status: RelayStatus, detail: string): void {

@@ -16,6 +16,8 @@ export interface PeerEvents {
 export interface PeerLike {
   signal(data: SignalData): void;
   on<E extends keyof PeerEvents>(event: E, listener: PeerEvents[E]): void;
+  /** Swaps a sent track; `stream` must be the stream object the peer was created with (simple-peer #634). */
+  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, stream: MediaStream): void;
   removeAllListeners(): void;
   destroy(): void;
   /** The underlying connection, for stats and states; null in fakes that have none. */

@@ -26,6 +26,7 @@ export const createSimplePeer: PeerFactory = (options) => {
     on: <E extends keyof PeerEvents>(event: E, listener: PeerEvents[E]) => {
       peer.on(event, listener as (...args: unknown[]) => void);
     },
+    replaceTrack: (oldTrack, newTrack, stream) => peer.replaceTrack(oldTrack, newTrack, stream),
     removeAllListeners: () => {
       peer.removeAllListeners();
       // A destroyed simple-peer may still emit 'error' later; without a listener that would throw.

@@ -36,7 +36,15 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(extraArgs: string[] = []): Promise<LaunchedBrowser> {
+export interface LaunchOptions {
+  /**
+   * Program playwright starts instead of Chromium itself, e.g. a wrapper that `exec`s Chromium inside a
+   * network namespace (the pipe to playwright survives the exec). Chromium must still be at CHROMIUM_PATH.
+   */
+  executablePath?: string;
+}
+
+export async function launchChromium(extraArgs: string[] = [], options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install Debian's: apt-get install chromium (or set CHROMIUM_PATH).`);
   }
@@ -45,8 +53,9 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Launched
   mkdirSync(scratchRoot, { recursive: true });
   const scratch = mkdtempSync(join(scratchRoot, 'chromium-'));
   const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
+    executablePath: options.executablePath ?? CHROMIUM_PATH,
+    // An extra --use-fake-device-for-media-stream=… (e.g. device-count=2) replaces the plain one.
+    args: [...CHROMIUM_ARGS.filter((arg) => !extraArgs.some((extra) => extra.split('=')[0] === arg)), ...extraArgs],
     env: { ...process.env, TMPDIR: scratch },
   });
   return {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConsultEngine, type EngineDeps } from '../../renderer/engine/engine';
 import type { PeerOptions } from '../../renderer/engine/peer';
-import { ANSWER, CANDIDATE, FakePeer, FakeTransport, MemorySessionStore, OFFER, fakeStream, welcome } from './fakes';
+import { ANSWER, CANDIDATE, FakePeer, FakeTransport, MemorySessionStore, OFFER, fakeStream, fakeTrack, welcome } from './fakes';
 
 const DOCTOR = { id: 'p_doc', name: 'Dr. Who', role: 'clinician' as const };
 const PATIENT = { id: 'p_pat', name: 'Amy', role: 'patient' as const };
@@ -448,6 +448,77 @@ describe('ConsultEngine', () => {
       expect(r.engine.getSnapshot().relayError).toBeNull();
       r.engine.admit('p_pat'); // while a call runs the engine does not even ask
       expect(r.transport.sentOfType('admit')).toHaveLength(1);
+    });
+  });
+
+  describe('devices', () => {
+    /** getUserMedia that returns tracks named after the device asked for. */
+    function deviceAwareRig(overrides: Partial<EngineDeps> = {}) {
+      const r = rig(overrides);
+      r.getUserMedia.mockImplementation(async (constraints: MediaStreamConstraints) => {
+        const id = (c: boolean | MediaTrackConstraints | undefined, fallback: string): string => {
+          const wanted = typeof c === 'object' ? (c.deviceId as { exact?: string; ideal?: string } | undefined) : undefined;
+          return wanted?.exact ?? wanted?.ideal ?? fallback;
+        };
+        const tracks: MediaStreamTrack[] = [];
+        if (constraints.audio) tracks.push(fakeTrack('audio', id(constraints.audio, 'mic-default')));
+        if (constraints.video) tracks.push(fakeTrack('video', id(constraints.video, 'cam-default')));
+        return fakeStream('gum', tracks);
+      });
+      return r;
+    }
+
+    it('switches camera mid-call on the same sender and stream, stopping the old camera', async () => {
+      const r = deviceAwareRig();
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      const stream = r.engine.getSnapshot().localStream;
+      const oldCamera = stream?.getVideoTracks()[0];
+      expect(await r.engine.useDevice('camera', 'cam-2')).toBe(true);
+      const [swap] = onlyPeer(r).replaced;
+      expect(swap?.oldTrack).toBe(oldCamera);
+      expect(swap?.newTrack.label).toBe('cam-2');
+      expect(swap?.stream).toBe(stream); // simple-peer needs the original stream object
+      expect(stream?.getVideoTracks()).toEqual([swap?.newTrack]);
+      expect((oldCamera as unknown as { stopped: boolean }).stopped).toBe(true);
+      expect(r.engine.getSnapshot().devices).toMatchObject({ cameraId: 'cam-2', microphoneId: 'mic-default' });
+      expect(r.getUserMedia).toHaveBeenLastCalledWith({ video: expect.objectContaining({ deviceId: { exact: 'cam-2' } }) });
+    });
+
+    it('keeps the old device and says why when the new one cannot be opened', async () => {
+      const r = deviceAwareRig();
+      await r.engine.startPreview();
+      const before = r.engine.getSnapshot().localStream?.getVideoTracks()[0];
+      r.getUserMedia.mockRejectedValueOnce(Object.assign(new Error('busy'), { name: 'NotReadableError' }));
+      expect(await r.engine.useDevice('camera', 'cam-2')).toBe(false);
+      expect(r.engine.getSnapshot().mediaError?.kind).toBe('device-in-use');
+      expect(r.engine.getSnapshot().localStream?.getVideoTracks()[0]).toBe(before);
+    });
+
+    it('falls back to the default camera when the one in use is unplugged, and says so', async () => {
+      const r = deviceAwareRig({ preferredDevices: { cameraId: 'cam-usb', microphoneId: null } });
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      const usb = r.engine.getSnapshot().localStream?.getVideoTracks()[0];
+      expect(usb?.label).toBe('cam-usb');
+      usb?.dispatchEvent(new Event('ended'));
+      await vi.waitFor(() => expect(r.engine.getSnapshot().mediaNotice).toBe('Your camera "cam-usb" stopped working; now using "cam-default".'));
+      expect(onlyPeer(r).replaced[0]?.newTrack.label).toBe('cam-default');
+    });
+
+    it('asks for the saved devices, falling back to defaults if they are gone (ideal, not exact)', async () => {
+      const r = deviceAwareRig({ preferredDevices: { cameraId: 'cam-2', microphoneId: 'mic-2' } });
+      await r.engine.startPreview();
+      const asked = r.getUserMedia.mock.calls[0]?.[0] as MediaStreamConstraints;
+      expect(asked.video).toMatchObject({ deviceId: { ideal: 'cam-2' } });
+      expect(asked.audio).toMatchObject({ deviceId: { ideal: 'mic-2' } });
+    });
+
+    it('offers an audio-only consultation when there is no camera', async () => {
+      const r = deviceAwareRig();
+      await r.engine.startPreview({ audioOnly: true });
+      expect(r.getUserMedia.mock.calls[0]?.[0]).not.toHaveProperty('video');
+      expect(r.engine.getSnapshot().devices.audioOnly).toBe(true);
     });
   });
 

@@ -69,6 +69,12 @@ export class FakePeer implements PeerLike {
     this.emitter.on(event, listener as (...args: unknown[]) => void);
   }
 
+  readonly replaced: { oldTrack: MediaStreamTrack; newTrack: MediaStreamTrack; stream: MediaStream }[] = [];
+
+  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, stream: MediaStream): void {
+    this.replaced.push({ oldTrack, newTrack, stream });
+  }
+
   removeAllListeners(): void {
     this.listenersRemoved = true;
     this.emitter.removeAllListeners();
@@ -84,17 +90,28 @@ export class FakePeer implements PeerLike {
   }
 }
 
-export function fakeTrack(kind: 'audio' | 'video'): MediaStreamTrack {
-  return { kind, contentHint: '', stop() {} } as unknown as MediaStreamTrack;
+export function fakeTrack(kind: 'audio' | 'video', deviceId = `${kind}-default`): MediaStreamTrack {
+  const ended = new EventTarget();
+  return Object.assign(ended, {
+    kind,
+    label: deviceId,
+    contentHint: '',
+    stopped: false,
+    stop(this: { stopped: boolean }) {
+      this.stopped = true;
+    },
+    getSettings: () => ({ deviceId }),
+  }) as unknown as MediaStreamTrack;
 }
 
-export function fakeStream(label = 'local'): MediaStream {
-  const tracks = [fakeTrack('audio'), fakeTrack('video')];
+export function fakeStream(label = 'local', tracks: MediaStreamTrack[] = [fakeTrack('audio'), fakeTrack('video')]): MediaStream {
   return {
     id: label,
-    getTracks: () => tracks,
+    getTracks: () => [...tracks],
     getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
     getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+    addTrack: (track: MediaStreamTrack) => tracks.push(track),
+    removeTrack: (track: MediaStreamTrack) => tracks.splice(tracks.indexOf(track), 1),
   } as unknown as MediaStream;
 }
 

@@ -7,6 +7,7 @@ import { FailureDiagnosis } from '../consult/FailureDiagnosis';
 import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { MediaProblem } from '../consult/MediaProblem';
+import { PreCallDevices } from '../devices/PreCallDevices';
 import { Video } from '../consult/Video';
 import { HostRelay } from './HostRelay';
 import { WaitingList } from './WaitingList';
@@ -64,6 +65,7 @@ function OpenConsultation({ engine, snapshot, defaultName }: Props) {
       <h1>Open a consultation</h1>
       <Video stream={snapshot.localStream} testId="local-video" label="Your camera" local />
       <MediaProblem engine={engine} snapshot={snapshot} />
+      <PreCallDevices engine={engine} snapshot={snapshot} />
       <label className="field">
         Your name as patients will see it
         <input name="clinician-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={60} autoComplete="name" />

@@ -25,6 +25,11 @@ export function MediaProblem({ engine, snapshot }: { engine: ConsultEngine; snap
       <button type="button" className="button" onClick={() => void engine.startPreview()}>
         Try again
       </button>
+      {snapshot.mediaError.kind === 'no-device' && (
+        <button type="button" className="button" onClick={() => void engine.startPreview({ audioOnly: true })}>
+          Continue with audio only
+        </button>
+      )}
     </div>
   );
 }

@@ -6,11 +6,17 @@ interface VideoProps {
   label: string;
   /** Local preview: muted (no echo) and mirrored like a mirror. */
   local?: boolean;
+  /** Speaker to play through (remote video only); null = the system default. */
+  sinkId?: string | null;
   onFirstFrame?: () => void;
 }
 
-export function Video({ stream, testId, label, local = false, onFirstFrame }: VideoProps) {
+export function Video({ stream, testId, label, local = false, sinkId = null, onFirstFrame }: VideoProps) {
   const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const video = ref.current;
+    if (video && sinkId && 'setSinkId' in video) void video.setSinkId(sinkId).catch(() => undefined); // a vanished speaker keeps the default
+  }, [sinkId]);
   useEffect(() => {
     const video = ref.current;
     if (!video) return;

@@ -4,6 +4,7 @@ import { FailureDiagnosis } from '../consult/FailureDiagnosis';
 import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { MediaProblem } from '../consult/MediaProblem';
+import { PreCallDevices } from '../devices/PreCallDevices';
 import { Video } from '../consult/Video';
 
 interface Props {
@@ -72,6 +73,7 @@ function JoinForm({ engine, snapshot, initialCode, defaultName }: Props) {
       <h1>Join your consultation</h1>
       <Video stream={snapshot.localStream} testId="local-video" label="Your camera" local />
       <MediaProblem engine={engine} snapshot={snapshot} />
+      <PreCallDevices engine={engine} snapshot={snapshot} />
       <label className="field">
         Consultation code
         <input name="code" value={code} onChange={(e) => setCode(e.target.value)} required placeholder="ABCD-2345" autoComplete="off" />

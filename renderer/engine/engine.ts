@@ -191,6 +191,11 @@ export class ConsultEngine {
     return () => this.listeners.delete(listener);
   };
 
+  /** The ICE servers the relay gave this participant (empty before the welcome or when none are configured). */
+  get iceSettings(): IceSettings {
+    return this.ice;
+  }
+
   get peerConnection(): RTCPeerConnection | null {
     return this.call?.connection ?? null;
   }

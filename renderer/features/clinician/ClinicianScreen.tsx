@@ -8,6 +8,7 @@ import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { MediaProblem } from '../consult/MediaProblem';
 import { PreCallDevices } from '../devices/PreCallDevices';
+import { PreCallCheck } from '../precall/PreCallCheck';
 import { Video } from '../consult/Video';
 import { HostRelay } from './HostRelay';
 import { WaitingList } from './WaitingList';
@@ -41,6 +42,7 @@ export function ClinicianScreen({ engine, snapshot, defaultName }: Props) {
             {snapshot.endReason && <p className="notice">{END_REASON_TEXT[snapshot.endReason]} Admit a patient to start the next call.</p>}
             <FailureDiagnosis snapshot={snapshot} />
             <Video stream={snapshot.localStream} testId="local-video" label="Your camera" local />
+            <PreCallCheck engine={engine} snapshot={snapshot} />
           </div>
         )}
       </main>

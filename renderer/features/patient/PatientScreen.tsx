@@ -5,6 +5,7 @@ import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { MediaProblem } from '../consult/MediaProblem';
 import { PreCallDevices } from '../devices/PreCallDevices';
+import { PreCallCheck } from '../precall/PreCallCheck';
 import { Video } from '../consult/Video';
 
 interface Props {
@@ -45,6 +46,7 @@ export function PatientScreen({ engine, snapshot, initialCode, defaultName }: Pr
         {snapshot.clinicianPresent ? `${snapshot.consultation.clinicianName} is online.` : `${snapshot.consultation.clinicianName} is not connected right now.`}
       </p>
       <Video stream={snapshot.localStream} testId="local-video" label="Your camera" local />
+      <PreCallCheck engine={engine} snapshot={snapshot} />
       <button type="button" className="button button--quiet" onClick={() => engine.leave()}>
         Leave the waiting room
       </button>

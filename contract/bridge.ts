@@ -64,6 +64,20 @@ export interface HostedRelayStatus {
 
 export type Unsubscribe = () => void;
 
+/** Where an exported diagnostics report went. The browser downloads it: saved, but no path is known. */
+export interface DiagnosticsSaveResult {
+  saved: boolean;
+  path: string | null;
+}
+
+/** Reports are a few hundred KB; anything near this is not one of ours. */
+export const MAX_DIAGNOSTICS_JSON_LENGTH = 5_000_000;
+
+/** A file name that sorts by time and says nothing about who was in the call. */
+export function diagnosticsFileName(at: Date): string {
+  return `clinic-consult-diagnostics-${at.toISOString().replace(/[:.]/g, '-')}.json`;
+}
+
 export interface ClinicBridge {
   getAppInfo(): Promise<AppInfo>;
   /** The relay this host points at when settings name none (browser: the page's own origin). */
@@ -75,6 +89,11 @@ export interface ClinicBridge {
   requestMediaAccess(): Promise<MediaAccessStatus>;
   /** Opens an https link in the user's browser; other schemes are refused. */
   openExternal(url: string): Promise<void>;
+  /**
+   * Saves an exported diagnostics report (JSON text): the desktop app asks where with a save dialog; the
+   * browser downloads it. Resolves `saved: false` when the person cancelled.
+   */
+  saveDiagnostics(json: string): Promise<DiagnosticsSaveResult>;
   /** Join links delivered to the running app. The browser host delivers the page's own `?code=` once. */
   onJoinLink(listener: (link: JoinLink) => void): Unsubscribe;
   /** The relay bundled in the desktop app ("Host a relay on this computer"); the browser host cannot. */

@@ -6,7 +6,7 @@
  * channels through `IpcChannel`. No channel name is written as a bare string anywhere else. Type-only
  * imports: the sandboxed preload bundles this file and stays free of zod.
  */
-import type { AppInfo, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings, SettingsLoadResult } from './bridge';
+import type { AppInfo, DiagnosticsSaveResult, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings, SettingsLoadResult } from './bridge';
 
 /** Renderer -> main request/response channels (`ipcRenderer.invoke` / `ipcMain.handle`). */
 export const IpcChannel = {
@@ -21,6 +21,7 @@ export const IpcChannel = {
   hostedRelayStart: 'clinic:hosted-relay:start',
   hostedRelayStop: 'clinic:hosted-relay:stop',
   hostedRelayStatus: 'clinic:hosted-relay:status',
+  saveDiagnostics: 'clinic:diagnostics:save',
 } as const;
 export type InvokeChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
 
@@ -45,6 +46,8 @@ export interface InvokeRequests {
   [IpcChannel.hostedRelayStart]: [port: number];
   [IpcChannel.hostedRelayStop]: [];
   [IpcChannel.hostedRelayStatus]: [];
+  /** The report as JSON text; main asks the person where to save it. */
+  [IpcChannel.saveDiagnostics]: [json: string];
 }
 
 /** What each channel resolves to. */
@@ -60,6 +63,7 @@ export interface InvokeResponses {
   [IpcChannel.hostedRelayStart]: HostedRelayStatus;
   [IpcChannel.hostedRelayStop]: HostedRelayStatus;
   [IpcChannel.hostedRelayStatus]: HostedRelayStatus;
+  [IpcChannel.saveDiagnostics]: DiagnosticsSaveResult;
 }
 
 export type InvokeRequest<C extends InvokeChannel> = InvokeRequests[C];

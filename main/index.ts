@@ -146,6 +146,7 @@ function startApp(): void {
           openExternal,
           takePendingJoinLinks: () => inbox.take(),
           hostedRelay,
+          chooseDiagnosticsPath: (suggestedName) => chooseDiagnosticsPath(mainWindow, suggestedName),
         }),
       );
       mainWindow = createMainWindow(PRELOAD_PATH);
@@ -194,4 +195,14 @@ async function showLinkRefusal(window: BrowserWindow | null, detail: string): Pr
   const options = { type: 'warning' as const, message: 'This consultation link cannot be opened.', detail, buttons: ['OK'] };
   if (window && !window.isDestroyed()) await dialog.showMessageBox(window, options);
   else await dialog.showMessageBox(options);
+}
+
+async function chooseDiagnosticsPath(window: BrowserWindow | null, suggestedName: string): Promise<string | null> {
+  const options = {
+    title: 'Save diagnostics',
+    defaultPath: join(app.getPath('documents'), suggestedName),
+    filters: [{ name: 'Diagnostics report (JSON)', extensions: ['json'] }],
+  };
+  const result = window && !window.isDestroyed() ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return result.canceled || !result.filePath ? null : result.filePath;
 }

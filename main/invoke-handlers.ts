@@ -2,8 +2,9 @@
  * What each IPC channel does, built from the main process's services. Kept apart from Electron so the
  * handlers are tested with fakes; index.ts hands in the real services.
  */
-import type { AppInfo, JoinLink, MediaAccessStatus, Settings, SettingsLoadResult } from '../contract/bridge';
+import { diagnosticsFileName, type AppInfo, type JoinLink, type MediaAccessStatus, type Settings, type SettingsLoadResult } from '../contract/bridge';
 import { IpcChannel, type InvokeHandlers } from '../contract/ipc';
+import { checkDiagnosticsJson, writeDiagnosticsFile } from './diagnostics-file';
 import type { HostedRelay } from './hosted-relay';
 import { isSafeExternalUrl } from './navigation';
 
@@ -18,6 +19,9 @@ export interface MainServices {
   openExternal: (url: string) => Promise<void>;
   takePendingJoinLinks: () => JoinLink[];
   hostedRelay: Pick<HostedRelay, 'start' | 'stop' | 'status'>;
+  /** Electron's save dialog: the path the person chose for `suggestedName`, or null when they cancelled. */
+  chooseDiagnosticsPath: (suggestedName: string) => Promise<string | null>;
+  now?: () => Date;
 }
 
 export class ExternalLinkRefused extends Error {
@@ -48,5 +52,11 @@ export function createInvokeHandlers(services: MainServices): InvokeHandlers {
     [IpcChannel.hostedRelayStart]: (port) => services.hostedRelay.start(port),
     [IpcChannel.hostedRelayStop]: () => services.hostedRelay.stop(),
     [IpcChannel.hostedRelayStatus]: () => services.hostedRelay.status(),
+    [IpcChannel.saveDiagnostics]: async (json) => {
+      checkDiagnosticsJson(json); // refuse before asking the person anything
+      const chosen = await services.chooseDiagnosticsPath(diagnosticsFileName(services.now?.() ?? new Date()));
+      if (chosen === null) return { saved: false, path: null };
+      return { saved: true, path: await writeDiagnosticsFile(chosen, json) };
+    },
   };
 }

@@ -3,7 +3,7 @@
  * clause ties each schema's output to the contract's argument tuple, so neither can change alone.
  */
 import { z } from 'zod';
-import { settingsSchema } from '../contract/bridge';
+import { MAX_DIAGNOSTICS_JSON_LENGTH, settingsSchema } from '../contract/bridge';
 import { IpcChannel, type InvokeChannel, type InvokeRequests } from '../contract/ipc';
 
 const noArguments = z.tuple([]);
@@ -20,4 +20,5 @@ export const invokeRequestSchemas = {
   [IpcChannel.hostedRelayStart]: z.tuple([z.number().int().min(0).max(65535)]),
   [IpcChannel.hostedRelayStop]: noArguments,
   [IpcChannel.hostedRelayStatus]: noArguments,
+  [IpcChannel.saveDiagnostics]: z.tuple([z.string().min(2).max(MAX_DIAGNOSTICS_JSON_LENGTH)]),
 } satisfies { [C in InvokeChannel]: z.ZodType<InvokeRequests[C]> };

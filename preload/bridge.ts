@@ -69,6 +69,7 @@ export function createClinicBridge(ipc: IpcRendererLike) {
     getMediaAccess: () => call(IpcChannel.getMediaAccess),
     requestMediaAccess: () => call(IpcChannel.requestMediaAccess),
     openExternal: (url) => call(IpcChannel.openExternal, url),
+    saveDiagnostics: (json) => call(IpcChannel.saveDiagnostics, json),
     onJoinLink,
     hostedRelay: {
       supported: true,

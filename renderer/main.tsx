@@ -14,16 +14,50 @@ import { createSessionStore } from './bridge/session-store';
 import { exposeDiagnostics } from './engine/diagnostics-hook';
 import { ConsultEngine } from './engine/engine';
 import { createSimplePeer } from './engine/simple-peer-factory';
+import { StatsCollector } from './engine/stats/collector';
 import { WebSocketTransport } from './engine/transport';
+import { DiagnosticsContext, type DiagnosticsServices } from './features/diagnostics/diagnostics-context';
+import { exportDiagnostics } from './features/diagnostics/export-report';
 import './styles.css';
 
-function createEngine(relayUrl: string): ConsultEngine {
+function createEngine(relayUrl: string, settings: Settings): ConsultEngine {
   return new ConsultEngine({
     transport: new WebSocketTransport(relayUrl),
     getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+    preferredDevices: { cameraId: settings.cameraId, microphoneId: settings.microphoneId },
     createPeer: createSimplePeer,
     sessionStore: createSessionStore(),
   });
+}
+
+/**
+ * Benchmarking switch: `?diagnostics=off` runs the app without the stats collector (no getStats, no
+ * indicator, no panel), so `npm run bench:diagnostics` can measure what the collector costs. Not a setting.
+ */
+function collectorEnabled(): boolean {
+  return new URLSearchParams(window.location.search).get('diagnostics') !== 'off';
+}
+
+function startDiagnostics(host: EngineHost, bridge: ReturnType<typeof getBridge>): DiagnosticsServices | null {
+  if (!collectorEnabled()) return null;
+  const collector = new StatsCollector({
+    current: () => host.engine,
+    onSourceChange: (listener) => host.subscribe(listener),
+    relayRttMs: () => host.engine.relayRttMs,
+  });
+  collector.start(); // for the page's lifetime; it only ticks during calls
+  return {
+    collector,
+    exportReport: () =>
+      exportDiagnostics({
+        bridge,
+        collector,
+        engine: () => host.engine,
+        relayUrl: () => host.relayUrl,
+        listDevices: () => navigator.mediaDevices.enumerateDevices(),
+        userAgent: navigator.userAgent,
+      }),
+  };
 }
 
 async function start(): Promise<void> {
@@ -33,8 +67,10 @@ async function start(): Promise<void> {
   if (!container) throw new Error('missing #root');
   const root = createRoot(container);
 
-  const host = EngineHost.start(createEngine, loaded.settings.relayUrl ?? defaultRelayUrl);
+  let settingsNow = loaded.settings; // the saved devices of the moment, for engines made later
+  const host = EngineHost.start((relayUrl) => createEngine(relayUrl, settingsNow), loaded.settings.relayUrl ?? defaultRelayUrl);
   exposeDiagnostics(() => host.engine);
+  const diagnostics = startDiagnostics(host, bridge);
   let joinRequest: JoinRequest | null = null;
   const services: HostServices = {
     bridge,
@@ -43,6 +79,7 @@ async function start(): Promise<void> {
     saveSettings: async (settings: Settings) => {
       await bridge.saveSettings(settings);
       services.settings = settings;
+      settingsNow = settings;
     },
   };
 
@@ -50,7 +87,9 @@ async function start(): Promise<void> {
     root.render(
       <StrictMode>
         <HostContext.Provider value={services}>
-          <App engine={host.engine} relayUrl={host.relayUrl} joinRequest={joinRequest} settingsWarning={loaded.warning} />
+          <DiagnosticsContext.Provider value={diagnostics}>
+            <App engine={host.engine} relayUrl={host.relayUrl} joinRequest={joinRequest} settingsWarning={loaded.warning} />
+          </DiagnosticsContext.Provider>
         </HostContext.Provider>
       </StrictMode>,
     );

@@ -4,6 +4,7 @@
  */
 import {
   DEFAULT_SETTINGS,
+  diagnosticsFileName,
   settingsSchema,
   type ClinicBridge,
   type HostedRelayStatus,
@@ -70,6 +71,20 @@ export function createBrowserBridge(win: Window = window): ClinicBridge {
     openExternal: async (url: string) => {
       if (!/^https:\/\//.test(url)) throw new Error('only https links can be opened');
       win.open(url, '_blank', 'noopener,noreferrer');
+    },
+    saveDiagnostics: async (json: string) => {
+      // A download: the browser decides where it goes (and may ask), so no path comes back.
+      const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+      const link = win.document.createElement('a');
+      link.href = url;
+      link.download = diagnosticsFileName(new Date());
+      link.hidden = true;
+      win.document.body.append(link);
+      link.click();
+      link.remove();
+      // Revoking at once can cancel the download in some browsers; a minute later it has been read.
+      win.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      return { saved: true, path: null };
     },
     onJoinLink: (listener: (link: JoinLink) => void) => {
       const code = new URL(win.location.href).searchParams.get('code');

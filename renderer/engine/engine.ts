@@ -191,6 +191,11 @@ export class ConsultEngine {
     return () => this.listeners.delete(listener);
   };
 
+  /** Round-trip time of the relay heartbeat, ms (null before the first pong). */
+  get relayRttMs(): number | null {
+    return this.deps.transport.rttMs;
+  }
+
   /** The ICE servers the relay gave this participant (empty before the welcome or when none are configured). */
   get iceSettings(): IceSettings {
     return this.ice;
@@ -381,7 +386,7 @@ export class ConsultEngine {
     const patch: Partial<EngineSnapshot> = {};
     if (message.role === 'clinician' && this.snapshot.role === 'patient') patch.clinicianPresent = message.present;
     if (peer && peer.id === message.participantId && peer.present !== message.present) {
-      this.log(message.present ? 'peer-back' : 'peer-away', peer.name);
+      this.log(message.present ? 'peer-back' : 'peer-away', peer.id); // ids, not names: timelines get exported
       patch.peer = { ...peer, present: message.present };
     }
     this.update(patch);

@@ -40,6 +40,7 @@ function installFakeDesktop(config: FakeDesktopConfig): void {
     getMediaAccess: async () => state.mediaAccess,
     requestMediaAccess: async () => state.mediaAccess,
     openExternal: async () => {},
+    saveDiagnostics: async () => ({ saved: true, path: null }),
     onJoinLink: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -81,7 +81,10 @@ export function createFakeElectron() {
       handle: (channel: string, listener: (event: unknown, ...args: unknown[]) => unknown) => void ipcHandlers.set(channel, listener),
       removeHandler: (channel: string) => void ipcHandlers.delete(channel),
     },
-    dialog: { showMessageBox: vi.fn(async () => ({ response: 0, checkboxChecked: false })) },
+    dialog: {
+      showMessageBox: vi.fn(async () => ({ response: 0, checkboxChecked: false })),
+      showSaveDialog: vi.fn(async (..._args: unknown[]): Promise<{ canceled: boolean; filePath?: string }> => ({ canceled: true })),
+    },
     shell: { openExternal: vi.fn(async () => {}) },
     systemPreferences: {
       getMediaAccessStatus: vi.fn(() => 'granted'),

@@ -1,5 +1,8 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_SETTINGS, type HostedRelayStatus } from '../../contract/bridge';
+import { DEFAULT_SETTINGS, MAX_DIAGNOSTICS_JSON_LENGTH, type HostedRelayStatus } from '../../contract/bridge';
 import { INVOKE_CHANNELS, IpcChannel, IpcErrorCode, type InvokeHandlers } from '../../contract/ipc';
 import { ExternalLinkRefused, createInvokeHandlers, type MainServices } from '../../main/invoke-handlers';
 import { registerInvokeHandlers, type InvokeEventLike, type IpcMainLike } from '../../main/ipc-handlers';
@@ -73,6 +76,9 @@ describe('registerInvokeHandlers', () => {
     [IpcChannel.saveSettings, [{ ...DEFAULT_SETTINGS, relayUrl: 'file:///etc/passwd' }]],
     [IpcChannel.saveSettings, [{ displayName: 'no other fields' }]],
     [IpcChannel.getAppInfo, ['unexpected']],
+    [IpcChannel.saveDiagnostics, [{ version: 1 }]],
+    [IpcChannel.saveDiagnostics, ['x'.repeat(MAX_DIAGNOSTICS_JSON_LENGTH + 1)]],
+    [IpcChannel.saveDiagnostics, []],
   ] as [string, unknown[]][])('refuses %s with arguments %j', async (channel, args) => {
     const { ipcMain, invoke } = fakeIpcMain();
     const impl = fakeHandlers();
@@ -95,6 +101,8 @@ describe('createInvokeHandlers', () => {
       openExternal: vi.fn(async () => {}),
       takePendingJoinLinks: () => [],
       hostedRelay: { start: vi.fn(async () => STOPPED), stop: vi.fn(async () => STOPPED), status: vi.fn(async () => STOPPED) },
+      chooseDiagnosticsPath: vi.fn(async () => null),
+      now: () => new Date('2026-03-01T10:00:00.000Z'),
       ...overrides,
     };
   }
@@ -130,5 +138,33 @@ describe('createInvokeHandlers', () => {
     const s = services();
     await createInvokeHandlers(s)[IpcChannel.hostedRelayStart](9000);
     expect(s.hostedRelay.start).toHaveBeenCalledWith(9000);
+  });
+
+  describe('saveDiagnostics', () => {
+    it('asks where to save under a time-stamped name and writes the report there', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'clinic-diag-'));
+      try {
+        const chooseDiagnosticsPath = vi.fn(async () => join(dir, 'report'));
+        const result = await createInvokeHandlers(services({ chooseDiagnosticsPath }))[IpcChannel.saveDiagnostics]('{"version":1}');
+        expect(chooseDiagnosticsPath).toHaveBeenCalledWith('clinic-consult-diagnostics-2026-03-01T10-00-00-000Z.json');
+        expect(result).toEqual({ saved: true, path: join(dir, 'report.json') });
+        expect(await readFile(join(dir, 'report.json'), 'utf8')).toBe('{"version":1}\n');
+        expect((await stat(join(dir, 'report.json'))).mode & 0o777).toBe(0o600);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('reports a cancelled dialog as not saved', async () => {
+      expect(await createInvokeHandlers(services())[IpcChannel.saveDiagnostics]('{}')).toEqual({ saved: false, path: null });
+    });
+
+    it('refuses text that is not a JSON object before showing any dialog', async () => {
+      const s = services();
+      for (const text of ['not json', '[1,2]', '"a string"', 'null']) {
+        await expect(createInvokeHandlers(s)[IpcChannel.saveDiagnostics](text)).rejects.toMatchObject({ code: 'DIAGNOSTICS_NOT_JSON' });
+      }
+      expect(s.chooseDiagnosticsPath).not.toHaveBeenCalled();
+    });
   });
 });

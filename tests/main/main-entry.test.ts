@@ -1,7 +1,7 @@
 /**
  * main/index.ts wired to a fake `electron`: the glue that only the real binary would otherwise run.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -121,6 +121,20 @@ describe('main process entry', () => {
     await boot();
     expect([...fake.ipcHandlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
     expect(await invoke(IpcChannel.getAppInfo)).toMatchObject({ host: 'electron', appVersion: '0.1.0', platform: process.platform });
+  });
+
+  it('saves a diagnostics report where the person chose in a save dialog on the window', async () => {
+    await boot();
+    const target = join(dir, 'chosen-report');
+    fake.module.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: target });
+    expect(await invoke(IpcChannel.saveDiagnostics, '{"version":1}')).toEqual({ saved: true, path: `${target}.json` });
+    expect(fake.module.dialog.showSaveDialog).toHaveBeenCalledWith(
+      fake.windows[0],
+      expect.objectContaining({ defaultPath: expect.stringMatching(/clinic-consult-diagnostics-[\dT-]+Z\.json$/), filters: [{ name: 'Diagnostics report (JSON)', extensions: ['json'] }] }),
+    );
+    expect(await readFile(`${target}.json`, 'utf8')).toBe('{"version":1}\n');
+    // Cancelled: nothing saved.
+    expect(await invoke(IpcChannel.saveDiagnostics, '{"version":1}')).toEqual({ saved: false, path: null });
   });
 
   it('hardens every web contents: no navigation away, no new windows, https links to the browser', async () => {

@@ -62,7 +62,7 @@ describe('preload', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
     expect([...fake.exposed.keys()]).toEqual(['clinic']);
     expect(Object.keys(bridge).sort()).toEqual(
-      ['getAppInfo', 'getDefaultRelayUrl', 'loadSettings', 'saveSettings', 'getMediaAccess', 'requestMediaAccess', 'openExternal', 'onJoinLink', 'hostedRelay'].sort(),
+      ['getAppInfo', 'getDefaultRelayUrl', 'loadSettings', 'saveSettings', 'getMediaAccess', 'requestMediaAccess', 'openExternal', 'saveDiagnostics', 'onJoinLink', 'hostedRelay'].sort(),
     );
     expect(Object.keys(bridge.hostedRelay).sort()).toEqual(['start', 'status', 'stop', 'supported']);
     expect(bridge.hostedRelay.supported).toBe(true);
@@ -89,6 +89,7 @@ describe('preload', () => {
       [() => bridge.getMediaAccess(), IpcChannel.getMediaAccess, []],
       [() => bridge.requestMediaAccess(), IpcChannel.requestMediaAccess, []],
       [() => bridge.openExternal('https://clinic.example/'), IpcChannel.openExternal, ['https://clinic.example/']],
+      [() => bridge.saveDiagnostics('{"version":1}'), IpcChannel.saveDiagnostics, ['{"version":1}']],
       [() => bridge.hostedRelay.start(8787), IpcChannel.hostedRelayStart, [8787]],
       [() => bridge.hostedRelay.stop(), IpcChannel.hostedRelayStop, []],
       [() => bridge.hostedRelay.status(), IpcChannel.hostedRelayStatus, []],

@@ -1,0 +1,70 @@
+/** A stand-in for the engine and its peer connection, feeding recorded getStats reports to the collector. */
+import { vi } from 'vitest';
+import type { CallSnapshot, CallSource } from '../../../renderer/engine/stats/collector';
+import type { RawStat } from '../../../renderer/engine/stats/stats-map';
+import type { TimelineEntry } from '../../../renderer/engine/timeline';
+
+export const IDLE: CallSnapshot = {
+  phase: 'waiting',
+  selfName: 'Dr. Rivera',
+  consultation: { code: 'ABCD-2345', joinUrl: 'http://127.0.0.1/?code=ABCD-2345', clinicianName: 'Dr. Rivera' },
+  waitingRoom: [],
+  peer: null,
+  callId: null,
+  relay: 'open',
+};
+
+/** A peer connection whose `getStats` returns the given reports in turn (the last one repeats). */
+export function fakePeerConnection(reports: RawStat[][]) {
+  let next = 0;
+  const pc = {
+    signalingState: 'stable',
+    iceGatheringState: 'complete',
+    iceConnectionState: 'connected',
+    connectionState: 'connected',
+    getStats: vi.fn(async () => {
+      const report = reports[Math.min(next, reports.length - 1)] ?? [];
+      next += 1;
+      return { forEach: (callback: (stat: RawStat) => void) => report.forEach((stat) => callback(stat)) };
+    }),
+    getConfiguration: () => ({
+      iceServers: [
+        { urls: 'stun:turn.clinic.example:3478' },
+        { urls: ['turn:user:pw@turn.clinic.example:3478?transport=udp', 'turns:turn.clinic.example:5349'], username: '1700000000:nurse', credential: 'S3cr3t' },
+      ],
+      iceTransportPolicy: 'all' as RTCIceTransportPolicy,
+    }),
+  };
+  return pc;
+}
+
+export class FakeCall implements CallSource {
+  peerConnection: RTCPeerConnection | null = null;
+  readonly entries: TimelineEntry[] = [{ t: 1, event: 'welcome', detail: 'clinician' }];
+  readonly timeline = { list: (): readonly TimelineEntry[] => this.entries };
+  private snapshot: CallSnapshot = IDLE;
+  private readonly listeners = new Set<() => void>();
+
+  getSnapshot = (): CallSnapshot => this.snapshot;
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  update(patch: Partial<CallSnapshot>, pc?: ReturnType<typeof fakePeerConnection> | null): void {
+    if (pc !== undefined) this.peerConnection = pc as unknown as RTCPeerConnection | null;
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  startCall(callId: string, pc: ReturnType<typeof fakePeerConnection>): void {
+    this.update({ phase: 'connecting', callId, peer: { id: 'p1', name: 'Anna Berg', role: 'patient', present: true } }, pc);
+  }
+
+  endCall(): void {
+    this.update({ phase: 'ended' }, null);
+  }
+}

@@ -7,8 +7,11 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/e2e/**', 'node_modules/**'],
+          exclude: ['tests/e2e/**', 'tests/network/**', 'node_modules/**'],
           environment: 'node',
+          // Projects run one group after another (unit, then e2e, then network), never side by side:
+          // browsers on two cores next to another suite would turn timing into noise.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -21,6 +24,22 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          // Simulated NATs, coturn and one Chromium per home host. Needs root; skipped loudly otherwise.
+          name: 'network',
+          include: ['tests/network/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/network/global-setup.ts'],
+          // One topology at a time: namespaces, coturn and two browsers per scenario on two cores.
+          fileParallelism: false,
+          // Failure paths need > 16 s for ICE to give up; recovery scenarios include a 5 s outage.
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

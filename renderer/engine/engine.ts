@@ -504,6 +504,12 @@ export class ConsultEngine {
     if (message.code === 'INVALID_RESUME' || (message.ref === 'resume' && message.code === 'UNKNOWN_CONSULTATION')) {
       this.forgetSession();
       this.intent = null;
+      if (this.call && this.snapshot.phase === 'connected') {
+        // The relay forgot us (e.g. restarted with another secret), but media flows peer to peer: the call
+        // goes on until someone hangs up; only the next call needs a new consultation.
+        this.update({ relayError: { code: message.code, message: 'The clinic server restarted; this call continues, but a new call needs a new consultation.' } });
+        return;
+      }
       this.update({ phase: this.snapshot.localStream ? 'previewing' : 'idle', consultation: null, role: null, relayError: { code: message.code, message: message.message } });
       return;
     }

@@ -2,29 +2,16 @@
  * Whole consultations in real Chromium (fake camera/microphone), real WebRTC, real relay: the scenarios
  * of the product's core promise. One call at a time; each test gets its own relay.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Relay } from '../../signaling/server';
-import { AppWindow, launchChromium, startTestRelay, type LaunchedBrowser } from '../harness/browser';
+import type { AppWindow } from '../harness/browser';
+import { browserSuite } from '../harness/suite';
 
-let chromium: LaunchedBrowser;
+const suite = browserSuite();
 let relay: Relay;
-const windows: AppWindow[] = [];
 
-beforeAll(async () => {
-  chromium = await launchChromium();
-});
-afterAll(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  for (const window of windows.splice(0)) await window.close();
-  await relay.close();
-});
-
-async function open(label: string, init?: () => void, url = `${relay.url}/`): Promise<AppWindow> {
-  const window = await AppWindow.open(chromium.browser, url, label, init);
-  windows.push(window);
-  return window;
+function open(label: string, init?: () => void, url?: string): Promise<AppWindow> {
+  return suite.open(relay, label, init, url);
 }
 
 /** Media really flows into `window`: 640x480 remote video and frames decoded rising over 2 s, audio too. */
@@ -46,7 +33,7 @@ function callStarts(timeline: { event: string; detail?: string }[]): string[] {
 
 describe('consultation end to end', () => {
   it('(a) patient waits first, clinician arrives and admits', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const clinician = await open('clinician');
     const code = await clinician.openConsultation('Dr. Rivera');
     // The clinician steps away (the window leaves the app); the consultation keeps its place.
@@ -66,7 +53,7 @@ describe('consultation end to end', () => {
   });
 
   it('(b) clinician first, patient later', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const clinician = await open('clinician');
     const code = await clinician.openConsultation('Dr. Rivera');
     await clinician.page.getByTestId('waiting-list-empty').waitFor();
@@ -82,7 +69,7 @@ describe('consultation end to end', () => {
   });
 
   it('(c) patient reloads while waiting, keeps their place, then is admitted', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const clinician = await open('clinician');
     const code = await clinician.openConsultation('Dr. Rivera');
     const first = await open('first patient');
@@ -102,7 +89,7 @@ describe('consultation end to end', () => {
   });
 
   it('(d) Admit clicked twice fast with every message duplicated on the wire: exactly one call', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     // Every frame either window sends goes out twice: a doubled handler, a retried send.
     const duplicateEverySend = () => {
       const send = WebSocket.prototype.send;
@@ -130,7 +117,7 @@ describe('consultation end to end', () => {
   });
 
   it('(e) hang-up from either side ends the call for both; the next call in the same consultation works', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const clinician = await open('clinician');
     const code = await clinician.openConsultation('Dr. Rivera');
     const patient = await open('patient');
@@ -154,7 +141,7 @@ describe('consultation end to end', () => {
   });
 
   it('(f) two consultations on one relay at once never cross', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const doctorA = await open('clinician A');
     const doctorB = await open('clinician B');
     const codeA = await doctorA.openConsultation('Dr. Adams');

@@ -3,10 +3,11 @@
  * `window.clinic` object that plays the preload's part through the same `ClinicBridge` interface (the real
  * preload is tested in tests/preload): settings, the hosted relay, deep links and OS media status.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClinicBridge, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings } from '../../contract/bridge';
 import type { Relay } from '../../signaling/server';
-import { AppWindow, launchChromium, startTestRelay, type LaunchedBrowser } from '../harness/browser';
+import type { AppWindow } from '../harness/browser';
+import { browserSuite } from '../harness/suite';
 
 interface FakeDesktopConfig {
   defaultRelayUrl: string;
@@ -65,22 +66,9 @@ function desktopScript(config: FakeDesktopConfig): string {
   return `(${installFakeDesktop.toString()})(${JSON.stringify(config)});`;
 }
 
-let chromium: LaunchedBrowser;
+const suite = browserSuite();
 let pageRelay: Relay;
 let clinicRelay: Relay;
-const windows: AppWindow[] = [];
-
-beforeAll(async () => {
-  chromium = await launchChromium();
-});
-afterAll(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  for (const window of windows.splice(0)) await window.close();
-  await pageRelay.close();
-  await clinicRelay.close();
-});
 
 function wsUrl(relay: Relay): string {
   return `${relay.url.replace(/^http/, 'ws')}/ws`;
@@ -95,15 +83,13 @@ async function openDesktop(label: string, overrides: Partial<FakeDesktopConfig> 
     denyCamera: false,
     ...overrides,
   };
-  const window = await AppWindow.open(chromium.browser, `${pageRelay.url}/`, label, desktopScript(config));
-  windows.push(window);
-  return window;
+  return suite.open(pageRelay, label, desktopScript(config));
 }
 
 describe('renderer on the desktop bridge', () => {
   it('hosts a relay, shares a desktop link, and a patient who opens it is switched to that relay and admitted', async () => {
-    pageRelay = await startTestRelay();
-    clinicRelay = await startTestRelay({ staticDir: null });
+    pageRelay = await suite.relay();
+    clinicRelay = await suite.relay({ staticDir: null });
     const clinician = await openDesktop('clinician');
     await clinician.page.getByRole('button', { name: /I am a clinician/ }).click();
     await clinician.page.getByRole('button', { name: 'Host a relay on this computer' }).click();
@@ -133,8 +119,8 @@ describe('renderer on the desktop bridge', () => {
   });
 
   it('a camera refused by the OS says where to fix it, and Try again works once allowed', async () => {
-    pageRelay = await startTestRelay();
-    clinicRelay = await startTestRelay({ staticDir: null });
+    pageRelay = await suite.relay();
+    clinicRelay = await suite.relay({ staticDir: null });
     const hint = 'System Settings > Privacy & Security > Camera: turn on Clinic Consult.';
     const clinician = await openDesktop('clinician', { denyCamera: true, mediaAccess: { camera: 'denied', microphone: 'granted', fixHint: hint } });
     await clinician.page.getByRole('button', { name: /I am a clinician/ }).click();
@@ -152,8 +138,8 @@ describe('renderer on the desktop bridge', () => {
   });
 
   it('connection settings refuse a bad relay address and save a good one through the bridge', async () => {
-    pageRelay = await startTestRelay();
-    clinicRelay = await startTestRelay({ staticDir: null });
+    pageRelay = await suite.relay();
+    clinicRelay = await suite.relay({ staticDir: null });
     const desk = await openDesktop('clinician');
     await desk.page.getByText('Connection settings').click();
     const address = desk.page.getByLabel('Clinic server address (leave empty for the default)');

@@ -4,29 +4,16 @@
  * Chromium's second fake camera (fake_device_1) simulates a depth camera (Y16 frames) that WebRTC cannot
  * encode, so the switch goes to the third one (fake_device_2, MJPEG like most webcams).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Relay } from '../../signaling/server';
-import { AppWindow, launchChromium, startTestRelay, type LaunchedBrowser } from '../harness/browser';
+import type { AppWindow } from '../harness/browser';
+import { browserSuite } from '../harness/suite';
 
-let chromium: LaunchedBrowser;
+const suite = browserSuite(['--use-fake-device-for-media-stream=device-count=3']);
 let relay: Relay;
-const windows: AppWindow[] = [];
 
-beforeAll(async () => {
-  chromium = await launchChromium(['--use-fake-device-for-media-stream=device-count=3']);
-});
-afterAll(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  for (const window of windows.splice(0)) await window.close();
-  await relay.close();
-});
-
-async function open(label: string, init?: () => void): Promise<AppWindow> {
-  const window = await AppWindow.open(chromium.browser, `${relay.url}/`, label, init);
-  windows.push(window);
-  return window;
+function open(label: string, init?: () => void): Promise<AppWindow> {
+  return suite.open(relay, label, init);
 }
 
 function localCameraLabel(window: AppWindow): Promise<string | undefined> {
@@ -35,7 +22,7 @@ function localCameraLabel(window: AppWindow): Promise<string | undefined> {
 
 describe('devices', () => {
   it('switching camera mid-call keeps the other side decoding, and the choice is remembered', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const clinician = await open('clinician');
     const code = await clinician.openConsultation('Dr. Rivera');
     const patient = await open('patient');
@@ -65,7 +52,7 @@ describe('devices', () => {
   });
 
   it('a camera busy in another app says so, and Try again works once it is free', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const clinician = await open('clinician', () => {
       const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       let refusals = 1;
@@ -84,7 +71,7 @@ describe('devices', () => {
   });
 
   it('with no camera at all, the patient can continue with audio only and still be admitted', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const clinician = await open('clinician');
     const code = await clinician.openConsultation('Dr. Rivera');
     const patient = await open('patient', () => {

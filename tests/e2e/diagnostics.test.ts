@@ -4,41 +4,27 @@
  * the browser actually downloads.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diagnosticsReportSchema } from '../../renderer/engine/stats/report-schema';
 import type { Relay } from '../../signaling/server';
-import { AppWindow, launchChromium, startTestRelay, type LaunchedBrowser } from '../harness/browser';
+import type { AppWindow } from '../harness/browser';
+import { browserSuite } from '../harness/suite';
 
 const CLINICIAN = 'Dr. Quillon Vance';
 const PATIENT = 'Imogen Farraday';
 
-let chromium: LaunchedBrowser;
-let relay: Relay;
-const windows: AppWindow[] = [];
+const suite = browserSuite();
 
-beforeAll(async () => {
-  chromium = await launchChromium();
-});
-afterAll(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  for (const window of windows.splice(0)) await window.close();
-  await relay.close();
-});
-
-async function startCall(): Promise<{ clinician: AppWindow; patient: AppWindow; code: string }> {
-  relay = await startTestRelay();
-  const clinician = await AppWindow.open(chromium.browser, `${relay.url}/`, 'clinician');
-  windows.push(clinician);
-  const patient = await AppWindow.open(chromium.browser, `${relay.url}/`, 'patient');
-  windows.push(patient);
+async function startCall(): Promise<{ relay: Relay; clinician: AppWindow; patient: AppWindow; code: string }> {
+  const relay = await suite.relay();
+  const clinician = await suite.open(relay, 'clinician');
+  const patient = await suite.open(relay, 'patient');
   const code = await clinician.openConsultation(CLINICIAN);
   await patient.joinConsultation(code, PATIENT);
   await clinician.admit(PATIENT);
   await Promise.all([clinician.waitForState('connected'), patient.waitForState('connected')]);
   await clinician.waitForFirstRemoteFrame();
-  return { clinician, patient, code };
+  return { relay, clinician, patient, code };
 }
 
 async function openPanel(window: AppWindow) {
@@ -90,7 +76,7 @@ describe('diagnostics during a call', () => {
   });
 
   it('exports a schema-valid report as a download, with no names or consultation code in it', async () => {
-    const { clinician, code } = await startCall();
+    const { relay, clinician, code } = await startCall();
     const page = clinician.page;
     await openPanel(clinician);
     // Wait for two collections, so the report has rates.

@@ -1,29 +1,16 @@
 /** The pre-call check in real Chromium: fake camera and microphone, a real relay, ICE gathering for real. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Relay } from '../../signaling/server';
-import { AppWindow, launchChromium, startTestRelay, type LaunchedBrowser } from '../harness/browser';
+import type { AppWindow } from '../harness/browser';
+import { browserSuite } from '../harness/suite';
 
-let chromium: LaunchedBrowser;
+const suite = browserSuite();
 let relay: Relay;
-const windows: AppWindow[] = [];
-
-beforeAll(async () => {
-  chromium = await launchChromium();
-});
-afterAll(async () => {
-  await chromium.close();
-});
-afterEach(async () => {
-  for (const window of windows.splice(0)) await window.close();
-  await relay.close();
-});
 
 async function patientWaiting(): Promise<AppWindow> {
-  const clinician = await AppWindow.open(chromium.browser, `${relay.url}/`, 'clinician');
-  windows.push(clinician);
+  const clinician = await suite.open(relay, 'clinician');
   const code = await clinician.openConsultation('Dr. Rivera');
-  const patient = await AppWindow.open(chromium.browser, `${relay.url}/`, 'patient');
-  windows.push(patient);
+  const patient = await suite.open(relay, 'patient');
   await patient.joinConsultation(code, 'Mia Chen');
   return patient;
 }
@@ -34,7 +21,7 @@ function status(window: AppWindow, line: string) {
 
 describe('pre-call check', () => {
   it('reports camera size, hears the microphone, times the relay, and warns that no TURN is configured', async () => {
-    relay = await startTestRelay();
+    relay = await suite.relay();
     const patient = await patientWaiting();
     // The meter moves with the fake microphone's beeps.
     await expect.poll(() => patient.page.getByTestId('mic-level').evaluate((el) => (el as HTMLMeterElement).value), { timeout: 10_000 }).toBeGreaterThan(0.2);
@@ -54,7 +41,7 @@ describe('pre-call check', () => {
 
   it('says the TURN server cannot be reached when the one configured does not answer', async () => {
     // Port 9 (discard) on loopback: nothing listens, so TURN allocation fails at once.
-    relay = await startTestRelay({
+    relay = await suite.relay({
       ice: { stunUrls: [], turnUrls: ['turn:127.0.0.1:9?transport=udp'], turnSecret: 'precall-test-secret-0123', turnTtlSeconds: 600, relayOnly: false },
     });
     const patient = await patientWaiting();

@@ -32,10 +32,20 @@ function at(timeline: TimelineEntry[], event: string, who: string): number {
   return entry.t;
 }
 
+export interface ConsultationOptions {
+  /** The patient's browser when it is not the clinician's (e.g. another host on another network). */
+  patientBrowser?: Browser;
+  /** Page init script for both windows (see AppWindow.open). */
+  init?: string;
+  /** Called as soon as both windows exist, e.g. so a failing test can print what they show. */
+  opened?: (clinician: AppWindow, patient: AppWindow) => void;
+}
+
 /** Opens a consultation, lets a patient in, and waits for video both ways. Windows stay open. */
-export async function runConsultation(browser: Browser, baseUrl: string, index = 0, waitingMs = 0): Promise<ConsultationRun> {
-  const clinician = await AppWindow.open(browser, `${baseUrl}/`, 'clinician');
-  const patient = await AppWindow.open(browser, `${baseUrl}/`, 'patient');
+export async function runConsultation(browser: Browser, baseUrl: string, index = 0, waitingMs = 0, options: ConsultationOptions = {}): Promise<ConsultationRun> {
+  const clinician = await AppWindow.open(browser, `${baseUrl}/`, 'clinician', options.init);
+  const patient = await AppWindow.open(options.patientBrowser ?? browser, `${baseUrl}/`, 'patient', options.init);
+  options.opened?.(clinician, patient);
   const code = await clinician.openConsultation(`Dr. Demo ${index}`);
   const patientName = `Patient ${index}`;
   await patient.joinConsultation(code, patientName);

@@ -356,6 +356,13 @@ describe('ConsultEngine', () => {
       expect(r.peers[0]?.destroyed).toBe(true);
     });
 
+    it('keeps a live call even when the relay no longer accepts its resume token', async () => {
+      const r = await connectedPatient();
+      r.transport.receive({ type: 'error', code: 'INVALID_RESUME', message: 'this session has ended; join again', ref: 'resume' });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'connected', relayError: { code: 'INVALID_RESUME' } });
+      expect(r.peer.destroyed).toBe(false);
+    });
+
     it('keeps a live call the relay does not know after a relay restart', async () => {
       const r = await connectedPatient();
       r.transport.setStatus('reconnecting');

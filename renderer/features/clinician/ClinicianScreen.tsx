@@ -6,8 +6,7 @@ import { isCallPhase, type ConsultEngine, type EngineSnapshot } from '../../engi
 import { FailureDiagnosis } from '../consult/FailureDiagnosis';
 import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
-import { MediaProblem } from '../consult/MediaProblem';
-import { PreCallDevices } from '../devices/PreCallDevices';
+import { MediaSetup, RelayNotices } from '../devices/MediaSetup';
 import { PreCallCheck } from '../precall/PreCallCheck';
 import { Video } from '../consult/Video';
 import { HostRelay } from './HostRelay';
@@ -53,9 +52,6 @@ export function ClinicianScreen({ engine, snapshot, defaultName }: Props) {
 function OpenConsultation({ engine, snapshot, defaultName }: Props) {
   const [name, setName] = useState(defaultName);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    void engine.startPreview();
-  }, [engine]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -65,9 +61,7 @@ function OpenConsultation({ engine, snapshot, defaultName }: Props) {
   return (
     <form className="card" onSubmit={submit} aria-label="Open a consultation">
       <h1>Open a consultation</h1>
-      <Video stream={snapshot.localStream} testId="local-video" label="Your camera" local />
-      <MediaProblem engine={engine} snapshot={snapshot} />
-      <PreCallDevices engine={engine} snapshot={snapshot} />
+      <MediaSetup engine={engine} snapshot={snapshot} />
       <label className="field">
         Your name as patients will see it
         <input name="clinician-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={60} autoComplete="name" />
@@ -76,8 +70,7 @@ function OpenConsultation({ engine, snapshot, defaultName }: Props) {
         Open consultation
       </button>
       <HostRelay />
-      {snapshot.relay === 'reconnecting' && <p className="notice">Trying to reach the clinic server…</p>}
-      {snapshot.relayError && <p className="notice notice--error" role="alert">{snapshot.relayError.message}</p>}
+      <RelayNotices snapshot={snapshot} />
     </form>
   );
 }

@@ -3,8 +3,7 @@ import { isCallPhase, type ConsultEngine, type EngineSnapshot } from '../../engi
 import { FailureDiagnosis } from '../consult/FailureDiagnosis';
 import { CallView } from '../consult/CallView';
 import { END_REASON_TEXT } from '../consult/CallState';
-import { MediaProblem } from '../consult/MediaProblem';
-import { PreCallDevices } from '../devices/PreCallDevices';
+import { MediaSetup, RelayNotices } from '../devices/MediaSetup';
 import { PreCallCheck } from '../precall/PreCallCheck';
 import { Video } from '../consult/Video';
 
@@ -61,9 +60,6 @@ function JoinForm({ engine, snapshot, initialCode, defaultName }: Props) {
   useEffect(() => {
     if (initialCode) setCode(initialCode); // a link just opened wins over what was typed
   }, [initialCode]);
-  useEffect(() => {
-    void engine.startPreview();
-  }, [engine]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -73,9 +69,7 @@ function JoinForm({ engine, snapshot, initialCode, defaultName }: Props) {
   return (
     <form className="card" onSubmit={submit} aria-label="Join a consultation">
       <h1>Join your consultation</h1>
-      <Video stream={snapshot.localStream} testId="local-video" label="Your camera" local />
-      <MediaProblem engine={engine} snapshot={snapshot} />
-      <PreCallDevices engine={engine} snapshot={snapshot} />
+      <MediaSetup engine={engine} snapshot={snapshot} />
       <label className="field">
         Consultation code
         <input name="code" value={code} onChange={(e) => setCode(e.target.value)} required placeholder="ABCD-2345" autoComplete="off" />
@@ -87,12 +81,7 @@ function JoinForm({ engine, snapshot, initialCode, defaultName }: Props) {
       <button type="submit" className="button button--primary" disabled={busy || code.trim() === '' || name.trim() === ''}>
         Join
       </button>
-      {snapshot.relay === 'reconnecting' && <p className="notice">Trying to reach the clinic server…</p>}
-      {snapshot.relayError && (
-        <p className="notice notice--error" role="alert" data-testid="join-error" data-code={snapshot.relayError.code}>
-          {snapshot.relayError.message}
-        </p>
-      )}
+      <RelayNotices snapshot={snapshot} />
     </form>
   );
 }

@@ -390,6 +390,12 @@ export class ConsultEngine {
       patch.peer = { ...peer, present: message.present };
     }
     this.update(patch);
+    // A recovery that was waiting for the other side: it is back, so the broken call can be restarted.
+    const call = this.call;
+    if (message.present && call && this.recovery && !this.recovery.timer && peer?.id === message.participantId) {
+      this.recovery.timer = setTimeout(() => this.recover('the restart did not connect in time'), this.deps.recoveryTimeoutMs ?? 10_000);
+      this.send({ type: 'restart', callId: call.callId });
+    }
   }
 
   private onCallStart(callId: string, initiator: boolean, peer: { id: string; name: string; role: Role }): void {
@@ -561,14 +567,18 @@ export class ConsultEngine {
       this.finishCall('connection-failed');
       return;
     }
-    this.beginRecovery(reason);
+    // The other side is not connected to the relay (reloading, or its network dropped): a restart now
+    // would go nowhere. Its return restarts the call (the relay replaces it, or we ask when it is back).
+    const waitForPeer = this.snapshot.peer?.present === false;
+    this.beginRecovery(waitForPeer ? `${reason}; waiting for the other side to come back` : reason, waitForPeer);
+    if (waitForPeer) return;
     if (!this.send({ type: 'restart', callId: call.callId })) this.pendingRestart = call.callId;
   }
 
-  private beginRecovery(reason: string): void {
+  private beginRecovery(reason: string, waitForPeer = false): void {
     const attempt = (this.recovery?.attempt ?? 0) + 1;
     if (this.recovery?.timer) clearTimeout(this.recovery.timer);
-    const timer = setTimeout(() => this.recover('the restart did not connect in time'), this.deps.recoveryTimeoutMs ?? 10_000);
+    const timer = waitForPeer ? null : setTimeout(() => this.recover('the restart did not connect in time'), this.deps.recoveryTimeoutMs ?? 10_000);
     this.recovery = { attempt, startedAt: this.recovery?.startedAt ?? epochNow(), timer };
     this.log('call-restart', `attempt ${attempt}: ${reason}`);
     this.update({ phase: 'reconnecting', recoveryAttempt: attempt });

@@ -174,4 +174,23 @@ describe('consultation end to end', () => {
     await expectMediaFlowing(patientB);
     expect(await doctorB.state()).toBe('connected');
   });
+
+  it('(g) patient reloads mid-call: the call restarts by itself and media flows again', async () => {
+    relay = await suite.relay();
+    const clinician = await open('clinician');
+    const code = await clinician.openConsultation('Dr. Rivera');
+    const patient = await open('patient');
+    await patient.joinConsultation(code, 'Noor Aziz');
+    await clinician.admit('Noor Aziz');
+    await expectConnected(clinician, patient);
+
+    await patient.page.reload();
+    // The reloaded page resumes its place without a call; the relay replaces the call, the clinician's
+    // side shows it reconnecting, and both get a fresh peer: nobody clicks anything.
+    await expectConnected(clinician, patient);
+    const calls = callStarts(await clinician.timeline());
+    expect(calls).toHaveLength(2);
+    expect((await clinician.timeline()).some((e) => e.event === 'call-restart')).toBe(true);
+    expect(callStarts(await patient.timeline())).toEqual([calls[1]]);
+  });
 });

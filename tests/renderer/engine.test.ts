@@ -300,6 +300,18 @@ describe('ConsultEngine', () => {
       expect(r.engine.getSnapshot().phase).toBe('reconnecting');
     });
 
+    it('when the other side is away, waits for it instead of restarting into the void', async () => {
+      const r = await connectedPatient();
+      r.transport.receive({ type: 'presence', participantId: DOCTOR.id, role: 'clinician', present: false });
+      r.peer.emit('error', Object.assign(new Error('User-Initiated Abort'), { code: 'ERR_DATA_CHANNEL' }));
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', recoveryAttempt: 1 });
+      expect(r.transport.sentOfType('restart')).toEqual([]);
+      vi.advanceTimersByTime(60_000); // no attempts burn while nobody is there
+      expect(r.engine.getSnapshot().recoveryAttempt).toBe(1);
+      r.transport.receive({ type: 'presence', participantId: DOCTOR.id, role: 'clinician', present: true });
+      expect(r.transport.sentOfType('restart')).toEqual([{ type: 'restart', callId: 'c_1' }]);
+    });
+
     it('asks for the restart once the relay is reachable again', async () => {
       const r = await connectedPatient();
       r.transport.setStatus('reconnecting');

@@ -2,7 +2,9 @@
  * The consultation engine: framework-free, one owned state machine.
  *
  *   idle ─startPreview─▶ previewing ─create/join─▶ waiting ─call-start─▶ connecting ─▶ connected
- *                                                     ▲                       │              │
+ *                                                     ▲                       │            │   ▲
+ *                                                     │                       │   (broke)  ▼   │ (restarted)
+ *                                                     │                       │        reconnecting
  *                                                     └──── (admit again) ── ended | failed ◀┘
  *
  * Invariants that make the classic failures impossible:
@@ -12,7 +14,9 @@
  *   clinician initiates, as the relay decides;
  * - signals are applied only to the call they name; those that arrive before their call are held and
  *   replayed in order; those of finished calls are dropped;
- * - teardown removes every listener before destroying the peer.
+ * - teardown removes every listener before destroying the peer;
+ * - a call that had connected and breaks is restarted through the relay (new call id, fresh peers, same
+ *   local media) a bounded number of times; one that never connected ends with a diagnosis instead.
  */
 import type { EndReason as RelayEndReason, IceSettings, Role, ServerMessage, ServerMessageOf, SignalData, WaitingPatient } from '../../signaling/protocol';
 import { CallSession } from './call-session';

@@ -5,7 +5,11 @@
 import { launchChromium, startTestRelay } from '../tests/harness/browser';
 import { runConsultation, type ConsultationRun } from '../tests/harness/timing';
 
-const WAITING_ROOM_MS = 2000;
+/**
+ * The patient waits this long before being admitted, as a real patient does. Chromium's fake camera
+ * delivers no frames to WebRTC for its first ~3 s, which would otherwise dominate the timing.
+ */
+const WAITING_ROOM_MS = 3000;
 const OBSERVE_MS = 3000;
 
 function line(text: string): void {

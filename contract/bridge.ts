@@ -52,6 +52,8 @@ export interface MediaAccessStatus {
 export interface JoinLink {
   relayUrl: string;
   code: string;
+  /** SHA-256 fingerprint of a relay's self-signed certificate (a clinician's bundled relay), pinned by the app. */
+  certificateFingerprint?: string | null;
 }
 
 export interface HostedRelayStatus {
@@ -59,6 +61,8 @@ export interface HostedRelayStatus {
   port: number | null;
   /** ws:// addresses on the computer's LAN interfaces that patients' apps can use. */
   lanUrls: string[];
+  /** SHA-256 fingerprint of the bundled relay's certificate, for consultation links (`fp=`). */
+  certificateFingerprint: string | null;
   error: string | null;
 }
 

@@ -8,7 +8,15 @@ import { originOf } from './app-origin';
  * Relays on this computer (the bundled relay on any port, a standalone one for testing): loopback cannot
  * be another machine, so any port is allowed without reloading the page when the port changes.
  */
-export const LOOPBACK_RELAY_SOURCES: readonly string[] = ['ws://127.0.0.1:*', 'ws://localhost:*', 'ws://[::1]:*'];
+export const LOOPBACK_RELAY_SOURCES: readonly string[] = [
+  'ws://127.0.0.1:*',
+  'ws://localhost:*',
+  'ws://[::1]:*',
+  // The bundled relay speaks TLS (its own pinned certificate).
+  'wss://127.0.0.1:*',
+  'wss://localhost:*',
+  'wss://[::1]:*',
+];
 
 /**
  * The CSP source for a relay's WebSocket URL (`ws://host:port`), or null for anything that is not a plain

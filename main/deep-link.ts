@@ -1,6 +1,7 @@
 /**
  * Consultation links opened from outside the app:
- *   clinic-consult://join?relay=<host:port | ws://host:port | wss://host:port>&code=<consultation code>
+ *   clinic-consult://join?relay=<host:port | ws://host:port | wss://host:port>&code=<consultation code>[&fp=<sha256>]
+ * `fp` is the SHA-256 fingerprint of a self-signed relay certificate (a clinician's bundled relay) to pin.
  *
  * A link is parsed completely or refused completely: a refusal carries a stable code and a sentence for
  * people, and nothing of a refused link is applied. Pure: no Electron import.
@@ -9,6 +10,7 @@ import { isIP, isIPv6 } from 'node:net';
 import type { JoinLink } from '../contract/bridge';
 import { consultationCode } from '../signaling/protocol';
 import { DEEP_LINK_SCHEME } from './app-origin';
+import { normalizeFingerprint } from './certificate-pins';
 
 export const MAX_DEEP_LINK_LENGTH = 2048;
 
@@ -23,12 +25,13 @@ export const DeepLinkError = {
   MISSING_PARAM: 'DEEP_LINK_MISSING_PARAM',
   BAD_RELAY: 'DEEP_LINK_BAD_RELAY',
   BAD_CODE: 'DEEP_LINK_BAD_CODE',
+  BAD_FINGERPRINT: 'DEEP_LINK_BAD_FINGERPRINT',
 } as const;
 export type DeepLinkError = (typeof DeepLinkError)[keyof typeof DeepLinkError];
 
 export type DeepLinkResult = { ok: true; link: JoinLink } | { ok: false; code: DeepLinkError; message: string };
 
-const ALLOWED_PARAMS = ['relay', 'code'] as const;
+const ALLOWED_PARAMS = ['relay', 'code', 'fp'] as const;
 
 function refuse(code: DeepLinkError, message: string): DeepLinkResult {
   return { ok: false, code, message };
@@ -69,7 +72,13 @@ export function parseJoinLink(raw: string): DeepLinkResult {
   if (relayUrl === null) return refuse(DeepLinkError.BAD_RELAY, 'The relay address in the consultation link is not valid.');
   const parsedCode = consultationCode.safeParse(code);
   if (!parsedCode.success) return refuse(DeepLinkError.BAD_CODE, 'The consultation code in the link is not valid.');
-  return { ok: true, link: { relayUrl, code: parsedCode.data } };
+  const fp = seen.get('fp');
+  if (fp === undefined) return { ok: true, link: { relayUrl, code: parsedCode.data } };
+  const certificateFingerprint = normalizeFingerprint(fp);
+  if (!certificateFingerprint) return refuse(DeepLinkError.BAD_FINGERPRINT, 'The security fingerprint in the consultation link is not valid.');
+  // A pinned certificate only makes sense for an encrypted relay connection.
+  if (!relayUrl.startsWith('wss://')) return refuse(DeepLinkError.BAD_FINGERPRINT, 'A consultation link with a fingerprint must name a wss:// relay.');
+  return { ok: true, link: { relayUrl, code: parsedCode.data, certificateFingerprint } };
 }
 
 /**

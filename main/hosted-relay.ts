@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { HostedRelayStatus } from '../contract/bridge';
 import { startRelay as startRelayServer, type Relay, type RelayOptions } from '../signaling/server';
 import { lanRelayUrls, type NetworkInterfaces } from './lan-addresses';
+import type { RelayCertificate } from './relay-certificate';
 
 export interface HostedRelayOptions {
   /** Interface to bind; the LAN (0.0.0.0) unless a test narrows it. */
@@ -15,10 +16,16 @@ export interface HostedRelayOptions {
   logger?: Logger;
   startRelay?: (options: RelayOptions) => Promise<Relay>;
   interfaces?: () => NetworkInterfaces;
+  /**
+   * The relay's TLS certificate. With it the relay speaks wss://: a secure app page may reach it from other
+   * computers (plain ws:// to another host is mixed content), which pin its fingerprint.
+   */
+  certificate?: () => Promise<RelayCertificate>;
 }
 
 export class HostedRelay {
   private relay: Relay | null = null;
+  private fingerprint: string | null = null;
   private lastError: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly host: string;
@@ -37,15 +44,19 @@ export class HostedRelay {
       if (this.relay && (port === 0 || this.relay.port === port)) return this.snapshot();
       await this.closeCurrent();
       try {
+        const certificate = this.options.certificate ? await this.options.certificate() : null;
         this.relay = await this.startRelay({
           port,
           host: this.host,
           staticDir: null,
+          tls: certificate ? { cert: certificate.cert, key: certificate.key } : null,
           ...(this.options.logger ? { logger: this.options.logger } : {}),
         });
+        this.fingerprint = certificate?.fingerprint ?? null;
         this.lastError = null;
       } catch (err) {
         this.relay = null;
+        this.fingerprint = null;
         this.lastError = startErrorMessage(port, err);
       }
       return this.snapshot();
@@ -66,12 +77,22 @@ export class HostedRelay {
 
   /** The address this computer's own renderer uses: loopback, which needs no LAN route. */
   loopbackUrl(): string | null {
-    return this.relay ? `ws://127.0.0.1:${this.relay.port}/ws` : null;
+    return this.relay ? `${this.scheme()}://127.0.0.1:${this.relay.port}/ws` : null;
   }
 
   private snapshot(): HostedRelayStatus {
-    if (!this.relay) return { running: false, port: null, lanUrls: [], error: this.lastError };
-    return { running: true, port: this.relay.port, lanUrls: lanRelayUrls(this.interfaces(), this.relay.port), error: null };
+    if (!this.relay) return { running: false, port: null, lanUrls: [], certificateFingerprint: null, error: this.lastError };
+    return {
+      running: true,
+      port: this.relay.port,
+      lanUrls: lanRelayUrls(this.interfaces(), this.relay.port, this.scheme()),
+      certificateFingerprint: this.fingerprint,
+      error: null,
+    };
+  }
+
+  private scheme(): 'ws' | 'wss' {
+    return this.fingerprint ? 'wss' : 'ws';
   }
 
   private async closeCurrent(): Promise<void> {

@@ -13,7 +13,9 @@ import { APP_SCHEME, DEEP_LINK_SCHEME } from './app-origin';
 import { createAppRequestHandler } from './app-protocol';
 import { deepLinksInArgv, parseJoinLink } from './deep-link';
 import { defaultRelayUrl } from './default-relay';
+import { CertificatePins } from './certificate-pins';
 import { HostedRelay } from './hosted-relay';
+import { loadOrCreateRelayCertificate } from './relay-certificate';
 import { createInvokeHandlers } from './invoke-handlers';
 import { registerInvokeHandlers } from './ipc-handlers';
 import { JoinLinkInbox } from './join-link-inbox';
@@ -44,7 +46,17 @@ if (!app.requestSingleInstanceLock()) {
 
 function startApp(): void {
   const settingsStore = new SettingsStore(app.getPath('userData'));
-  const hostedRelay = new HostedRelay({ logger: log.child({ component: 'hosted-relay' }) });
+  // Self-signed relays are trusted only by pinned fingerprint: this app's own bundled relay, and those
+  // named by consultation links the person opened.
+  const pins = new CertificatePins();
+  const hostedRelay = new HostedRelay({
+    logger: log.child({ component: 'hosted-relay' }),
+    certificate: async () => {
+      const certificate = await loadOrCreateRelayCertificate(app.getPath('userData'));
+      pins.pin(certificate.fingerprint);
+      return certificate;
+    },
+  });
   let savedRelayUrl: string | null = null;
   let mainWindow: BrowserWindow | null = null;
 
@@ -78,6 +90,7 @@ function startApp(): void {
       void app.whenReady().then(() => showLinkRefusal(mainWindow, result.message));
       return;
     }
+    if (result.link.certificateFingerprint) pins.pin(result.link.certificateFingerprint);
     relaySources.addFromLink(result.link.relayUrl);
     inbox.arrive(result.link);
     focus(mainWindow);
@@ -118,6 +131,7 @@ function startApp(): void {
         askOsForMedia: async (kinds) => {
           await requestMediaAccess(process.platform, system, kinds);
         },
+        verifyCertificate: (pem) => pins.verify(pem),
         handleAppRequest: createAppRequestHandler({
           root: join(app.getAppPath(), 'renderer', 'dist'),
           contentSecurityPolicy: () => relaySources.serve(),

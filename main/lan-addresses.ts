@@ -22,8 +22,8 @@ export function lanAddresses(interfaces: NetworkInterfaces): string[] {
   return [...found].sort((a, b) => rank(a) - rank(b) || compareIPv4(a, b));
 }
 
-export function lanRelayUrls(interfaces: NetworkInterfaces, port: number): string[] {
-  return lanAddresses(interfaces).map((address) => `ws://${address}:${port}/ws`);
+export function lanRelayUrls(interfaces: NetworkInterfaces, port: number, scheme: 'ws' | 'wss' = 'ws'): string[] {
+  return lanAddresses(interfaces).map((address) => `${scheme}://${address}:${port}/ws`);
 }
 
 function isPrivateIPv4(address: string): boolean {

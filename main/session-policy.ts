@@ -13,9 +13,14 @@ export interface SessionPolicyOptions {
   /** Asks the OS for the given kinds where it has a prompt (macOS); resolves when answered. */
   askOsForMedia: (kinds: MediaKind[]) => Promise<void>;
   handleAppRequest: (request: Request) => Promise<Response>;
+  /** Verdict for a server certificate (PEM): trust a pinned self-signed relay, else Chromium decides. */
+  verifyCertificate: (pem: string) => number;
 }
 
 export function applySessionPolicy(session: Session, options: SessionPolicyOptions): void {
+  // Opts out of nothing: only certificates whose fingerprint was pinned are trusted; every other one gets
+  // Chromium's own verification (the policy answers -3). See certificate-pins.ts.
+  session.setCertificateVerifyProc((request, callback) => callback(options.verifyCertificate(request.certificate.data))); // eng-disable CERTIFICATE_VERIFY_PROC_JS_CHECK  (pinning only: unpinned certificates get Chromium's verdict)
   session.setPermissionRequestHandler((_webContents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     const granted = decidePermissionRequest({ permission, requestingUrl: details.requestingUrl, mediaTypes });

@@ -4,9 +4,15 @@
  */
 import type { ConsultEngine } from '../engine/engine';
 
+/** What a hosted relay tells other computers: its LAN address and the certificate fingerprint to pin. */
+export interface Advertised {
+  url: string | null;
+  certificateFingerprint: string | null;
+}
+
 export class EngineHost {
   private readonly listeners = new Set<() => void>();
-  private advertised: string | null = null;
+  private advertised: Advertised = { url: null, certificateFingerprint: null };
 
   constructor(
     private readonly createEngine: (relayUrl: string) => ConsultEngine,
@@ -27,11 +33,16 @@ export class EngineHost {
 
   /** The relay address other computers should use (a hosted relay's LAN address; else the one in use). */
   get advertisedRelayUrl(): string {
-    return this.advertised ?? this.current.relayUrl;
+    return this.advertised.url ?? this.current.relayUrl;
+  }
+
+  /** The fingerprint others must pin to trust the advertised relay (a bundled relay's self-signed certificate). */
+  get advertisedFingerprint(): string | null {
+    return this.advertised.certificateFingerprint;
   }
 
   /** Returns false (and changes nothing) while a consultation is open on the current relay. */
-  switchRelay(relayUrl: string, advertise: string | null = null): boolean {
+  switchRelay(relayUrl: string, advertise: Advertised = { url: null, certificateFingerprint: null }): boolean {
     if (relayUrl === this.current.relayUrl) {
       this.advertised = advertise;
       return true;

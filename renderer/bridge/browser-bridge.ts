@@ -19,6 +19,7 @@ const UNSUPPORTED_RELAY: HostedRelayStatus = {
   running: false,
   port: null,
   lanUrls: [],
+  certificateFingerprint: null,
   error: 'Hosting a relay needs the desktop app.',
 };
 

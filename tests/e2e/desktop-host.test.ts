@@ -29,7 +29,7 @@ function installFakeDesktop(config: FakeDesktopConfig): void {
   const state = { ...config, saved: [] as Settings[], deliverJoinLink: (link: JoinLink) => listeners.forEach((l) => l(link)) };
   window.fakeDesktop = state;
   let settings: Settings = { relayUrl: null, displayName: 'Dr. Desk', cameraId: null, microphoneId: null, speakerId: null };
-  let hosted: HostedRelayStatus = { running: false, port: null, lanUrls: [], error: null };
+  let hosted: HostedRelayStatus = { running: false, port: null, lanUrls: [], certificateFingerprint: null, error: null };
   const bridge: ClinicBridge = {
     getAppInfo: async () => ({ host: 'electron', appVersion: 'test', platform: 'linux', chromeVersion: null }),
     getDefaultRelayUrl: async () => state.defaultRelayUrl,
@@ -49,7 +49,7 @@ function installFakeDesktop(config: FakeDesktopConfig): void {
     hostedRelay: {
       supported: true,
       start: async () => (hosted = state.hosted),
-      stop: async () => (hosted = { running: false, port: null, lanUrls: [], error: null }),
+      stop: async () => (hosted = { running: false, port: null, lanUrls: [], certificateFingerprint: null, error: null }),
       status: async () => hosted,
     },
   };
@@ -78,7 +78,7 @@ async function openDesktop(label: string, overrides: Partial<FakeDesktopConfig> 
   const config: FakeDesktopConfig = {
     defaultRelayUrl: wsUrl(pageRelay),
     // The "hosted" relay is a second real relay; its LAN address is from the benchmarking range, never dialled.
-    hosted: { running: true, port: clinicRelay.port, lanUrls: [`ws://198.18.0.10:${clinicRelay.port}/ws`], error: null },
+    hosted: { running: true, port: clinicRelay.port, lanUrls: [`ws://198.18.0.10:${clinicRelay.port}/ws`], certificateFingerprint: null, error: null },
     mediaAccess: { camera: 'granted', microphone: 'granted', fixHint: null },
     denyCamera: false,
     ...overrides,

@@ -39,6 +39,7 @@ export const session = { defaultSession: {
   setPermissionRequestHandler: () => report.session.push('request'),
   setPermissionCheckHandler: () => report.session.push('check'),
   setDevicePermissionHandler: () => report.session.push('device'),
+  setCertificateVerifyProc: () => report.session.push('verify'),
   protocol: { handle: (scheme) => report.protocolHandlers.push(scheme) },
 } };
 export const ipcMain = { handle: (channel) => report.ipc.push(channel), removeHandler() {} };
@@ -89,7 +90,7 @@ describe('main bundle', () => {
     expect(report.sandbox).toBe(true);
     expect(report.protocolClient).toEqual([['clinic-consult']]);
     expect(report.ipc.sort()).toEqual([...INVOKE_CHANNELS].sort());
-    expect(report.session.sort()).toEqual(['check', 'device', 'request']);
+    expect(report.session.sort()).toEqual(['check', 'device', 'request', 'verify']);
     expect(report.protocolHandlers).toEqual(['app']);
     expect(report.windows).toHaveLength(1);
     const window = report.windows[0];

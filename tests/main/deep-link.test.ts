@@ -1,3 +1,4 @@
+import { formatDesktopJoinLink, hostedRelayAddresses } from '../../contract/join-link';
 import { describe, expect, it } from 'vitest';
 import { DeepLinkError, deepLinksInArgv, parseHostPort, parseJoinLink, relayUrlFromParam } from '../../main/deep-link';
 
@@ -93,5 +94,33 @@ describe('deepLinksInArgv', () => {
   });
   it('returns nothing for a plain launch', () => {
     expect(deepLinksInArgv(['/usr/bin/electron', '.'])).toEqual([]);
+  });
+});
+
+describe('parseJoinLink: certificate fingerprints (a clinician-hosted relay)', () => {
+  const fp = 'ab'.repeat(32);
+  const pinned = Array(32).fill('AB').join(':');
+
+  it('reads fp= for a wss:// relay, the way the clinician app writes the link', () => {
+    const link = formatDesktopJoinLink('wss://192.168.1.5:8787/ws', 'ABCD-2345', pinned);
+    expect(link).toBe(`clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&code=ABCD-2345&fp=${'AB'.repeat(32)}`);
+    expect(parseJoinLink(link)).toEqual({ ok: true, link: { relayUrl: 'wss://192.168.1.5:8787/ws', code: 'ABCD2345', certificateFingerprint: pinned } });
+  });
+
+  it('refuses a malformed fingerprint, or a fingerprint for a plain ws:// relay', () => {
+    expect(parseJoinLink(`clinic-consult://join?relay=wss://192.168.1.5:8787&code=ABCD-2345&fp=${fp.slice(2)}`)).toMatchObject({ ok: false, code: 'DEEP_LINK_BAD_FINGERPRINT' });
+    expect(parseJoinLink(`clinic-consult://join?relay=192.168.1.5:8787&code=ABCD-2345&fp=${fp}`)).toMatchObject({ ok: false, code: 'DEEP_LINK_BAD_FINGERPRINT' });
+    expect(parseJoinLink(`clinic-consult://join?relay=wss://192.168.1.5:8787&code=ABCD-2345&fp=${fp}&fp=${fp}`)).toMatchObject({ ok: false, code: 'DEEP_LINK_DUPLICATE_PARAM' });
+  });
+});
+
+describe('hostedRelayAddresses', () => {
+  it('uses wss:// on loopback when the bundled relay has a certificate, and advertises the first LAN address', () => {
+    expect(hostedRelayAddresses({ port: 8787, lanUrls: ['wss://192.168.1.5:8787/ws'], certificateFingerprint: 'AB' })).toEqual({
+      loopback: 'wss://127.0.0.1:8787/ws',
+      advertised: 'wss://192.168.1.5:8787/ws',
+    });
+    expect(hostedRelayAddresses({ port: 8787, lanUrls: [], certificateFingerprint: null })).toEqual({ loopback: 'ws://127.0.0.1:8787/ws', advertised: null });
+    expect(hostedRelayAddresses({ port: null, lanUrls: [], certificateFingerprint: null })).toBeNull();
   });
 });

@@ -74,6 +74,7 @@ export function createFakeElectron() {
         setPermissionRequestHandler: (handler: unknown) => void (sessionHandlers.request = handler),
         setPermissionCheckHandler: (handler: unknown) => void (sessionHandlers.check = handler),
         setDevicePermissionHandler: (handler: unknown) => void (sessionHandlers.device = handler),
+        setCertificateVerifyProc: (handler: unknown) => void (sessionHandlers.verify = handler),
         protocol: { handle: (scheme: string, handler: (request: Request) => Promise<Response>) => void protocolHandlers.set(scheme, handler) },
       },
     },

@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CloseCode, PROTOCOL_VERSION } from '../../signaling/protocol';
 import { HostedRelay, startErrorMessage } from '../../main/hosted-relay';
+import { loadOrCreateRelayCertificate } from '../../main/relay-certificate';
 
 const silent = pino({ level: 'silent' });
 const fakeInterfaces = () => ({
@@ -43,10 +48,36 @@ function closed(ws: WebSocket): Promise<number> {
   return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
 }
 
+describe('HostedRelay with its own certificate', () => {
+  it('speaks wss:// with the certificate whose fingerprint it reports, on loopback and the LAN', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clinic-relay-cert-'));
+    try {
+      const certificate = await loadOrCreateRelayCertificate(dir);
+      relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces, certificate: async () => certificate });
+      const status = await relay.start(0);
+      expect(status).toMatchObject({ running: true, certificateFingerprint: certificate.fingerprint, lanUrls: [`wss://192.168.50.9:${status.port}/ws`] });
+      expect(relay.loopbackUrl()).toBe(`wss://127.0.0.1:${status.port}/ws`);
+
+      // Normal verification refuses the self-signed certificate: only a pin can make it trusted.
+      await expect(connect(relay.loopbackUrl() ?? '')).rejects.toThrow(/self-signed|self signed/);
+      const pinned = await new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(relay?.loopbackUrl() ?? '', { rejectUnauthorized: false });
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+      const presented = (pinned as unknown as { _socket: TLSSocket })._socket.getPeerCertificate().fingerprint256;
+      expect(presented).toBe(certificate.fingerprint);
+      pinned.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('HostedRelay', () => {
   it('reports stopped before it starts', async () => {
     relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces });
-    expect(await relay.status()).toEqual({ running: false, port: null, lanUrls: [], error: null });
+    expect(await relay.status()).toEqual({ running: false, port: null, lanUrls: [], certificateFingerprint: null, error: null });
     expect(relay.loopbackUrl()).toBeNull();
   });
 
@@ -76,7 +107,7 @@ describe('HostedRelay', () => {
 
     const clinicianClosed = closed(clinician);
     const patientClosed = closed(patient);
-    expect(await relay.stop()).toEqual({ running: false, port: null, lanUrls: [], error: null });
+    expect(await relay.stop()).toEqual({ running: false, port: null, lanUrls: [], certificateFingerprint: null, error: null });
     expect(await clinicianClosed).toBe(CloseCode.RELAY_SHUTDOWN);
     expect(await patientClosed).toBe(CloseCode.RELAY_SHUTDOWN);
     await expect(connect(`ws://127.0.0.1:${status.port}/ws`)).rejects.toThrow(/ECONNREFUSED/);
@@ -120,6 +151,7 @@ describe('HostedRelay', () => {
       running: false,
       port: null,
       lanUrls: [],
+      certificateFingerprint: null,
       error: `Port ${port} is already in use on this computer. Choose another port or close the program using it.`,
     });
   });

@@ -27,7 +27,7 @@ function fakeIpcMain() {
 }
 
 const appFrame: InvokeEventLike = { senderFrame: { url: 'app://clinic/index.html', parent: null } };
-const STOPPED: HostedRelayStatus = { running: false, port: null, lanUrls: [], error: null };
+const STOPPED: HostedRelayStatus = { running: false, port: null, lanUrls: [], certificateFingerprint: null, error: null };
 
 function fakeHandlers(): InvokeHandlers {
   const handlers = {} as Record<string, (...args: unknown[]) => unknown>;

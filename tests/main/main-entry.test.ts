@@ -1,3 +1,4 @@
+import type { TLSSocket } from 'node:tls';
 /**
  * main/index.ts wired to a fake `electron`: the glue that only the real binary would otherwise run.
  */
@@ -214,11 +215,20 @@ describe('main process entry', () => {
 
   it('runs the hosted relay from IPC and stops it before quitting', async () => {
     await boot();
-    const status = (await invoke(IpcChannel.hostedRelayStart, 0)) as { running: boolean; port: number };
+    const status = (await invoke(IpcChannel.hostedRelayStart, 0)) as { running: boolean; port: number; certificateFingerprint: string; error: string | null };
+    expect(status.error).toBeNull();
     expect(status.running).toBe(true);
-    expect(await invoke(IpcChannel.getDefaultRelayUrl)).toBe(`ws://127.0.0.1:${status.port}/ws`);
-    const client = new WebSocket(`ws://127.0.0.1:${status.port}/ws`);
+    expect(status.certificateFingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(await invoke(IpcChannel.getDefaultRelayUrl)).toBe(`wss://127.0.0.1:${status.port}/ws`);
+    const client = new WebSocket(`wss://127.0.0.1:${status.port}/ws`, { rejectUnauthorized: false });
     await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    // The window's session trusts exactly this self-signed certificate (pinned), and no other.
+    const presented = (client as unknown as { _socket: TLSSocket })._socket.getPeerCertificate(true).raw;
+    const pem = `-----BEGIN CERTIFICATE-----\n${presented.toString('base64')}\n-----END CERTIFICATE-----\n`;
+    const verify = fake.sessionHandlers.verify as (request: { certificate: { data: string } }, callback: (result: number) => void) => void;
+    const verdicts: number[] = [];
+    verify({ certificate: { data: pem } }, (result) => verdicts.push(result));
+    expect(verdicts).toEqual([0]);
     const closed = new Promise((resolve) => client.once('close', resolve));
 
     await quit();

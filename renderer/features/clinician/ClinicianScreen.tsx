@@ -81,7 +81,7 @@ function ConsultationCard({ snapshot }: { snapshot: EngineSnapshot }) {
   const [copied, setCopied] = useState<string | null>(null);
   if (!consultation) return null;
   const code = formatCode(consultation.code);
-  const desktopLink = formatDesktopJoinLink(host.advertisedRelayUrl, code);
+  const desktopLink = formatDesktopJoinLink(host.advertisedRelayUrl, code, host.advertisedFingerprint);
   const copy = async (what: string, text: string) => {
     await navigator.clipboard.writeText(text).catch(() => undefined);
     setCopied(what);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { HostedRelayStatus } from '../../../contract/bridge';
+import { hostedRelayAddresses } from '../../../contract/join-link';
 import { useHost } from '../../app/bridge-context';
 
 const DEFAULT_PORT = 8787;
@@ -23,7 +24,8 @@ export function HostRelay() {
     setBusy(true);
     const next = await bridge.hostedRelay.start(DEFAULT_PORT);
     setStatus(next);
-    if (next.running && next.port !== null) host.switchRelay(`ws://127.0.0.1:${next.port}/ws`, next.lanUrls[0] ?? null);
+    const addresses = next.running ? hostedRelayAddresses(next) : null;
+    if (addresses) host.switchRelay(addresses.loopback, { url: addresses.advertised, certificateFingerprint: next.certificateFingerprint });
     setBusy(false);
   };
   const stop = async () => {

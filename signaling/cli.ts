@@ -69,8 +69,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
   const origins = values['allowed-origins'] ?? env.CLINIC_RELAY_ALLOWED_ORIGINS;
   const logLevel = values['log-level'] ?? env.CLINIC_RELAY_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new Error(`unknown log level "${logLevel}"`);
-  const secretFile = values['turn-secret-file'] ?? env.CLINIC_RELAY_TURN_SECRET_FILE;
-  const turnSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : (env.CLINIC_RELAY_TURN_SECRET ?? null);
+  const turnSecret = readSecret(values['turn-secret-file'] ?? env.CLINIC_RELAY_TURN_SECRET_FILE, env.CLINIC_RELAY_TURN_SECRET);
   const ice: IceConfig = {
     stunUrls: list(values.stun ?? env.CLINIC_RELAY_STUN),
     turnUrls: list(values.turn ?? env.CLINIC_RELAY_TURN),
@@ -80,8 +79,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
   };
   const iceProblems = iceConfigProblems(ice);
   if (iceProblems.length > 0) throw new Error(iceProblems.join('; '));
-  const relaySecretFile = values['secret-file'] ?? env.CLINIC_RELAY_SECRET_FILE;
-  const secret = relaySecretFile ? readFileSync(relaySecretFile, 'utf8').trim() : (env.CLINIC_RELAY_SECRET ?? null);
+  const secret = readSecret(values['secret-file'] ?? env.CLINIC_RELAY_SECRET_FILE, env.CLINIC_RELAY_SECRET);
   if (secret !== null && secret.length < 32) throw new Error('the relay secret must be at least 32 characters');
   return {
     secret,
@@ -95,6 +93,11 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
     graceMs: graceSeconds * 1000,
     logLevel,
   };
+}
+
+/** A secret from a file (preferred: it stays off the command line and out of the environment), else inline. */
+function readSecret(file: string | undefined, inline: string | undefined): string | null {
+  return file ? readFileSync(file, 'utf8').trim() : (inline ?? null);
 }
 
 function list(raw: string | undefined): string[] {

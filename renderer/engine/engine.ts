@@ -397,7 +397,7 @@ export class ConsultEngine {
     // A recovery that was waiting for the other side: it is back, so the broken call can be restarted.
     const call = this.call;
     if (message.present && call && this.recovery && !this.recovery.timer && peer?.id === message.participantId) {
-      this.recovery.timer = setTimeout(() => this.recover('the restart did not connect in time'), this.deps.recoveryTimeoutMs ?? 10_000);
+      this.recovery.timer = this.armRecoveryTimer();
       this.send({ type: 'restart', callId: call.callId });
     }
   }
@@ -582,10 +582,15 @@ export class ConsultEngine {
   private beginRecovery(reason: string, waitForPeer = false): void {
     const attempt = (this.recovery?.attempt ?? 0) + 1;
     if (this.recovery?.timer) clearTimeout(this.recovery.timer);
-    const timer = waitForPeer ? null : setTimeout(() => this.recover('the restart did not connect in time'), this.deps.recoveryTimeoutMs ?? 10_000);
+    const timer = waitForPeer ? null : this.armRecoveryTimer();
     this.recovery = { attempt, startedAt: this.recovery?.startedAt ?? epochNow(), timer };
     this.log('call-restart', `attempt ${attempt}: ${reason}`);
     this.update({ phase: 'reconnecting', recoveryAttempt: attempt });
+  }
+
+  /** A restart that has not connected by then counts as failed, and the next attempt begins. */
+  private armRecoveryTimer(): ReturnType<typeof setTimeout> {
+    return setTimeout(() => this.recover('the restart did not connect in time'), this.deps.recoveryTimeoutMs ?? 10_000);
   }
 
   private endRecovery(): void {

@@ -14,6 +14,7 @@ import { createAppRequestHandler } from './app-protocol';
 import { deepLinksInArgv, parseJoinLink } from './deep-link';
 import { defaultRelayUrl } from './default-relay';
 import { CertificatePins } from './certificate-pins';
+import { CHROMIUM_SWITCHES } from './chromium-switches';
 import { HostedRelay } from './hosted-relay';
 import { loadOrCreateRelayCertificate } from './relay-certificate';
 import { createInvokeHandlers } from './invoke-handlers';
@@ -36,6 +37,7 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
 ]);
 app.enableSandbox();
+for (const [name, value] of CHROMIUM_SWITCHES) app.commandLine.appendSwitch(name, value);
 
 // One running app: a second launch (a deep link on Windows/Linux) hands its argv to the first and exits.
 if (!app.requestSingleInstanceLock()) {

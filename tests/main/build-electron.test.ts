@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVOKE_CHANNELS } from '../../contract/ipc';
+import { WEBRTC_FIELD_TRIALS } from '../../main/chromium-switches';
 import { buildElectron } from '../../scripts/build-electron';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -20,10 +21,11 @@ const OUT = join(WORK, 'dist-electron');
 const FAKE_ELECTRON = `
 import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
-const report = { schemes: [], sandbox: false, protocolClient: [], ipc: [], windows: [], protocolHandlers: [], session: [] };
+const report = { schemes: [], sandbox: false, switches: [], protocolClient: [], ipc: [], windows: [], protocolHandlers: [], session: [] };
 process.on('exit', () => writeFileSync(process.env.REPORT_FILE, JSON.stringify(report)));
 export const app = Object.assign(new EventEmitter(), {
   requestSingleInstanceLock: () => true, quit() {}, exit() {}, enableSandbox() { report.sandbox = true; },
+  commandLine: { appendSwitch: (...args) => report.switches.push(args) },
   setAsDefaultProtocolClient: (...args) => { report.protocolClient.push(args); return true; },
   getPath: () => process.env.USER_DATA, getAppPath: () => process.cwd(), getVersion: () => '0.1.0',
   isReady: () => true, whenReady: () => Promise.resolve(),
@@ -80,6 +82,7 @@ describe('main bundle', () => {
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as {
       schemes: { scheme: string; privileges: Record<string, boolean> }[];
       sandbox: boolean;
+      switches: string[][];
       protocolClient: string[][];
       ipc: string[];
       windows: { options: { webPreferences: { preload: string; sandbox: boolean; contextIsolation: boolean } }; url: string }[];
@@ -88,6 +91,7 @@ describe('main bundle', () => {
     };
     expect(report.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
     expect(report.sandbox).toBe(true);
+    expect(report.switches).toEqual([['force-fieldtrials', WEBRTC_FIELD_TRIALS]]);
     expect(report.protocolClient).toEqual([['clinic-consult']]);
     expect(report.ipc.sort()).toEqual([...INVOKE_CHANNELS].sort());
     expect(report.session.sort()).toEqual(['check', 'device', 'request', 'verify']);

@@ -57,6 +57,7 @@ export function createFakeElectron() {
     quit: vi.fn(),
     exit: vi.fn(),
     enableSandbox: vi.fn(),
+    commandLine: { appendSwitch: vi.fn() },
     setAsDefaultProtocolClient: vi.fn(() => true),
     getPath: vi.fn(() => paths.userData),
     getAppPath: () => paths.appPath,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { INVOKE_CHANNELS, IpcChannel } from '../../contract/ipc';
+import { chromiumFlags, WEBRTC_FIELD_TRIALS } from '../../main/chromium-switches';
 import { FakeWebContents, navigationEvent, type FakeElectron } from './fake-electron';
 
 const fake: FakeElectron = await vi.hoisted(async () => (await import('./fake-electron')).createFakeElectron());
@@ -70,6 +71,12 @@ describe('main process entry', () => {
     ]);
     expect(fake.module.app.enableSandbox).toHaveBeenCalled();
     expect(fake.module.app.setAsDefaultProtocolClient).toHaveBeenCalledWith('clinic-consult');
+  });
+
+  it("gives Electron's Chromium the WebRTC field trial the tests' Chromium runs with", async () => {
+    await boot();
+    expect(fake.module.app.commandLine.appendSwitch).toHaveBeenCalledWith('force-fieldtrials', WEBRTC_FIELD_TRIALS);
+    expect(chromiumFlags()).toEqual([`--force-fieldtrials=${WEBRTC_FIELD_TRIALS}`]);
   });
 
   it('installs the permission handlers and the app:// handler on the session', async () => {

@@ -5,6 +5,7 @@
  */
 import type { SignalData } from '../../signaling/protocol';
 import { countCandidate, emptyCandidates, parseCandidateLine, type CandidateSummary, type IceEvidence } from './diagnosis';
+import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, type IcePlan, type WidenReason } from './ice-policy';
 import type { PeerFactory, PeerLike } from './peer';
 
 export interface CallSessionEvents {
@@ -16,6 +17,8 @@ export interface CallSessionEvents {
   /** The remote side closed its peer on purpose (hang-up, reload, window closed). */
   remoteClosed(): void;
   failed(code: string, message: string): void;
+  /** The call started relay-only and now may use direct paths too (see ice-policy.ts). */
+  widened(reason: WidenReason | 'initiator-restarted'): void;
 }
 
 export interface CallSessionOptions {
@@ -23,9 +26,13 @@ export interface CallSessionOptions {
   initiator: boolean;
   localStream: MediaStream;
   iceServers: RTCIceServer[];
+  /** The clinic's policy from the relay: 'relay' forces relay-only for the whole call. */
   iceTransportPolicy: RTCIceTransportPolicy;
   createPeer: PeerFactory;
   events: CallSessionEvents;
+  /** Tests shorten these; the product uses WIDEN_DEADLINE_MS and WIDEN_AFTER_CONNECT_MS. */
+  widenDeadlineMs?: number;
+  widenAfterConnectMs?: number;
 }
 
 export class CallSession {
@@ -39,18 +46,27 @@ export class CallSession {
   private readonly localCandidates: CandidateSummary = emptyCandidates();
   private readonly remoteCandidates: CandidateSummary = emptyCandidates();
   private readonly candidateErrors: IceEvidence['candidateErrors'] = [];
+  readonly icePlan: IcePlan;
+  private widened = false;
+  private widenTimer: ReturnType<typeof setTimeout> | null = null;
+  private offersApplied = 0;
+  private readonly events: CallSessionEvents;
 
   constructor(options: CallSessionOptions) {
     this.callId = options.callId;
     this.initiator = options.initiator;
+    this.events = options.events;
+    this.icePlan = planIce({ iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy });
     const peer = options.createPeer({
       initiator: options.initiator,
       stream: options.localStream,
       iceServers: options.iceServers,
-      iceTransportPolicy: options.iceTransportPolicy,
+      iceTransportPolicy: this.icePlan.start,
     });
     this.peer = peer;
     const { events } = options;
+    // One side decides when to widen, so the two never restart ICE against each other: the initiator.
+    if (this.icePlan.widens && this.initiator) this.armWiden('deadline', options.widenDeadlineMs ?? WIDEN_DEADLINE_MS);
     peer.on('signal', (data) => {
       if (this.ended) return;
       if (data.type === 'candidate') this.count(this.localCandidates, data.candidate.candidate);
@@ -68,13 +84,19 @@ export class CallSession {
       if (this.candidateErrors.length < 20) this.candidateErrors.push({ url: error.url, errorCode: error.errorCode, errorText: error.errorText });
     });
     peer.on('connect', () => {
-      if (!this.ended) events.connected();
+      if (this.ended) return;
+      events.connected();
+      // Not at once: the restart's renegotiation would compete with the call's first frames.
+      if (this.widenTimer) this.armWiden('connected', options.widenAfterConnectMs ?? WIDEN_AFTER_CONNECT_MS);
     });
     peer.on('stream', (stream) => {
       if (!this.ended) events.remoteStream(stream);
     });
     peer.on('iceStateChange', (ice, gathering) => {
-      if (!this.ended) events.iceState(ice, gathering);
+      if (this.ended) return;
+      events.iceState(ice, gathering);
+      // TURN refused us or cannot be reached: a relay-only call cannot connect, so try the direct paths now.
+      if (gathering === 'complete' && this.initiator && this.localCandidates.relay === 0) this.widen('no-relay-candidates');
     });
     peer.on('error', (err) => {
       if (this.ended) return;
@@ -106,8 +128,28 @@ export class CallSession {
     if (this.ended || !this.peer || seq <= this.appliedSeq) return false;
     this.appliedSeq = seq;
     if (data.type === 'candidate') this.count(this.remoteCandidates, data.candidate.candidate);
+    if (data.type === 'offer') {
+      // A second offer in a relay-first call is the initiator's ICE restart to widen: widen this side's
+      // policy first, so the answer gathers direct candidates too.
+      if (this.offersApplied > 0 && !this.initiator) this.widen('initiator-restarted');
+      this.offersApplied += 1;
+    }
     this.peer.signal(data);
     return true;
+  }
+
+  private armWiden(reason: WidenReason, afterMs: number): void {
+    if (this.widenTimer) clearTimeout(this.widenTimer);
+    this.widenTimer = setTimeout(() => this.widen(reason), afterMs);
+  }
+
+  private widen(reason: WidenReason | 'initiator-restarted'): void {
+    if (this.widenTimer) clearTimeout(this.widenTimer);
+    this.widenTimer = null;
+    if (this.ended || !this.peer || this.widened || !this.icePlan.widens) return;
+    this.widened = true;
+    this.peer.allowAllPaths();
+    this.events.widened(reason);
   }
 
   /** Sends another camera/microphone track on the same sender: no renegotiation, the other side keeps decoding. */
@@ -132,6 +174,8 @@ export class CallSession {
   /** Tears the peer down; no event fires after this returns. */
   close(): void {
     this.ended = true;
+    if (this.widenTimer) clearTimeout(this.widenTimer);
+    this.widenTimer = null;
     const peer = this.peer;
     this.peer = null;
     if (!peer) return;

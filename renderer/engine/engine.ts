@@ -114,6 +114,9 @@ export interface EngineDeps {
   maxRecoveryAttempts?: number;
   /** How long a restart may take to connect before it counts as failed and the next one begins. */
   recoveryTimeoutMs?: number;
+  /** When a relay-first call tries direct paths too, if it has not connected / once it has (ice-policy.ts). */
+  widenDeadlineMs?: number;
+  widenAfterConnectMs?: number;
   timeline?: Timeline;
 }
 
@@ -432,6 +435,8 @@ export class ConsultEngine {
       iceServers: this.ice.iceServers,
       iceTransportPolicy: this.ice.iceTransportPolicy,
       createPeer: this.deps.createPeer,
+      widenDeadlineMs: this.deps.widenDeadlineMs,
+      widenAfterConnectMs: this.deps.widenAfterConnectMs,
       events: {
         signal: (data) => {
           this.log('signal-out', data.type);
@@ -452,6 +457,7 @@ export class ConsultEngine {
           this.update({ iceConnectionState: ice });
           this.watchIce(callId, ice);
         },
+        widened: (reason) => this.log('ice-widened', reason),
         remoteClosed: () => {
           this.log('peer-closed', callId);
           // The relay usually says why (hang-up) within milliseconds; give it that long.
@@ -472,6 +478,7 @@ export class ConsultEngine {
       },
     });
     this.call = session;
+    this.log('ice-plan', `starts ${session.icePlan.start}${session.icePlan.widens ? ', widens to all' : ''}`);
     const early = this.earlySignals.get(callId) ?? [];
     this.earlySignals.clear();
     for (const { seq, data } of early) session.signal(seq, data);

@@ -20,6 +20,11 @@ export interface PeerLike {
   replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, stream: MediaStream): void;
   removeAllListeners(): void;
   destroy(): void;
+  /**
+   * Lets ICE use every kind of path from now on (the call started relay-only, see ice-policy.ts). The
+   * initiator also restarts ICE, which renegotiates, so both sides gather their direct candidates.
+   */
+  allowAllPaths(): void;
   /** The underlying connection, for stats and states; null in fakes that have none. */
   readonly connection: RTCPeerConnection | null;
 }
@@ -29,6 +34,7 @@ export interface PeerOptions {
   /** Local media: always present before the peer exists, so the first offer carries its tracks. */
   stream: MediaStream;
   iceServers: RTCIceServer[];
+  /** The policy the connection starts with (see ice-policy.ts). */
   iceTransportPolicy: RTCIceTransportPolicy;
 }
 

@@ -18,7 +18,9 @@ export const createSimplePeer: PeerFactory = (options) => {
     stream: options.stream,
     trickle: true,
     // Never simple-peer's default public STUN servers: a LAN call must work with no internet at all.
-    config: { iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy },
+    // max-bundle: one transport for audio, video and data, so one set of candidates, one TURN allocation per
+    // server URL and one set of checks, instead of one per m-line until the answer arrives.
+    config: { iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy, bundlePolicy: 'max-bundle' },
     wrtc: { RTCPeerConnection: ObservedPeerConnection, RTCSessionDescription, RTCIceCandidate },
   });
   const wrapped: PeerLike = {
@@ -33,6 +35,15 @@ export const createSimplePeer: PeerFactory = (options) => {
       peer.on('error', () => {});
     },
     destroy: () => peer.destroy(),
+    allowAllPaths: () => {
+      if (!connection || connection.signalingState === 'closed') return;
+      connection.setConfiguration({ ...connection.getConfiguration(), iceTransportPolicy: 'all' });
+      if (!options.initiator) return;
+      // Without an ICE restart neither side gathers again; restartIce() marks the next offer, and
+      // simple-peer's negotiate() makes it (9.11.1 does not listen for negotiationneeded).
+      connection.restartIce();
+      (peer as SimplePeer.Instance & { negotiate(): void }).negotiate();
+    },
     get connection() {
       return connection;
     },

@@ -193,4 +193,24 @@ describe('consultation end to end', () => {
     expect((await clinician.timeline()).some((e) => e.event === 'call-restart')).toBe(true);
     expect(callStarts(await patient.timeline())).toEqual([calls[1]]);
   });
+
+  it('(h) the TURN server configured is down: the relay-first call falls back to direct paths and connects', async () => {
+    // Port 9 (discard) on loopback: nothing listens, so no relay candidate can ever be gathered.
+    relay = await suite.relay({
+      ice: { stunUrls: [], turnUrls: ['turn:127.0.0.1:9?transport=udp'], turnSecret: 'e2e-test-secret-0123456789', turnTtlSeconds: 600, relayOnly: false },
+    });
+    const clinician = await open('clinician');
+    const code = await clinician.openConsultation('Dr. Rivera');
+    const patient = await open('patient');
+    await patient.joinConsultation(code, 'Iris Novak');
+    await clinician.admit('Iris Novak');
+    await expectConnected(clinician, patient);
+    const timeline = await clinician.timeline();
+    expect(timeline.find((e) => e.event === 'ice-plan')?.detail).toBe('starts relay, widens to all');
+    // The initiator widened: at the deadline here (Chromium keeps retrying a silent TURN server, so its
+    // gathering does not end early), or at once where the server refuses or the gathering ends empty.
+    expect(timeline.find((e) => e.event === 'ice-widened')?.detail).toMatch(/^(no-relay-candidates|deadline)$/);
+    expect((await patient.timeline()).find((e) => e.event === 'ice-widened')?.detail).toBe('initiator-restarted');
+    expect(callStarts(timeline)).toHaveLength(1);
+  });
 });

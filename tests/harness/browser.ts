@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumFlags } from '../../main/chromium-switches';
 import { startRelay, type Relay, type RelayOptions } from '../../signaling/server';
 import type { MediaSummary } from '../../renderer/engine/diagnostics-hook';
 import type { TimelineEntry } from '../../renderer/engine/timeline';
@@ -42,6 +43,11 @@ export interface LaunchOptions {
    * network namespace (the pipe to playwright survives the exec). Chromium must still be at CHROMIUM_PATH.
    */
   executablePath?: string;
+  /**
+   * 'desktop' (the default): Chromium gets the switches the desktop app gives Electron's Chromium
+   * (main/chromium-switches.ts), so tests measure what ships. 'browser': none, like a patient's own browser.
+   */
+  as?: 'desktop' | 'browser';
 }
 
 export async function launchChromium(extraArgs: string[] = [], options: LaunchOptions = {}): Promise<LaunchedBrowser> {
@@ -55,7 +61,11 @@ export async function launchChromium(extraArgs: string[] = [], options: LaunchOp
   const browser = await chromium.launch({
     executablePath: options.executablePath ?? CHROMIUM_PATH,
     // An extra --use-fake-device-for-media-stream=… (e.g. device-count=2) replaces the plain one.
-    args: [...CHROMIUM_ARGS.filter((arg) => !extraArgs.some((extra) => extra.split('=')[0] === arg)), ...extraArgs],
+    args: [
+      ...CHROMIUM_ARGS.filter((arg) => !extraArgs.some((extra) => extra.split('=')[0] === arg)),
+      ...(options.as === 'browser' ? [] : chromiumFlags()),
+      ...extraArgs,
+    ],
     env: { ...process.env, TMPDIR: scratch },
   });
   return {
@@ -165,6 +175,18 @@ export class AppWindow {
 
   async timeline(): Promise<TimelineEntry[]> {
     return this.page.evaluate(() => window.clinicDiagnostics?.timeline() ?? []);
+  }
+
+  /** Waits for an event in the app's timeline and returns its newest entry. */
+  async waitForEvent(event: string, timeoutMs = 30_000): Promise<TimelineEntry> {
+    await this.page.waitForFunction(
+      (name) => (window.clinicDiagnostics?.timeline() ?? []).some((e) => e.event === name),
+      event,
+      { timeout: timeoutMs, polling: 50 },
+    );
+    const entry = lastEvent(await this.timeline(), event);
+    if (!entry) throw new Error(`${this.label}: "${event}" vanished from the timeline`);
+    return entry;
   }
 
   /** Waits until the remote video shows frames (its first frame is in the timeline). */

@@ -11,16 +11,58 @@ declare global {
   }
 }
 
-/** Page init script (source text: it must not depend on bundler helpers). */
+/**
+ * Page init script (source text: it must not depend on bundler helpers). Besides the connections, it keeps
+ * each one's history: the policy it started with, when it first connected, and the type of every candidate
+ * it gathered, with times — so a test can tell which path a call connected on before it was widened.
+ */
 export const RECORD_PEER_CONNECTIONS = `(() => {
   const Native = window.RTCPeerConnection;
   const peers = [];
+  const histories = [];
   class RecordedPeerConnection extends Native {
-    constructor(...args) { super(...args); peers.push(this); }
+    constructor(...args) {
+      super(...args);
+      peers.push(this);
+      const history = { startPolicy: this.getConfiguration().iceTransportPolicy, connectedAt: null, candidates: [] };
+      histories.push(history);
+      this.addEventListener('icecandidate', (event) => {
+        if (event.candidate) history.candidates.push({ t: Date.now(), type: event.candidate.type });
+      });
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected' && history.connectedAt === null) history.connectedAt = Date.now();
+      });
+    }
   }
   window.RTCPeerConnection = RecordedPeerConnection;
   Object.defineProperty(window, '__networkTestPeers', { value: peers });
+  Object.defineProperty(window, '__networkTestPeerHistories', { value: histories });
 })();`;
+
+export interface PeerHistory {
+  /** The iceTransportPolicy the connection was created with. */
+  startPolicy: string;
+  /** Epoch ms of the first `connected`, or null. */
+  connectedAt: number | null;
+  /** Every local candidate gathered, in order (epoch ms and type). */
+  candidates: { t: number; type: string }[];
+}
+
+/** The newest connection's history (see RECORD_PEER_CONNECTIONS). */
+export async function peerHistory(page: Page): Promise<PeerHistory | null> {
+  return page.evaluate(() => {
+    const histories = (window as unknown as { __networkTestPeerHistories?: PeerHistory[] }).__networkTestPeerHistories ?? [];
+    const newest = histories[histories.length - 1];
+    return newest ? { ...newest, candidates: [...newest.candidates] } : null;
+  });
+}
+
+/** Candidate types gathered before the connection first connected (what it could have connected on). */
+export function typesBeforeConnected(history: PeerHistory | null): string[] {
+  if (!history?.connectedAt) return [];
+  const connectedAt = history.connectedAt;
+  return [...new Set(history.candidates.filter((c) => c.t <= connectedAt).map((c) => c.type))].sort();
+}
 
 export interface CandidateInfo {
   candidateType: string;

@@ -3,19 +3,44 @@
  * dropped: only a TURN relay can carry media. (b) TURN over UDP; (c) the same with all UDP to the TURN
  * server blocked, so only TURN over TCP is left; (d) no TURN configured (STUN only): the call must fail,
  * and say so, rather than sit on a black screen.
+ *
+ * With TURN the calls are relay-first (renderer/engine/ice-policy.ts): they connect relay-only, then the
+ * initiator widens to every path; here the direct paths fail, so the media must stay on TURN, unbroken.
  */
 import { describe, expect, it } from 'vitest';
 import { lastEvent } from '../harness/browser';
 import { admitOnly, connectCall } from './consult';
 import { expectMediaBothWays } from './media-proof';
 import { IS_ROOT, announceSkipIfNotRoot } from './preflight';
-import { describePair, selectedPath } from './selected-path';
+import { frameTimes, longestFreeze, watchFrames } from './frame-watch';
+import { describePair, peerHistory, selectedPath, typesBeforeConnected } from './selected-path';
 import { report, useLab } from './suite';
 import type { LabSpec } from './lab';
+import type { AppWindow } from '../harness/browser';
 
 announceSkipIfNotRoot();
 
 const TWO_SYMMETRIC_NATS: Omit<LabSpec, 'ice'> = { lans: [{ nat: 'symmetric' }, { nat: 'symmetric' }], homes: [1, 2], isolateWans: true };
+
+/**
+ * Relay first: each side's connection started relay-only and connected on relay candidates alone; then the
+ * initiator widened to every path. Returns the longest video freeze on each side from the widening until
+ * the media proof after it ends (the ICE restart must not interrupt the call).
+ */
+async function expectRelayFirstThenWidened(windows: AppWindow[]): Promise<number[]> {
+  await Promise.all(windows.map((window) => watchFrames(window.page)));
+  // Frames count from here (the watcher arms the video element within 50 ms), should a slow run widen first.
+  const watchedFrom = Date.now() + 100;
+  for (const window of windows) {
+    const history = await peerHistory(window.page);
+    expect(history?.startPolicy, `${window.label} started relay-only`).toBe('relay');
+    expect(typesBeforeConnected(history), `${window.label} connected on relay candidates`).toEqual(['relay']);
+  }
+  const widened = await Promise.all(windows.map((window) => window.waitForEvent('ice-widened', 15_000)));
+  await expectMediaBothWays(...windows);
+  const end = Date.now();
+  return Promise.all(windows.map(async (window, i) => longestFreeze(await frameTimes(window.page), Math.max(widened[i]?.t ?? end, watchedFrom), end)));
+}
 
 describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
   const lab = useLab();
@@ -23,9 +48,11 @@ describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
   it('(b) TURN over UDP: connects through a relay candidate', async () => {
     const { buildMs } = await lab.start({ ...TWO_SYMMETRIC_NATS, ice: 'turn' });
     const call = await connectCall(lab.current(), { opened: lab.watch });
-    await expectMediaBothWays(call.clinician, call.patient);
+    const freezes = await expectRelayFirstThenWidened([call.clinician, call.patient]);
+    for (const freeze of freezes) expect(freeze, 'longest freeze after widening (ms)').toBeLessThan(1000);
     const paths = await Promise.all([call.clinician, call.patient].map((window) => selectedPath(window.page)));
     for (const path of paths) {
+      // Widened: the restart gathered the direct candidates too; the NATs drop them, so TURN still carries.
       expect(path?.gathered, 'gathered').toEqual(expect.arrayContaining(['host', 'srflx', 'relay/udp']));
       // Through TURN on at least one end. Often only one: a side may send straight from its NAT to the
       // other's relay address (selected as prflx -> relay), which coturn accepts since permissions are per IP.
@@ -34,20 +61,31 @@ describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
     const relayEnds = paths.filter((path) => path?.local.candidateType === 'relay');
     expect(relayEnds.length, 'at least one side allocated on TURN').toBeGreaterThan(0);
     for (const path of relayEnds) expect(path?.local.relayProtocol, 'TURN reached over UDP').toBe('udp');
-    report('turn-udp', { lab_ms: buildMs, admit_to_media_ms: call.admitToMediaMs, pairs: paths.map(describePair).join(' | ') });
+    report('turn-udp', {
+      lab_ms: buildMs,
+      admit_to_media_ms: call.admitToMediaMs,
+      pairs: paths.map(describePair).join(' | '),
+      longest_freeze_after_widening_ms: Math.max(...freezes),
+    });
   });
 
   it('(c) UDP to the TURN server blocked: connects over TURN/TCP', async () => {
     const { buildMs } = await lab.start({ ...TWO_SYMMETRIC_NATS, blockUdpToServer: true, ice: 'turn' });
     const call = await connectCall(lab.current(), { opened: lab.watch });
-    await expectMediaBothWays(call.clinician, call.patient);
+    const freezes = await expectRelayFirstThenWidened([call.clinician, call.patient]);
+    for (const freeze of freezes) expect(freeze, 'longest freeze after widening (ms)').toBeLessThan(1000);
     const paths = await Promise.all([call.clinician, call.patient].map((window) => selectedPath(window.page)));
     for (const path of paths) {
       // No UDP reaches the server, so both sides must hold their end of the media on a TCP allocation.
       expect(path, 'selected pair').toMatchObject({ local: { candidateType: 'relay', relayProtocol: 'tcp' } });
       expect(path?.gathered, 'gathered no UDP relay').not.toContain('relay/udp');
     }
-    report('turn-tcp', { lab_ms: buildMs, admit_to_media_ms: call.admitToMediaMs, pairs: paths.map(describePair).join(' | ') });
+    report('turn-tcp', {
+      lab_ms: buildMs,
+      admit_to_media_ms: call.admitToMediaMs,
+      pairs: paths.map(describePair).join(' | '),
+      longest_freeze_after_widening_ms: Math.max(...freezes),
+    });
   });
 
   it('(d) no TURN configured: the call fails within ~20 s and both sides say why', async () => {

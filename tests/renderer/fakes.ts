@@ -75,6 +75,13 @@ export class FakePeer implements PeerLike {
     this.replaced.push({ oldTrack, newTrack, stream });
   }
 
+  /** How many times the session let ICE use every path (see ice-policy.ts). */
+  allPathsAllowed = 0;
+
+  allowAllPaths(): void {
+    this.allPathsAllowed += 1;
+  }
+
   removeAllListeners(): void {
     this.listenersRemoved = true;
     this.emitter.removeAllListeners();

@@ -4,6 +4,11 @@
  * long media takes to come back after the patient's link is down for 5 s. Needs root (network namespaces).
  *   npm run bench:reach [-- --n 5 --outages 3 --waiting-ms 3000]
  * Goals: TURN topologies <= 1.3x loopback (p50); media back < 3 s after the link returns.
+ *
+ * Rows are the desktop app (Chromium with the switches main gives Electron's, main/chromium-switches.ts)
+ * unless marked "browser": a plain browser (browser mode), compared with a plain-browser loopback.
+ * same_lan_turn is a LAN call with TURN configured: relay-first (ice-policy.ts) connects it through TURN,
+ * so it shows what relay-first costs where a direct path existed.
  */
 import { parseArgs } from 'node:util';
 import { launchChromium, startTestRelay } from '../tests/harness/browser';
@@ -39,11 +44,15 @@ cleanupOnExit();
 sweepStaleNamespaces();
 
 const TWO_NATS = { lans: [{ nat: 'symmetric' as const }, { nat: 'symmetric' as const }], homes: [1, 2], isolateWans: true };
+type As = 'desktop' | 'browser';
 const TOPOLOGIES: { name: string; spec: LabSpec; turn: boolean }[] = [
   { name: 'same_lan', spec: { lans: [{ nat: 'symmetric' }], homes: [1, 1], ice: 'none' }, turn: false },
+  { name: 'same_lan_turn', spec: { lans: [{ nat: 'symmetric' }], homes: [1, 1], ice: 'turn' }, turn: false },
   { name: 'turn_udp', spec: { ...TWO_NATS, ice: 'turn' }, turn: true },
   { name: 'turn_tcp', spec: { ...TWO_NATS, ice: 'turn', blockUdpToServer: true }, turn: true },
+  { name: 'turn_udp_browser', spec: { ...TWO_NATS, ice: 'turn', browsers: 'browser' }, turn: true },
 ];
+const asOf = (spec: LabSpec): As => spec.browsers ?? 'desktop';
 const OUTAGE_MS = 5000;
 
 const round = (x: number): number => Math.round(x * 10) / 10;
@@ -53,10 +62,10 @@ const line = (text: string): boolean => process.stdout.write(`${text}\n`);
  * Loopback: relay on 127.0.0.1, no namespaces, but like the topologies one Chromium per side, so the only
  * difference is the network.
  */
-async function loopbackCalls(count: number, label: string): Promise<number[]> {
+async function loopbackCalls(count: number, label: string, as: As = 'desktop'): Promise<number[]> {
   const relay = await startTestRelay();
-  const clinician = await launchChromium();
-  const patient = await launchChromium();
+  const clinician = await launchChromium([], { as });
+  const patient = await launchChromium([], { as });
   const times: number[] = [];
   const call = (index: number) => runConsultation(clinician.browser, relay.url, index, waitingMs, { patientBrowser: patient.browser });
   try {
@@ -66,7 +75,7 @@ async function loopbackCalls(count: number, label: string): Promise<number[]> {
       const run = await call(i);
       await Promise.all([run.clinician.close(), run.patient.close()]);
       times.push(run.admitToMediaMs);
-      line(`  loopback (${label}) #${i + 1}  ${run.admitToMediaMs.toFixed(0).padStart(5)} ms`);
+      line(`  loopback${as === 'browser' ? '_browser' : ''} (${label}) #${i + 1}  ${run.admitToMediaMs.toFixed(0).padStart(5)} ms`);
     }
   } finally {
     await clinician.close();
@@ -139,28 +148,35 @@ try {
     phases[topology.name] = measured.phases;
   }
   loopback.push(...(await loopbackCalls(n, 'after')));
+  const loopbackBrowser = TOPOLOGIES.some((t) => asOf(t.spec) === 'browser') ? await loopbackCalls(n, 'browser', 'browser') : [];
   const recovery = outages > 0 ? await outageRecoveries(outages) : { back: [], restarts: 0 };
 
-  const loopbackP50 = percentile(loopback, 50);
-  const loopbackP95 = percentile(loopback, 95);
-  result.loopback_p50_ms = round(loopbackP50);
-  result.loopback_p95_ms = round(loopbackP95);
+  const reference: Record<As, number> = { desktop: percentile(loopback, 50), browser: percentile(loopbackBrowser, 50) };
+  result.loopback_p50_ms = round(reference.desktop);
+  result.loopback_p95_ms = round(percentile(loopback, 95));
+  if (loopbackBrowser.length > 0) {
+    result.loopback_browser_p50_ms = round(reference.browser);
+    result.loopback_browser_p95_ms = round(percentile(loopbackBrowser, 95));
+  }
   line('');
-  line(`  ${'topology'.padEnd(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'x loopback'.padStart(11)}   selected pair (clinician | patient)`);
-  line(`  ${'loopback'.padEnd(10)} ${round(loopbackP50).toString().padStart(8)} ${round(loopbackP95).toString().padStart(8)} ${'1.00'.padStart(11)}`);
+  line(`  ${'topology'.padEnd(17)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'x loopback'.padStart(11)}   selected pair at first frames (clinician | patient)`);
+  line(`  ${'loopback'.padEnd(17)} ${round(reference.desktop).toString().padStart(8)} ${round(percentile(loopback, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}`);
+  if (loopbackBrowser.length > 0) {
+    line(`  ${'loopback_browser'.padEnd(17)} ${round(reference.browser).toString().padStart(8)} ${round(percentile(loopbackBrowser, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}   (the reference for browser rows)`);
+  }
   for (const topology of TOPOLOGIES) {
     const times = topologyTimes[topology.name] ?? [];
     const p50 = percentile(times, 50);
-    const ratio = Number((p50 / loopbackP50).toFixed(2));
+    const ratio = Number((p50 / reference[asOf(topology.spec)]).toFixed(2));
     result[`${topology.name}_p50_ms`] = round(p50);
     result[`${topology.name}_p95_ms`] = round(percentile(times, 95));
     result[`${topology.name}_ratio`] = ratio;
     const goal = topology.turn ? (ratio <= 1.3 ? '  (goal <= 1.3: met)' : '  (goal <= 1.3: MISSED)') : '';
-    line(`  ${topology.name.padEnd(10)} ${round(p50).toString().padStart(8)} ${round(percentile(times, 95)).toString().padStart(8)} ${ratio.toFixed(2).padStart(11)}   ${pairs[topology.name]}${goal}`);
+    line(`  ${topology.name.padEnd(17)} ${round(p50).toString().padStart(8)} ${round(percentile(times, 95)).toString().padStart(8)} ${ratio.toFixed(2).padStart(11)}   ${pairs[topology.name]}${goal}`);
   }
   line('  where the time goes (p50 ms, from the clinician\'s timeline):');
   for (const [name, byPhase] of Object.entries(phases)) {
-    line(`    ${name.padEnd(10)} ${Object.entries(byPhase).map(([phase, ms]) => `${phase} ${ms}`).join(', ')}`);
+    line(`    ${name.padEnd(17)} ${Object.entries(byPhase).map(([phase, ms]) => `${phase} ${ms}`).join(', ')}`);
     result[`${name}_phases_p50_ms`] = byPhase;
   }
   if (recovery.back.length > 0) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CHROMIUM_PATH, launchChromium, type LaunchedBrowser } from '../harness/browser';
 import type { Home } from './topology';
 
-export async function launchInHome(home: Home, origin: string): Promise<LaunchedBrowser> {
+export async function launchInHome(home: Home, origin: string, as: 'desktop' | 'browser' = 'desktop'): Promise<LaunchedBrowser> {
   const dir = mkdtempSync(join(tmpdir(), `clinic-${home.name}-`));
   const wrapper = join(dir, 'chromium-in-netns');
   // playwright talks to Chromium over inherited pipes; `exec` keeps them, so the wrapper is invisible to it.
@@ -19,7 +19,7 @@ export async function launchInHome(home: Home, origin: string): Promise<Launched
       // The relay's origin is plain http on a non-loopback address: not a secure context, so no camera.
       // Tests only: tell Chromium to treat this one origin as secure (the product uses https or the app).
       [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-      { executablePath: wrapper },
+      { executablePath: wrapper, as },
     );
     return {
       browser: launched.browser,

@@ -19,6 +19,8 @@ export interface LabSpec {
   ice: IceMode;
   isolateWans?: boolean;
   blockUdpToServer?: boolean;
+  /** 'desktop' (default): Chromium with the desktop app's switches; 'browser': a plain browser. */
+  browsers?: 'desktop' | 'browser';
 }
 
 export interface Lab {
@@ -59,7 +61,7 @@ export async function startLab(spec: LabSpec): Promise<Lab> {
     for (const home of topology.homes) {
       if (!canConnect(home.ns, topology.serverIp, RELAY_PORT)) throw new Error(`home ${home.name} (${home.address}) cannot reach the relay at ${relay.url}`);
     }
-    for (const home of topology.homes) browsers.push(await launchInHome(home, relay.url));
+    for (const home of topology.homes) browsers.push(await launchInHome(home, relay.url, spec.browsers ?? 'desktop'));
   } catch (err) {
     await close();
     throw err;

@@ -5,7 +5,7 @@
  */
 import type { SignalData } from '../../signaling/protocol';
 import { countCandidate, emptyCandidates, parseCandidateLine, type CandidateSummary, type IceEvidence } from './diagnosis';
-import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, type IcePlan, type WidenReason } from './ice-policy';
+import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN_RETRY_MS, type IcePlan, type WidenReason } from './ice-policy';
 import type { PeerFactory, PeerLike } from './peer';
 
 export interface CallSessionEvents {
@@ -30,6 +30,11 @@ export interface CallSessionOptions {
   iceTransportPolicy: RTCIceTransportPolicy;
   createPeer: PeerFactory;
   events: CallSessionEvents;
+  /**
+   * Whether signals reach the other side now (both are connected to the relay). Widening renegotiates; an
+   * offer sent while either side is cut off from the relay would be lost, so it waits (media carries on).
+   */
+  canSignal?: () => boolean;
   /** Tests shorten these; the product uses WIDEN_DEADLINE_MS and WIDEN_AFTER_CONNECT_MS. */
   widenDeadlineMs?: number;
   widenAfterConnectMs?: number;
@@ -51,11 +56,13 @@ export class CallSession {
   private widenTimer: ReturnType<typeof setTimeout> | null = null;
   private offersApplied = 0;
   private readonly events: CallSessionEvents;
+  private readonly canSignal: () => boolean;
 
   constructor(options: CallSessionOptions) {
     this.callId = options.callId;
     this.initiator = options.initiator;
     this.events = options.events;
+    this.canSignal = options.canSignal ?? (() => true);
     this.icePlan = planIce({ iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy });
     const peer = options.createPeer({
       initiator: options.initiator,
@@ -147,6 +154,10 @@ export class CallSession {
     if (this.widenTimer) clearTimeout(this.widenTimer);
     this.widenTimer = null;
     if (this.ended || !this.peer || this.widened || !this.icePlan.widens) return;
+    if (reason !== 'initiator-restarted' && !this.canSignal()) {
+      this.armWiden(reason, WIDEN_RETRY_MS);
+      return;
+    }
     this.widened = true;
     this.peer.allowAllPaths();
     this.events.widened(reason);

@@ -437,6 +437,8 @@ export class ConsultEngine {
       createPeer: this.deps.createPeer,
       widenDeadlineMs: this.deps.widenDeadlineMs,
       widenAfterConnectMs: this.deps.widenAfterConnectMs,
+      // The relay drops signals for someone offline: both ends must be connected to it.
+      canSignal: () => this.deps.transport.status === 'open' && this.snapshot.peer?.present === true,
       events: {
         signal: (data) => {
           this.log('signal-out', data.type);

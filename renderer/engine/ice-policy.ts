@@ -39,6 +39,9 @@ export const WIDEN_DEADLINE_MS = 2500;
 /** Once connected, the search for a direct path waits this long, so it never competes with the first frames. */
 export const WIDEN_AFTER_CONNECT_MS = 1000;
 
+/** While the relay is unreachable the restart's offer would be lost: look again this often. */
+export const WIDEN_RETRY_MS = 1000;
+
 export function hasTurnServer(ice: IceConfig): boolean {
   return ice.iceServers.some((server) => [server.urls].flat().some((url) => /^turns?:/i.test(url)));
 }

@@ -393,6 +393,28 @@ describe('ConsultEngine', () => {
     });
   });
 
+  describe('relay first, direct when it works', () => {
+    const TURN_ICE = { iceServers: [{ urls: ['turn:198.18.0.2:3478?transport=udp'], username: 'u', credential: 'c' }], iceTransportPolicy: 'all' as const };
+
+    it('widens once the call is up, but not while the patient is away from the relay (the offer would be lost)', async () => {
+      const r = rig();
+      await r.engine.create('Dr. Who');
+      r.transport.receive(welcome('clinician', null, TURN_ICE));
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+      const peer = onlyPeer(r);
+      expect(peer.options.iceTransportPolicy).toBe('relay');
+      peer.emit('connect');
+      r.transport.receive({ type: 'presence', participantId: PATIENT.id, role: 'patient', present: false });
+      vi.advanceTimersByTime(5000);
+      expect(peer.allPathsAllowed).toBe(0);
+      r.transport.receive({ type: 'presence', participantId: PATIENT.id, role: 'patient', present: true });
+      vi.advanceTimersByTime(1000);
+      expect(peer.allPathsAllowed).toBe(1);
+      const logged = r.engine.timelineEntries().filter((e) => e.event.startsWith('ice-')).map((e) => `${e.event} ${e.detail ?? ''}`);
+      expect(logged).toEqual(['ice-plan starts relay, widens to all', 'ice-widened connected']);
+    });
+  });
+
   describe('relay connection', () => {
     it('saves the resume token and resumes with the live call id after a reconnect', async () => {
       const r = rig();

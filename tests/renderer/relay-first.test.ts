@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CallSession, type CallSessionEvents } from '../../renderer/engine/call-session';
-import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS } from '../../renderer/engine/ice-policy';
+import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN_RETRY_MS } from '../../renderer/engine/ice-policy';
 import type { PeerOptions } from '../../renderer/engine/peer';
 import type { SignalData } from '../../signaling/protocol';
 import { ANSWER, CANDIDATE, FakePeer, OFFER, fakeStream } from './fakes';
@@ -45,7 +45,7 @@ describe('CallSession widening', () => {
     vi.useRealTimers();
   });
 
-  function session(initiator: boolean, iceServers: RTCIceServer[], iceTransportPolicy: RTCIceTransportPolicy = 'all'): CallSession {
+  function session(initiator: boolean, iceServers: RTCIceServer[], iceTransportPolicy: RTCIceTransportPolicy = 'all', canSignal?: () => boolean): CallSession {
     const events: CallSessionEvents = {
       signal: () => {},
       connected: () => {},
@@ -62,6 +62,7 @@ describe('CallSession widening', () => {
       iceServers,
       iceTransportPolicy,
       events,
+      canSignal,
       createPeer: (options: PeerOptions) => {
         peer = new FakePeer(options);
         return peer;
@@ -123,6 +124,18 @@ describe('CallSession widening', () => {
     responder.signal(2, { type: 'offer', sdp: 'v=0 restart' });
     expect(widenedBeforeOffer).toEqual([1]);
     expect(widened).toEqual(['initiator-restarted']);
+  });
+
+  it('waits to widen while the other side cannot be reached through the relay (its offer would be lost)', () => {
+    let reachable = false;
+    session(true, TURN, 'all', () => reachable);
+    peer.emit('connect');
+    vi.advanceTimersByTime(WIDEN_AFTER_CONNECT_MS + WIDEN_RETRY_MS * 3);
+    expect(peer.allPathsAllowed).toBe(0);
+    reachable = true;
+    vi.advanceTimersByTime(WIDEN_RETRY_MS);
+    expect(peer.allPathsAllowed).toBe(1);
+    expect(widened).toEqual(['connected']);
   });
 
   it('never widens a clinic-forced relay-only call, nor a call without TURN', () => {

@@ -15,6 +15,7 @@ import { deepLinksInArgv, parseJoinLink } from './deep-link';
 import { defaultRelayUrl } from './default-relay';
 import { CertificatePins } from './certificate-pins';
 import { CHROMIUM_SWITCHES } from './chromium-switches';
+import { PinStore } from './pin-store';
 import { HostedRelay } from './hosted-relay';
 import { loadOrCreateRelayCertificate } from './relay-certificate';
 import { createInvokeHandlers } from './invoke-handlers';
@@ -51,6 +52,11 @@ function startApp(): void {
   // Self-signed relays are trusted only by pinned fingerprint: this app's own bundled relay, and those
   // named by consultation links the person opened.
   const pins = new CertificatePins();
+  // Pins from links opened before, so a saved self-signed relay still works after a restart.
+  const pinStore = new PinStore(app.getPath('userData'), (message) => log.warn(message));
+  const pinsRemembered = pinStore.load().then((remembered) => {
+    for (const pin of remembered) pins.pin(pin.fingerprint);
+  });
   const hostedRelay = new HostedRelay({
     logger: log.child({ component: 'hosted-relay' }),
     certificate: async () => {
@@ -92,7 +98,10 @@ function startApp(): void {
       void app.whenReady().then(() => showLinkRefusal(mainWindow, result.message));
       return;
     }
-    if (result.link.certificateFingerprint) pins.pin(result.link.certificateFingerprint);
+    if (result.link.certificateFingerprint) {
+      pins.pin(result.link.certificateFingerprint);
+      pinStore.remember(result.link.certificateFingerprint, result.link.relayUrl).catch((err: unknown) => log.warn({ err }, 'could not remember a trusted relay'));
+    }
     relaySources.addFromLink(result.link.relayUrl);
     inbox.arrive(result.link);
     focus(mainWindow);
@@ -128,6 +137,7 @@ function startApp(): void {
   app.whenReady().then(
     async () => {
       savedRelayUrl = (await settingsStore.load()).settings.relayUrl;
+      await pinsRemembered; // before the page can reach a relay
       applySessionPolicy(session.defaultSession, {
         platform: process.platform,
         askOsForMedia: async (kinds) => {

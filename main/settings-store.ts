@@ -3,9 +3,10 @@
  * gives the defaults, a field that fails validation falls back to its default, and the user gets a warning
  * naming what was reset. The damaged file is kept beside the new one for support. Node only, no Electron.
  */
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings, type SettingsLoadResult } from '../contract/bridge';
+import { writeFileAtomically } from './atomic-file';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
 export const DAMAGED_SETTINGS_FILE_NAME = 'settings.damaged.json';
@@ -63,10 +64,7 @@ export class SettingsStore {
   /** Validates, then writes through a temporary file so a crash mid-write cannot leave half a file. */
   async save(settings: Settings): Promise<void> {
     const valid = settingsSchema.parse(settings);
-    await mkdir(this.directory, { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(valid, null, 2)}\n`, { encoding: 'utf8', mode: 0o600 });
-    await rename(temporary, this.file);
+    await writeFileAtomically(this.file, `${JSON.stringify(valid, null, 2)}\n`);
   }
 
   private async keepDamagedCopy(): Promise<void> {

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { INVOKE_CHANNELS, IpcChannel } from '../../contract/ipc';
 import { chromiumFlags, WEBRTC_FIELD_TRIALS } from '../../main/chromium-switches';
+import { loadOrCreateRelayCertificate } from '../../main/relay-certificate';
 import { FakeWebContents, navigationEvent, type FakeElectron } from './fake-electron';
 
 const fake: FakeElectron = await vi.hoisted(async () => (await import('./fake-electron')).createFakeElectron());
@@ -22,10 +23,13 @@ const APP_FRAME = { senderFrame: { url: 'app://clinic/index.html', parent: null 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 20));
 let dir: string;
 
-async function boot(lock = true): Promise<void> {
-  dir = await mkdtemp(join(tmpdir(), 'clinic-main-'));
-  await mkdir(join(dir, 'app', 'renderer', 'dist'), { recursive: true });
-  await writeFile(join(dir, 'app', 'renderer', 'dist', 'index.html'), '<!doctype html><title>app</title>');
+/** Starts main/index.ts against the fake Electron; `restart` keeps the previous run's folders (userData). */
+async function boot(lock = true, restart = false): Promise<void> {
+  if (!restart) {
+    dir = await mkdtemp(join(tmpdir(), 'clinic-main-'));
+    await mkdir(join(dir, 'app', 'renderer', 'dist'), { recursive: true });
+    await writeFile(join(dir, 'app', 'renderer', 'dist', 'index.html'), '<!doctype html><title>app</title>');
+  }
   fake.reset({ userData: join(dir, 'userData'), appPath: join(dir, 'app') });
   fake.module.app.requestSingleInstanceLock.mockReturnValue(lock);
   vi.resetModules();
@@ -218,6 +222,27 @@ describe('main process entry', () => {
     expect(fake.windows[0]?.webContents.reload).toHaveBeenCalledTimes(1);
     const response = await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html'));
     expect(response?.headers.get('content-security-policy')).toContain('wss://relay.clinic.example:8443');
+  });
+
+  it("trusts a link's self-signed relay certificate, and still after the app restarts", async () => {
+    const relayDir = await mkdtemp(join(tmpdir(), 'clinic-linked-relay-'));
+    const certificate = await loadOrCreateRelayCertificate(relayDir);
+    await rm(relayDir, { recursive: true, force: true });
+    const verdict = (): number => {
+      const verify = fake.sessionHandlers.verify as (request: { certificate: { data: string } }, callback: (result: number) => void) => void;
+      let result = Number.NaN;
+      verify({ certificate: { data: certificate.cert } }, (value) => (result = value));
+      return result;
+    };
+    await boot();
+    expect(verdict()).toBe(-3); // unknown: Chromium's own verification, which refuses self-signed
+    const fp = certificate.fingerprint.replace(/:/g, '');
+    fake.module.app.emit('second-instance', {}, ['x', `clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&code=ABCD-2345&fp=${fp}`], '/');
+    expect(verdict()).toBe(0);
+    await vi.waitFor(async () => expect(JSON.parse(await readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8'))).toMatchObject({ pins: [{ fingerprint: certificate.fingerprint }] }));
+
+    await boot(true, true); // the app starts again, with no link this time
+    expect(verdict()).toBe(0);
   });
 
   it('runs the hosted relay from IPC and stops it before quitting', async () => {

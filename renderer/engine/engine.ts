@@ -24,7 +24,8 @@ import { LocalMedia, type DeviceKind, type LocalMediaState } from './local-media
 import type { GetUserMedia, MediaFailure } from './media';
 import type { PeerFactory } from './peer';
 import { diagnoseConnectionFailure, type Diagnosis } from './diagnosis';
-import { epochNow, Timeline, type TimelineEntry } from './timeline';
+import { CallRecovery } from './recovery';
+import { Timeline, type TimelineEntry } from './timeline';
 import type { RelayStatus, SignalingTransport } from './transport';
 
 export type Phase = 'idle' | 'previewing' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
@@ -166,11 +167,8 @@ export class ConsultEngine {
   private readonly unsubscribeTransport: () => void;
   /** The current call (or its predecessor, restarted) has connected since the clinician admitted. */
   private wasConnected = false;
-  /** A broken call being restarted. */
-  private recovery: { attempt: number; startedAt: number; timer: ReturnType<typeof setTimeout> | null } | null = null;
-  private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  /** A restart we could not ask for because the relay was unreachable; asked once it is back. */
-  private pendingRestart: string | null = null;
+  /** Restarts a call that had connected and broke (see recovery.ts). */
+  private readonly recovery: CallRecovery;
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -183,6 +181,25 @@ export class ConsultEngine {
       onTrackReplaced: (oldTrack, newTrack, stream) => this.call?.replaceTrack(oldTrack, newTrack, stream),
       log: (event, detail) => this.log(event, detail),
     });
+    this.recovery = new CallRecovery(
+      {
+        disconnectedGraceMs: deps.disconnectedGraceMs ?? 4000,
+        maxAttempts: deps.maxRecoveryAttempts ?? 3,
+        attemptTimeoutMs: deps.recoveryTimeoutMs ?? 10_000,
+      },
+      {
+        liveCallId: () => this.call?.callId ?? null,
+        requestRestart: (callId) => this.send({ type: 'restart', callId }),
+        peerPresent: () => this.snapshot.peer?.present !== false,
+        stillDisconnected: (callId) => this.call?.callId === callId && this.snapshot.iceConnectionState === 'disconnected',
+        attempting: (attempt) => this.update({ phase: 'reconnecting', recoveryAttempt: attempt }),
+        giveUp: (callId) => {
+          this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
+          this.finishCall('connection-failed');
+        },
+        log: (event, detail) => this.log(event, detail),
+      },
+    );
     this.unsubscribeTransport = deps.transport.subscribe({
       message: (message) => this.onRelayMessage(message),
       status: (status, detail) => this.onRelayStatus(status, detail),
@@ -288,6 +305,7 @@ export class ConsultEngine {
   /** Ends everything. `keepMedia` leaves the camera running for the engine that takes over. */
   dispose(options: { keepMedia?: boolean } = {}): void {
     if (this.call) this.finishCall('left');
+    this.recovery.stop();
     this.unsubscribeTransport();
     this.deps.transport.close();
     if (!options.keepMedia) this.media.stop();
@@ -383,9 +401,7 @@ export class ConsultEngine {
       consultation: { code: message.consultation.code, joinUrl: message.joinUrl, clinicianName: message.consultation.clinicianName },
       relayError: null,
     });
-    const pending = this.pendingRestart;
-    this.pendingRestart = null;
-    if (pending && this.call?.callId === pending) this.send({ type: 'restart', callId: pending });
+    this.recovery.relayBack();
   }
 
   private onPresence(message: ServerMessageOf<'presence'>): void {
@@ -398,11 +414,7 @@ export class ConsultEngine {
     }
     this.update(patch);
     // A recovery that was waiting for the other side: it is back, so the broken call can be restarted.
-    const call = this.call;
-    if (message.present && call && this.recovery && !this.recovery.timer && peer?.id === message.participantId) {
-      this.recovery.timer = this.armRecoveryTimer();
-      this.send({ type: 'restart', callId: call.callId });
-    }
+    if (message.present && peer?.id === message.participantId) this.recovery.peerBack();
   }
 
   private onCallStart(callId: string, initiator: boolean, peer: { id: string; name: string; role: Role }): void {
@@ -418,9 +430,9 @@ export class ConsultEngine {
       return;
     }
     this.callConnected = false;
-    if (!this.recovery) this.wasConnected = false;
+    if (!this.recovery.active) this.wasConnected = false;
     this.update({
-      phase: this.recovery ? 'reconnecting' : 'connecting',
+      phase: this.recovery.active ? 'reconnecting' : 'connecting',
       callId,
       peer: { ...peer, present: true },
       remoteStream: null,
@@ -457,7 +469,7 @@ export class ConsultEngine {
         iceState: (ice) => {
           this.log('ice-state', ice);
           this.update({ iceConnectionState: ice });
-          this.watchIce(callId, ice);
+          if (this.wasConnected) this.recovery.iceState(callId, ice);
         },
         widened: (reason) => this.log('ice-widened', reason),
         remoteClosed: () => {
@@ -471,7 +483,7 @@ export class ConsultEngine {
         failed: (code, text) => {
           this.log('peer-failed', `${code}: ${text}`);
           if (this.wasConnected) {
-            this.recover(`peer failed (${code})`);
+            this.recovery.broke(`peer failed (${code})`);
             return;
           }
           this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
@@ -504,8 +516,8 @@ export class ConsultEngine {
     if (reason === 'replaced') {
       // The relay restarts the call at once (a restart, or someone reloaded); a new call-start follows.
       this.finishCall('hang-up', { silent: true });
-      if (this.wasConnected && !this.recovery) this.beginRecovery('the call was restarted');
-      this.update({ phase: this.recovery ? 'reconnecting' : 'connecting' });
+      if (this.wasConnected) this.recovery.restartedByRelay('the call was restarted');
+      this.update({ phase: this.recovery.active ? 'reconnecting' : 'connecting' });
       return;
     }
     if (reason === 'connection-failed' && !this.wasConnected) {
@@ -548,64 +560,8 @@ export class ConsultEngine {
     if (!this.callConnected || !this.snapshot.remoteStream || (phase !== 'connecting' && phase !== 'reconnecting')) return;
     this.log('connected', this.snapshot.callId ?? '');
     this.wasConnected = true;
-    if (this.recovery) {
-      this.log('call-recovered', `attempt ${this.recovery.attempt}, ${Math.round(epochNow() - this.recovery.startedAt)} ms`);
-      this.endRecovery();
-    }
+    this.recovery.recovered();
     this.update({ phase: 'connected', recoveryAttempt: 0 });
-  }
-
-  /** ICE `disconnected` often heals by itself; if it lasts, the call is restarted. */
-  private watchIce(callId: string, ice: string): void {
-    if (ice === 'disconnected' && this.wasConnected && !this.disconnectTimer) {
-      this.disconnectTimer = setTimeout(() => {
-        this.disconnectTimer = null;
-        if (this.call?.callId === callId && this.snapshot.iceConnectionState === 'disconnected') this.recover('connection lost');
-      }, this.deps.disconnectedGraceMs ?? 4000);
-    } else if ((ice === 'connected' || ice === 'completed') && this.disconnectTimer) {
-      clearTimeout(this.disconnectTimer);
-      this.disconnectTimer = null;
-    }
-  }
-
-  /** Restarts a call that had connected and broke, keeping local media; gives up after a few attempts. */
-  private recover(reason: string): void {
-    const call = this.call;
-    if (!call) return;
-    if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
-    this.disconnectTimer = null;
-    if ((this.recovery?.attempt ?? 0) >= (this.deps.maxRecoveryAttempts ?? 3)) {
-      this.log('recovery-gave-up', reason);
-      this.send({ type: 'hang-up', callId: call.callId, reason: 'connection-failed' });
-      this.finishCall('connection-failed');
-      return;
-    }
-    // The other side is not connected to the relay (reloading, or its network dropped): a restart now
-    // would go nowhere. Its return restarts the call (the relay replaces it, or we ask when it is back).
-    const waitForPeer = this.snapshot.peer?.present === false;
-    this.beginRecovery(waitForPeer ? `${reason}; waiting for the other side to come back` : reason, waitForPeer);
-    if (waitForPeer) return;
-    if (!this.send({ type: 'restart', callId: call.callId })) this.pendingRestart = call.callId;
-  }
-
-  private beginRecovery(reason: string, waitForPeer = false): void {
-    const attempt = (this.recovery?.attempt ?? 0) + 1;
-    if (this.recovery?.timer) clearTimeout(this.recovery.timer);
-    const timer = waitForPeer ? null : this.armRecoveryTimer();
-    this.recovery = { attempt, startedAt: this.recovery?.startedAt ?? epochNow(), timer };
-    this.log('call-restart', `attempt ${attempt}: ${reason}`);
-    this.update({ phase: 'reconnecting', recoveryAttempt: attempt });
-  }
-
-  /** A restart that has not connected by then counts as failed, and the next attempt begins. */
-  private armRecoveryTimer(): ReturnType<typeof setTimeout> {
-    return setTimeout(() => this.recover('the restart did not connect in time'), this.deps.recoveryTimeoutMs ?? 10_000);
-  }
-
-  private endRecovery(): void {
-    if (this.recovery?.timer) clearTimeout(this.recovery.timer);
-    this.recovery = null;
-    this.pendingRestart = null;
   }
 
   /** The call never connected: say why, from what each side gathered. */
@@ -634,10 +590,9 @@ export class ConsultEngine {
     this.remoteCloseTimer = null;
     this.finishedCallIds.add(call.callId);
     call.close();
-    if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
-    this.disconnectTimer = null;
+    this.recovery.callClosed();
     if (options.silent) return;
-    this.endRecovery();
+    this.recovery.stop();
     this.wasConnected = false;
     this.log(FAILURES.has(reason) ? 'call-failed' : 'call-finished', reason);
     this.update({ phase: FAILURES.has(reason) ? 'failed' : 'ended', endReason: reason, remoteStream: null, iceConnectionState: null, recoveryAttempt: 0 });

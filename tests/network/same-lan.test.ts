@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { connectCall } from './consult';
 import { expectMediaBothWays } from './media-proof';
 import { IS_ROOT, announceSkipIfNotRoot } from './preflight';
-import { frameTimes, longestFreeze, watchFrames } from './frame-watch';
-import { describePair, peerHistory, selectedPath, typesBeforeConnected } from './selected-path';
+import { expectRelayFirstThenWidened } from './relay-first';
+import { describePair, selectedPath } from './selected-path';
 import { report, useLab } from './suite';
 
 announceSkipIfNotRoot();
@@ -34,28 +34,19 @@ describe.skipIf(!IS_ROOT)('network: same LAN', () => {
     const { buildMs } = await lab.start({ lans: [{ nat: 'symmetric' }], homes: [1, 1], ice: 'turn' });
     const call = await connectCall(lab.current(), { opened: lab.watch });
     const windows = [call.clinician, call.patient];
-    await Promise.all(windows.map((window) => watchFrames(window.page)));
-    // Frames count from here (the watcher arms the video element within 50 ms), should a slow run widen first.
-    const watchedFrom = Date.now() + 100;
-    for (const window of windows) {
-      const history = await peerHistory(window.page);
-      expect(history?.startPolicy, `${window.label} started relay-only`).toBe('relay');
-      expect(typesBeforeConnected(history), `${window.label} connected on relay candidates`).toEqual(['relay']);
-    }
-    const widened = await Promise.all(windows.map((window) => window.waitForEvent('ice-widened', 15_000)));
+    const widening = await expectRelayFirstThenWidened(windows);
     // ICE moves to the host pair once it checks out (it outranks every relay pair).
     await expect
       .poll(async () => (await Promise.all(windows.map((window) => selectedPath(window.page)))).map(describePair), { timeout: 10_000, interval: 200 })
       .toEqual(['host/udp -> host/udp', 'host/udp -> host/udp']);
     const movedAt = Date.now();
     await expectMediaBothWays(...windows);
-    const end = Date.now();
-    const freezes = await Promise.all(windows.map(async (window, i) => longestFreeze(await frameTimes(window.page), Math.max(widened[i]?.t ?? end, watchedFrom), end)));
+    const freezes = await widening.freezesSinceWidening();
     for (const freeze of freezes) expect(freeze, 'longest freeze while moving off the relay (ms)').toBeLessThan(1000);
     report('same-lan-turn', {
       lab_ms: buildMs,
       admit_to_media_ms: call.admitToMediaMs,
-      widened_to_direct_ms: movedAt - Math.max(...widened.map((entry) => entry.t)),
+      widened_to_direct_ms: movedAt - Math.max(...widening.widenedAt),
       longest_freeze_ms: Math.max(...freezes),
     });
   });

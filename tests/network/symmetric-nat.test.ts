@@ -12,35 +12,14 @@ import { lastEvent } from '../harness/browser';
 import { admitOnly, connectCall } from './consult';
 import { expectMediaBothWays } from './media-proof';
 import { IS_ROOT, announceSkipIfNotRoot } from './preflight';
-import { frameTimes, longestFreeze, watchFrames } from './frame-watch';
-import { describePair, peerHistory, selectedPath, typesBeforeConnected } from './selected-path';
+import { expectRelayFirstThenWidened } from './relay-first';
+import { describePair, selectedPath } from './selected-path';
 import { report, useLab } from './suite';
 import type { LabSpec } from './lab';
-import type { AppWindow } from '../harness/browser';
 
 announceSkipIfNotRoot();
 
 const TWO_SYMMETRIC_NATS: Omit<LabSpec, 'ice'> = { lans: [{ nat: 'symmetric' }, { nat: 'symmetric' }], homes: [1, 2], isolateWans: true };
-
-/**
- * Relay first: each side's connection started relay-only and connected on relay candidates alone; then the
- * initiator widened to every path. Returns the longest video freeze on each side from the widening until
- * the media proof after it ends (the ICE restart must not interrupt the call).
- */
-async function expectRelayFirstThenWidened(windows: AppWindow[]): Promise<number[]> {
-  await Promise.all(windows.map((window) => watchFrames(window.page)));
-  // Frames count from here (the watcher arms the video element within 50 ms), should a slow run widen first.
-  const watchedFrom = Date.now() + 100;
-  for (const window of windows) {
-    const history = await peerHistory(window.page);
-    expect(history?.startPolicy, `${window.label} started relay-only`).toBe('relay');
-    expect(typesBeforeConnected(history), `${window.label} connected on relay candidates`).toEqual(['relay']);
-  }
-  const widened = await Promise.all(windows.map((window) => window.waitForEvent('ice-widened', 15_000)));
-  await expectMediaBothWays(...windows);
-  const end = Date.now();
-  return Promise.all(windows.map(async (window, i) => longestFreeze(await frameTimes(window.page), Math.max(widened[i]?.t ?? end, watchedFrom), end)));
-}
 
 describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
   const lab = useLab();
@@ -48,7 +27,9 @@ describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
   it('(b) TURN over UDP: connects through a relay candidate', async () => {
     const { buildMs } = await lab.start({ ...TWO_SYMMETRIC_NATS, ice: 'turn' });
     const call = await connectCall(lab.current(), { opened: lab.watch });
-    const freezes = await expectRelayFirstThenWidened([call.clinician, call.patient]);
+    const widening = await expectRelayFirstThenWidened([call.clinician, call.patient]);
+    await expectMediaBothWays(call.clinician, call.patient);
+    const freezes = await widening.freezesSinceWidening();
     for (const freeze of freezes) expect(freeze, 'longest freeze after widening (ms)').toBeLessThan(1000);
     const paths = await Promise.all([call.clinician, call.patient].map((window) => selectedPath(window.page)));
     for (const path of paths) {
@@ -72,7 +53,9 @@ describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
   it('(c) UDP to the TURN server blocked: connects over TURN/TCP', async () => {
     const { buildMs } = await lab.start({ ...TWO_SYMMETRIC_NATS, blockUdpToServer: true, ice: 'turn' });
     const call = await connectCall(lab.current(), { opened: lab.watch });
-    const freezes = await expectRelayFirstThenWidened([call.clinician, call.patient]);
+    const widening = await expectRelayFirstThenWidened([call.clinician, call.patient]);
+    await expectMediaBothWays(call.clinician, call.patient);
+    const freezes = await widening.freezesSinceWidening();
     for (const freeze of freezes) expect(freeze, 'longest freeze after widening (ms)').toBeLessThan(1000);
     const paths = await Promise.all([call.clinician, call.patient].map((window) => selectedPath(window.page)));
     for (const path of paths) {

@@ -30,6 +30,7 @@ Options (environment variable in brackets):
   --turn-ttl N         lifetime of TURN credentials in seconds (CLINIC_RELAY_TURN_TTL, default 43200)
   --relay-only         every call goes through TURN: participants never see each other's addresses
                        (CLINIC_RELAY_RELAY_ONLY=1)
+  --metrics            serve Prometheus metrics at GET /metrics: counts only, no names (CLINIC_RELAY_METRICS=1)
   --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
   --help               this text
 `;
@@ -52,6 +53,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
       'turn-secret-file': { type: 'string' },
       'turn-ttl': { type: 'string' },
       'relay-only': { type: 'boolean' },
+      metrics: { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -75,7 +77,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
     turnUrls: list(values.turn ?? env.CLINIC_RELAY_TURN),
     turnSecret: turnSecret || null,
     turnTtlSeconds: integer('turn-ttl', values['turn-ttl'] ?? env.CLINIC_RELAY_TURN_TTL ?? '43200', 60, 7 * 24 * 3600),
-    relayOnly: values['relay-only'] ?? ['1', 'true', 'yes'].includes((env.CLINIC_RELAY_RELAY_ONLY ?? '').toLowerCase()),
+    relayOnly: values['relay-only'] ?? isOn(env.CLINIC_RELAY_RELAY_ONLY),
   };
   const iceProblems = iceConfigProblems(ice);
   if (iceProblems.length > 0) throw new Error(iceProblems.join('; '));
@@ -91,6 +93,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
     publicUrl: values['public-url'] ?? env.CLINIC_RELAY_PUBLIC_URL ?? null,
     allowedOrigins: origins ? list(origins) : null,
     graceMs: graceSeconds * 1000,
+    metrics: values.metrics ?? isOn(env.CLINIC_RELAY_METRICS),
     logLevel,
   };
 }
@@ -98,6 +101,10 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
 /** A secret from a file (preferred: it stays off the command line and out of the environment), else inline. */
 function readSecret(file: string | undefined, inline: string | undefined): string | null {
   return file ? readFileSync(file, 'utf8').trim() : (inline ?? null);
+}
+
+function isOn(raw: string | undefined): boolean {
+  return ['1', 'true', 'yes'].includes((raw ?? '').toLowerCase());
 }
 
 function list(raw: string | undefined): string[] {

@@ -68,6 +68,8 @@ export interface RegistryOptions {
   /** How long a resume token stays valid. */
   tokenTtlMs?: number;
   now?: () => number;
+  /** Told when a call starts and ends (the relay's metrics). */
+  calls?: { started(): void; ended(reason: EndReason): void };
 }
 
 const MAX_ENDED_CALL_IDS = 64;
@@ -373,6 +375,7 @@ export class ConsultationRegistry {
     if (!patient) return;
     const call: Call = { id: newId('c'), patientId };
     consultation.call = call;
+    this.options.calls?.started();
     this.deliver(clinician.id, { type: 'call-start', callId: call.id, initiator: true, peer: this.describe(patient) });
     this.deliver(patient.id, { type: 'call-start', callId: call.id, initiator: false, peer: this.describe(clinician) });
     this.sendWaitingRoom(consultation);
@@ -387,6 +390,7 @@ export class ConsultationRegistry {
       const oldest = consultation.endedCallIds.values().next().value;
       if (oldest !== undefined) consultation.endedCallIds.delete(oldest);
     }
+    this.options.calls?.ended(reason);
     const message: ServerMessageBody = { type: 'call-ended', callId: call.id, reason, by };
     this.deliver(consultation.clinicianId, message);
     this.deliver(call.patientId, message);

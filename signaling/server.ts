@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino';
 import { WebSocketServer, type RawData, WebSocket } from 'ws';
 import { ConsultationRegistry, RelayError, type Participant } from './consultations';
 import { describeIceConfig, iceConfigProblems, iceForParticipant, NO_ICE, type IceConfig } from './ice';
+import { createRelayMetrics, type RelayMetrics } from './metrics';
 import { ResumeTokens } from './resume-tokens';
 import {
   CloseCode,
@@ -50,6 +51,8 @@ export interface RelayOptions {
   maxConnections?: number;
   /** Messages per second per connection (sustained); bursts of twice that are allowed. */
   messagesPerSecond?: number;
+  /** Serve Prometheus metrics at GET /metrics (counts only; off by default, see metrics.ts). */
+  metrics?: boolean;
   logger?: Logger;
 }
 
@@ -94,12 +97,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const byParticipant = new Map<string, Connection>();
   let closing = false;
   let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? null;
+  const metrics: RelayMetrics | null = options.metrics ? createRelayMetrics(() => stats()) : null;
 
   const registry = new ConsultationRegistry({
     graceMs: options.graceMs ?? 30_000,
     joinUrl: (code) => (options.staticDir ? `${publicUrl}/?code=${formatCode(code)}` : null),
     ice: (participantId) => iceForParticipant(ice, participantId, Date.now()),
     ...(options.secret ? { tokens: new ResumeTokens(options.secret) } : {}),
+    ...(metrics ? { calls: { started: () => metrics.callStarted(), ended: (reason: string) => metrics.callEnded(reason) } } : {}),
     deliver: (participantId, message) => {
       const connection = byParticipant.get(participantId);
       if (!connection) return; // offline: the participant gets a fresh welcome when it resumes
@@ -115,6 +120,19 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ ok: !closing, ...stats() }));
+      return;
+    }
+    if (req.url === '/metrics' && metrics && req.method === 'GET') {
+      metrics.scrape().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'metrics failed');
+          sendPlain(res, 500, 'internal error');
+        },
+      );
       return;
     }
     if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -157,6 +175,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const refusal = refuseUpgrade(req);
     if (refusal) {
       log.warn({ url: req.url, origin: req.headers.origin, ...refusal }, 'upgrade refused');
+      metrics?.upgradeRefused(refusal.reason);
       socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
@@ -202,6 +221,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
     try {
       route(connection, parsed.message);
+      metrics?.messageAccepted(parsed.message.type);
     } catch (err) {
       if (err instanceof RelayError) replyError(connection, err.code, err.message, parsed.message.type);
       else {
@@ -277,6 +297,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   function replyError(connection: Connection, code: ErrorCode, message: string, ref: string | null): void {
     log.debug({ code, ref, participant: connection.participantId }, 'rejected message');
+    metrics?.messageRejected(code);
     send(connection, { type: 'error', code, message, ref });
   }
 

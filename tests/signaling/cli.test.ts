@@ -30,6 +30,7 @@ describe('defaults', () => {
       publicUrl: null,
       allowedOrigins: null,
       graceMs: 30_000,
+      metrics: false,
       logLevel: 'info',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
@@ -46,6 +47,7 @@ describe('flags and environment', () => {
     CLINIC_RELAY_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
     CLINIC_RELAY_GRACE_SECONDS: '60',
     CLINIC_RELAY_LOG_LEVEL: 'warn',
+    CLINIC_RELAY_METRICS: 'yes',
   };
 
   it('reads every setting from the environment', () => {
@@ -57,6 +59,7 @@ describe('flags and environment', () => {
       publicUrl: 'https://env.example',
       allowedOrigins: ['https://a.example', 'https://b.example'],
       graceMs: 60_000,
+      metrics: true,
       logLevel: 'warn',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
@@ -73,6 +76,7 @@ describe('flags and environment', () => {
         '--allowed-origins', 'https://c.example,,',
         '--grace-seconds', '5',
         '--log-level', 'debug',
+        '--metrics',
       ],
       env,
     );
@@ -84,6 +88,7 @@ describe('flags and environment', () => {
       publicUrl: 'https://flag.example',
       allowedOrigins: ['https://c.example'],
       graceMs: 5_000,
+      metrics: true,
       logLevel: 'debug',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,

@@ -116,6 +116,53 @@ describe('health endpoint', () => {
   });
 });
 
+describe('metrics endpoint', () => {
+  /** One sample's value from the exposition text, e.g. sample(text, 'clinic_relay_calls_ended_total{reason="hang-up"}'). */
+  function sample(text: string, series: string): number | null {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : null;
+  }
+
+  it('is off unless asked for', async () => {
+    const relay = await start();
+    expect((await fetch(`${relay.url}/metrics`)).status).toBe(404);
+  });
+
+  it('counts people, calls and how they end, refusals by code and reason, and process health, with no names', async () => {
+    const relay = await start({ metrics: true });
+    const opened = await openConsultation(relay, 'Dr. Metrics Rivera');
+    const joined = await joinPatient(relay, opened, 'Patient Metrics Sam');
+    const callId = await admit(opened, joined);
+    opened.clinician.send({ type: 'signal', callId, seq: 1, data: OFFER });
+    await joined.patient.next('signal');
+    joined.patient.sendRaw('{"v":1,"type":"nonsense"}');
+    await joined.patient.next('error');
+    expect(await upgradeStatus(wsUrl(relay, '/elsewhere'))).toBe(400);
+
+    const live = await fetch(`${relay.url}/metrics`);
+    expect(live.status).toBe(200);
+    expect(live.headers.get('content-type')).toMatch(/^text\/plain/);
+    const during = await live.text();
+    expect(sample(during, 'clinic_relay_connections')).toBe(2);
+    expect(sample(during, 'clinic_relay_consultations')).toBe(1);
+    expect(sample(during, 'clinic_relay_participants')).toBe(2);
+    expect(sample(during, 'clinic_relay_calls')).toBe(1);
+    expect(sample(during, 'clinic_relay_calls_started_total')).toBe(1);
+    expect(sample(during, 'clinic_relay_messages_total{type="admit"}')).toBe(1);
+    expect(sample(during, 'clinic_relay_messages_total{type="signal"}')).toBe(1);
+    expect(sample(during, 'clinic_relay_rejected_messages_total{code="BAD_MESSAGE"}')).toBe(1);
+    expect(sample(during, 'clinic_relay_refused_upgrades_total{reason="unknown path"}')).toBe(1);
+    expect(sample(during, 'clinic_relay_process_resident_memory_bytes')).toBeGreaterThan(0);
+
+    opened.clinician.send({ type: 'hang-up', callId, reason: 'hang-up' });
+    await joined.patient.next('call-ended');
+    const after = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(sample(after, 'clinic_relay_calls')).toBe(0);
+    expect(sample(after, 'clinic_relay_calls_ended_total{reason="hang-up"}')).toBe(1);
+    for (const secret of ['Metrics', opened.code, formatCode(opened.code), callId, joined.patientId]) expect(after).not.toContain(secret);
+  });
+});
+
 describe('upgrade checks', () => {
   it('refuses a WebSocket on any path but /ws with 400', async () => {
     const relay = await start();

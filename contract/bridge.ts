@@ -66,6 +66,14 @@ export interface HostedRelayStatus {
   error: string | null;
 }
 
+/** A relay announcing itself on the local network (mDNS `_clinic-consult._tcp`), as the desktop app found it. */
+export interface DiscoveredRelay {
+  /** What the relay calls itself, e.g. "Clinic Consult relay on relay-01". */
+  name: string;
+  /** Its wss:// address, for the connection settings. */
+  url: string;
+}
+
 export type Unsubscribe = () => void;
 
 /** Where an exported diagnostics report went. The browser downloads it: saved, but no path is known. */
@@ -91,6 +99,8 @@ export interface ClinicBridge {
   getMediaAccess(): Promise<MediaAccessStatus>;
   /** Asks the OS for camera/microphone access where the OS has such a prompt (macOS). */
   requestMediaAccess(): Promise<MediaAccessStatus>;
+  /** Relays announcing themselves on this network; always empty in a browser (it cannot listen for them). */
+  discoverRelays(): Promise<DiscoveredRelay[]>;
   /** Opens an https link in the user's browser; other schemes are refused. */
   openExternal(url: string): Promise<void>;
   /**

@@ -6,12 +6,13 @@
  * channels through `IpcChannel`. No channel name is written as a bare string anywhere else. Type-only
  * imports: the sandboxed preload bundles this file and stays free of zod.
  */
-import type { AppInfo, DiagnosticsSaveResult, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings, SettingsLoadResult } from './bridge';
+import type { AppInfo, DiagnosticsSaveResult, DiscoveredRelay, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings, SettingsLoadResult } from './bridge';
 
 /** Renderer -> main request/response channels (`ipcRenderer.invoke` / `ipcMain.handle`). */
 export const IpcChannel = {
   getAppInfo: 'clinic:app:get-info',
   getDefaultRelayUrl: 'clinic:relay:get-default-url',
+  discoverRelays: 'clinic:relay:discover',
   loadSettings: 'clinic:settings:load',
   saveSettings: 'clinic:settings:save',
   getMediaAccess: 'clinic:media:get-access',
@@ -36,6 +37,7 @@ export type EventChannel = (typeof IpcEvent)[keyof typeof IpcEvent];
 export interface InvokeRequests {
   [IpcChannel.getAppInfo]: [];
   [IpcChannel.getDefaultRelayUrl]: [];
+  [IpcChannel.discoverRelays]: [];
   [IpcChannel.loadSettings]: [];
   [IpcChannel.saveSettings]: [settings: Settings];
   [IpcChannel.getMediaAccess]: [];
@@ -54,6 +56,7 @@ export interface InvokeRequests {
 export interface InvokeResponses {
   [IpcChannel.getAppInfo]: AppInfo;
   [IpcChannel.getDefaultRelayUrl]: string;
+  [IpcChannel.discoverRelays]: DiscoveredRelay[];
   [IpcChannel.loadSettings]: SettingsLoadResult;
   [IpcChannel.saveSettings]: void;
   [IpcChannel.getMediaAccess]: MediaAccessStatus;

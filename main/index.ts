@@ -16,6 +16,7 @@ import { defaultRelayUrl } from './default-relay';
 import { CertificatePins } from './certificate-pins';
 import { CHROMIUM_SWITCHES } from './chromium-switches';
 import { PinStore } from './pin-store';
+import { RelayDiscovery } from './relay-discovery';
 import { HostedRelay } from './hosted-relay';
 import { loadOrCreateRelayCertificate } from './relay-certificate';
 import { createInvokeHandlers } from './invoke-handlers';
@@ -65,6 +66,8 @@ function startApp(): void {
       return certificate;
     },
   });
+  // Relays IT announces on the LAN, offered in the connection settings (never trusted from the announcement).
+  const discovery = new RelayDiscovery((message) => log.warn(message));
   let savedRelayUrl: string | null = null;
   let mainWindow: BrowserWindow | null = null;
 
@@ -159,6 +162,7 @@ function startApp(): void {
             chromeVersion: process.versions.chrome ?? null,
           }),
           defaultRelayUrl: relayDefault,
+          discoverRelays: () => discovery.discover(),
           settings: settingsStore,
           onSettingsSaved: (settings: Settings) => {
             savedRelayUrl = settings.relayUrl;
@@ -199,6 +203,7 @@ function startApp(): void {
   // The hosted relay closes its sockets (patients see "relay shutting down") before the process exits.
   let relayStopped = false;
   app.on('before-quit', (event) => {
+    discovery.stop();
     if (relayStopped) return;
     event.preventDefault();
     hostedRelay

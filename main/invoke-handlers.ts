@@ -2,7 +2,7 @@
  * What each IPC channel does, built from the main process's services. Kept apart from Electron so the
  * handlers are tested with fakes; index.ts hands in the real services.
  */
-import { diagnosticsFileName, type AppInfo, type JoinLink, type MediaAccessStatus, type Settings, type SettingsLoadResult } from '../contract/bridge';
+import { diagnosticsFileName, type AppInfo, type DiscoveredRelay, type JoinLink, type MediaAccessStatus, type Settings, type SettingsLoadResult } from '../contract/bridge';
 import { IpcChannel, type InvokeHandlers } from '../contract/ipc';
 import { checkDiagnosticsJson, writeDiagnosticsFile } from './diagnostics-file';
 import type { HostedRelay } from './hosted-relay';
@@ -11,6 +11,8 @@ import { isSafeExternalUrl } from './navigation';
 export interface MainServices {
   appInfo: () => AppInfo;
   defaultRelayUrl: () => string;
+  /** Relays announcing themselves on the LAN (main/relay-discovery.ts). */
+  discoverRelays: () => Promise<DiscoveredRelay[]>;
   settings: { load(): Promise<SettingsLoadResult>; save(settings: Settings): Promise<void> };
   /** Called after settings are saved (the CSP may need the new relay). */
   onSettingsSaved: (settings: Settings) => void;
@@ -36,6 +38,7 @@ export function createInvokeHandlers(services: MainServices): InvokeHandlers {
   return {
     [IpcChannel.getAppInfo]: () => services.appInfo(),
     [IpcChannel.getDefaultRelayUrl]: () => services.defaultRelayUrl(),
+    [IpcChannel.discoverRelays]: () => services.discoverRelays(),
     [IpcChannel.loadSettings]: () => services.settings.load(),
     [IpcChannel.saveSettings]: async (settings) => {
       await services.settings.save(settings);

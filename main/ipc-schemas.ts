@@ -11,6 +11,7 @@ const noArguments = z.tuple([]);
 export const invokeRequestSchemas = {
   [IpcChannel.getAppInfo]: noArguments,
   [IpcChannel.getDefaultRelayUrl]: noArguments,
+  [IpcChannel.discoverRelays]: noArguments,
   [IpcChannel.loadSettings]: noArguments,
   [IpcChannel.saveSettings]: z.tuple([settingsSchema]),
   [IpcChannel.getMediaAccess]: noArguments,

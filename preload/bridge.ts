@@ -64,6 +64,7 @@ export function createClinicBridge(ipc: IpcRendererLike) {
   return {
     getAppInfo: () => call(IpcChannel.getAppInfo),
     getDefaultRelayUrl: () => call(IpcChannel.getDefaultRelayUrl),
+    discoverRelays: () => call(IpcChannel.discoverRelays),
     loadSettings: () => call(IpcChannel.loadSettings),
     saveSettings: (settings) => call(IpcChannel.saveSettings, settings),
     getMediaAccess: () => call(IpcChannel.getMediaAccess),

@@ -3,10 +3,12 @@
  * Every flag has an environment variable twin (CLINIC_RELAY_*), so a service manager can configure it.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { announceRelay } from './announce';
 import { iceConfigProblems, type IceConfig } from './ice';
 import { startRelay, type RelayOptions } from './server';
 
@@ -30,12 +32,14 @@ Options (environment variable in brackets):
   --turn-ttl N         lifetime of TURN credentials in seconds (CLINIC_RELAY_TURN_TTL, default 43200)
   --relay-only         every call goes through TURN: participants never see each other's addresses
                        (CLINIC_RELAY_RELAY_ONLY=1)
+  --announce           announce the relay on the LAN by mDNS (_clinic-consult._tcp) so desktop apps offer it;
+                       they only offer TLS relays (CLINIC_RELAY_ANNOUNCE=1)
   --metrics            serve Prometheus metrics at GET /metrics: counts only, no names (CLINIC_RELAY_METRICS=1)
   --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
   --help               this text
 `;
 
-export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayOptions & { logLevel: string } {
+export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayOptions & { logLevel: string; announce: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -54,6 +58,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
       'turn-ttl': { type: 'string' },
       'relay-only': { type: 'boolean' },
       metrics: { type: 'boolean' },
+      announce: { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -94,6 +99,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
     allowedOrigins: origins ? list(origins) : null,
     graceMs: graceSeconds * 1000,
     metrics: values.metrics ?? isOn(env.CLINIC_RELAY_METRICS),
+    announce: values.announce ?? isOn(env.CLINIC_RELAY_ANNOUNCE),
     logLevel,
   };
 }
@@ -136,9 +142,13 @@ async function main(): Promise<void> {
       'Note: browsers on other computers only allow camera and microphone on https pages; use --tls-cert/--tls-key, or the desktop app.\n',
     );
   }
+  const announcer = config.announce
+    ? announceRelay({ name: `Clinic Consult relay on ${hostname()}`, port: relay.port, tls: Boolean(config.tls), publicUrl: config.publicUrl ?? null })
+    : null;
+  if (announcer) process.stdout.write(`Announced on the LAN by mDNS${config.tls ? '' : ' (desktop apps only offer TLS relays: add --tls-cert/--tls-key)'}.\n`);
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');
-    relay.close().then(
+    Promise.all([announcer?.stop(), relay.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

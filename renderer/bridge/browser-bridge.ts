@@ -45,6 +45,8 @@ export function createBrowserBridge(win: Window = window): ClinicBridge {
       chromeVersion: /Chrom(?:e|ium)\/([\d.]+)/.exec(win.navigator.userAgent)?.[1] ?? null,
     }),
     getDefaultRelayUrl: async () => relayUrlForPage(win.location),
+    // A page cannot listen for mDNS announcements.
+    discoverRelays: async () => [],
     loadSettings: async () => {
       const raw = win.localStorage.getItem(SETTINGS_KEY);
       if (raw === null) return { settings: DEFAULT_SETTINGS, warning: null };

@@ -4,7 +4,7 @@
  * preload is tested in tests/preload): settings, the hosted relay, deep links and OS media status.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClinicBridge, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings } from '../../contract/bridge';
+import type { ClinicBridge, DiscoveredRelay, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings } from '../../contract/bridge';
 import type { Relay } from '../../signaling/server';
 import type { AppWindow } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
@@ -14,6 +14,7 @@ interface FakeDesktopConfig {
   hosted: HostedRelayStatus;
   mediaAccess: MediaAccessStatus;
   denyCamera: boolean;
+  discovered: DiscoveredRelay[];
 }
 
 declare global {
@@ -33,6 +34,7 @@ function installFakeDesktop(config: FakeDesktopConfig): void {
   const bridge: ClinicBridge = {
     getAppInfo: async () => ({ host: 'electron', appVersion: 'test', platform: 'linux', chromeVersion: null }),
     getDefaultRelayUrl: async () => state.defaultRelayUrl,
+    discoverRelays: async () => state.discovered,
     loadSettings: async () => ({ settings, warning: null }),
     saveSettings: async (next) => {
       settings = next;
@@ -81,6 +83,7 @@ async function openDesktop(label: string, overrides: Partial<FakeDesktopConfig> 
     hosted: { running: true, port: clinicRelay.port, lanUrls: [`ws://198.18.0.10:${clinicRelay.port}/ws`], certificateFingerprint: null, error: null },
     mediaAccess: { camera: 'granted', microphone: 'granted', fixHint: null },
     denyCamera: false,
+    discovered: [],
     ...overrides,
   };
   return suite.open(pageRelay, label, desktopScript(config));
@@ -140,9 +143,14 @@ describe('renderer on the desktop bridge', () => {
   it('connection settings refuse a bad relay address and save a good one through the bridge', async () => {
     pageRelay = await suite.relay();
     clinicRelay = await suite.relay({ staticDir: null });
-    const desk = await openDesktop('clinician');
+    // What main found announced on the LAN: offered, and only filled in when the person picks it.
+    const desk = await openDesktop('clinician', { discovered: [{ name: 'Clinic Consult relay on relay-01', url: 'wss://relay-01.clinic.example:8787/ws' }] });
     await desk.page.getByText('Connection settings').click();
     const address = desk.page.getByLabel('Clinic server address (leave empty for the default)');
+    await desk.page.getByTestId('discovered-relays').waitFor();
+    await desk.page.getByRole('button', { name: 'Use Clinic Consult relay on relay-01' }).click();
+    expect(await address.inputValue()).toBe('wss://relay-01.clinic.example:8787/ws');
+    expect(await desk.page.evaluate(() => window.fakeDesktop.saved.length)).toBe(0);
     await address.fill('http://relay.example');
     await desk.page.getByRole('button', { name: 'Save settings' }).click();
     await expect.poll(() => desk.page.getByRole('status').filter({ hasText: 'ws://' }).textContent()).toContain('must start with ws:// or wss://');

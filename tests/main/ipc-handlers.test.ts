@@ -95,6 +95,7 @@ describe('createInvokeHandlers', () => {
     return {
       appInfo: () => ({ host: 'electron', appVersion: '0.1.0', platform: 'linux', chromeVersion: '140.0.0.0' }),
       defaultRelayUrl: () => 'ws://127.0.0.1:8787/ws',
+      discoverRelays: async () => [{ name: 'Clinic Consult relay on relay-01', url: 'wss://relay.clinic.example:8787/ws' }],
       settings: { load: async () => ({ settings: DEFAULT_SETTINGS, warning: null }), save: vi.fn(async () => {}) },
       onSettingsSaved: vi.fn(),
       mediaAccess: { read: () => ({ camera: 'unknown', microphone: 'unknown', fixHint: null }), request: async () => ({ camera: 'granted', microphone: 'granted', fixHint: null }) },

@@ -62,7 +62,7 @@ describe('preload', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
     expect([...fake.exposed.keys()]).toEqual(['clinic']);
     expect(Object.keys(bridge).sort()).toEqual(
-      ['getAppInfo', 'getDefaultRelayUrl', 'loadSettings', 'saveSettings', 'getMediaAccess', 'requestMediaAccess', 'openExternal', 'saveDiagnostics', 'onJoinLink', 'hostedRelay'].sort(),
+      ['getAppInfo', 'getDefaultRelayUrl', 'discoverRelays', 'loadSettings', 'saveSettings', 'getMediaAccess', 'requestMediaAccess', 'openExternal', 'saveDiagnostics', 'onJoinLink', 'hostedRelay'].sort(),
     );
     expect(Object.keys(bridge.hostedRelay).sort()).toEqual(['start', 'status', 'stop', 'supported']);
     expect(bridge.hostedRelay.supported).toBe(true);
@@ -84,6 +84,7 @@ describe('preload', () => {
     const calls: [() => Promise<unknown>, string, unknown[]][] = [
       [() => bridge.getAppInfo(), IpcChannel.getAppInfo, []],
       [() => bridge.getDefaultRelayUrl(), IpcChannel.getDefaultRelayUrl, []],
+      [() => bridge.discoverRelays(), IpcChannel.discoverRelays, []],
       [() => bridge.loadSettings(), IpcChannel.loadSettings, []],
       [() => bridge.saveSettings(settings), IpcChannel.saveSettings, [settings]],
       [() => bridge.getMediaAccess(), IpcChannel.getMediaAccess, []],

@@ -31,6 +31,7 @@ describe('defaults', () => {
       allowedOrigins: null,
       graceMs: 30_000,
       metrics: false,
+      announce: false,
       logLevel: 'info',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
@@ -48,6 +49,7 @@ describe('flags and environment', () => {
     CLINIC_RELAY_GRACE_SECONDS: '60',
     CLINIC_RELAY_LOG_LEVEL: 'warn',
     CLINIC_RELAY_METRICS: 'yes',
+    CLINIC_RELAY_ANNOUNCE: '1',
   };
 
   it('reads every setting from the environment', () => {
@@ -60,6 +62,7 @@ describe('flags and environment', () => {
       allowedOrigins: ['https://a.example', 'https://b.example'],
       graceMs: 60_000,
       metrics: true,
+      announce: true,
       logLevel: 'warn',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
@@ -89,6 +92,7 @@ describe('flags and environment', () => {
       allowedOrigins: ['https://c.example'],
       graceMs: 5_000,
       metrics: true,
+      announce: true,
       logLevel: 'debug',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,

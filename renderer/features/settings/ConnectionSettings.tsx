@@ -1,13 +1,20 @@
-import { useState, type FormEvent } from 'react';
-import { settingsSchema } from '../../../contract/bridge';
+import { useState, type FormEvent, type SyntheticEvent } from 'react';
+import { settingsSchema, type DiscoveredRelay } from '../../../contract/bridge';
 import { useHost } from '../../app/bridge-context';
 
 /** Where the clinic's relay is, and the name to use: for desktop users pointed at an IT-run relay. */
 export function ConnectionSettings({ relayUrl }: { relayUrl: string }) {
-  const { host, settings, saveSettings } = useHost();
+  const { host, bridge, settings, saveSettings } = useHost();
   const [address, setAddress] = useState(settings.relayUrl ?? '');
   const [name, setName] = useState(settings.displayName);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [found, setFound] = useState<DiscoveredRelay[]>([]);
+
+  // Asked each time the settings open: relays come and go on the network.
+  const onToggle = (event: SyntheticEvent<HTMLDetailsElement>) => {
+    if (!event.currentTarget.open) return;
+    bridge.discoverRelays().then(setFound, () => setFound([]));
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -27,12 +34,27 @@ export function ConnectionSettings({ relayUrl }: { relayUrl: string }) {
   };
 
   return (
-    <details className="settings">
+    <details className="settings" onToggle={onToggle}>
       <summary>Connection settings</summary>
       <form onSubmit={submit} aria-label="Connection settings">
         <p className="settings__current">
           Clinic server in use: <code data-testid="relay-url">{relayUrl}</code>
         </p>
+        {found.length > 0 && (
+          <fieldset className="settings__found" data-testid="discovered-relays">
+            <legend>Found on this network</legend>
+            <ul>
+              {found.map((relay) => (
+                <li key={relay.url}>
+                  {relay.name} <code>{relay.url}</code>{' '}
+                  <button type="button" className="button button--quiet" onClick={() => setAddress(relay.url)} aria-label={`Use ${relay.name}`}>
+                    Use
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </fieldset>
+        )}
         <label className="field">
           Clinic server address (leave empty for the default)
           <input name="relay-url" value={address} onChange={(e) => setAddress(e.target.value)} placeholder="wss://relay.clinic.example:8787/ws" />

@@ -94,7 +94,7 @@ export class CallSession {
       if (this.ended) return;
       events.connected();
       // Not at once: the restart's renegotiation would compete with the call's first frames.
-      if (this.widenTimer) this.armWiden('connected', options.widenAfterConnectMs ?? WIDEN_AFTER_CONNECT_MS);
+      if (this.icePlan.widens && this.initiator && !this.widened) this.armWiden('connected', options.widenAfterConnectMs ?? WIDEN_AFTER_CONNECT_MS);
     });
     peer.on('stream', (stream) => {
       if (!this.ended) events.remoteStream(stream);

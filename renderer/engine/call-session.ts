@@ -108,7 +108,11 @@ export class CallSession {
     peer.on('error', (err) => {
       if (this.ended) return;
       this.ended = true;
-      events.failed(err.code ?? 'ERR_PEER', err.message);
+      // The other side closed its connection (hang-up, reload, window closed): with one bundled transport
+      // Chromium often reports that as the data channel's SCTP abort before the peer's own close. It is a
+      // remote close, not a failure: the relay says what it means within milliseconds.
+      if (isRemoteAbort(err)) events.remoteClosed();
+      else events.failed(err.code ?? 'ERR_PEER', err.message);
     });
     peer.on('close', () => {
       if (this.ended) return;
@@ -193,4 +197,9 @@ export class CallSession {
     peer.removeAllListeners();
     peer.destroy();
   }
+}
+
+/** Chromium's words for an SCTP association the other side closed ("User-Initiated Abort, reason=Close called"). */
+export function isRemoteAbort(err: Error & { code?: string }): boolean {
+  return err.code === 'ERR_DATA_CHANNEL' && /User-Initiated Abort/i.test(err.message);
 }

@@ -474,10 +474,19 @@ export class ConsultEngine {
         widened: (reason) => this.log('ice-widened', reason),
         remoteClosed: () => {
           this.log('peer-closed', callId);
-          // The relay usually says why (hang-up) within milliseconds; give it that long.
+          // Closed while away from the relay (reloading, its app or network gone): it may come back within
+          // its grace period, so wait for it, as for a broken call.
+          const awayFromRelay = (): boolean => this.wasConnected && this.snapshot.peer?.present === false;
+          if (awayFromRelay()) {
+            this.recovery.broke('the other side closed its connection');
+            return;
+          }
+          // The relay usually says why (hang-up, replaced) within milliseconds; give it that long.
           this.remoteCloseTimer = setTimeout(() => {
             this.remoteCloseTimer = null;
-            if (this.call?.callId === callId) this.finishCall('peer-left');
+            if (this.call?.callId !== callId) return;
+            if (awayFromRelay()) this.recovery.broke('the other side closed its connection');
+            else this.finishCall('peer-left');
           }, this.deps.remoteCloseGraceMs ?? 1500);
         },
         failed: (code, text) => {

@@ -351,6 +351,34 @@ describe('ConsultEngine', () => {
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'ended', endReason: 'peer-left' });
     });
 
+    it("the other side's SCTP abort (how Chromium reports its close on a bundled transport) is a close, not a failure", async () => {
+      const r = await connectedPatient();
+      r.peer.emit('error', Object.assign(new Error('User-Initiated Abort, reason=Close called'), { code: 'ERR_DATA_CHANNEL' }));
+      // No restart of our own: the relay explains (here, the other side reloaded and the call is replaced).
+      expect(r.transport.sentOfType('restart')).toEqual([]);
+      expect(r.engine.getSnapshot().phase).toBe('connected');
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', callId: 'c_2' });
+      expect(r.transport.sentOfType('restart')).toEqual([]);
+    });
+
+    it('a remote close followed by the other side leaving the relay waits for it rather than ending the call', async () => {
+      const r = await connectedPatient();
+      r.peer.emit('close');
+      r.transport.receive({ type: 'presence', participantId: DOCTOR.id, role: 'clinician', present: false });
+      vi.advanceTimersByTime(1500);
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', recoveryAttempt: 1 });
+      r.transport.receive({ type: 'presence', participantId: DOCTOR.id, role: 'clinician', present: true });
+      expect(r.transport.sentOfType('restart')).toEqual([{ type: 'restart', callId: 'c_1' }]);
+    });
+
+    it('any other peer error on a connected call is a failure, and restarts it', async () => {
+      const r = await connectedPatient();
+      r.peer.emit('error', Object.assign(new Error('Transport channel closed'), { code: 'ERR_DATA_CHANNEL' }));
+      expect(r.transport.sentOfType('restart')).toEqual([{ type: 'restart', callId: 'c_1' }]);
+    });
+
     it('a hang-up message racing the peer close wins', async () => {
       const r = await connectedPatient();
       r.peer.emit('close');

@@ -9,7 +9,8 @@
  * A second after the call connects, the initiator widens the policy to 'all' and restarts ICE: both sides
  * gather their host and server-reflexive candidates, and if a direct path works (same LAN, friendly NATs)
  * ICE moves the media onto it without a gap. The initiator widens early when the relay path cannot come:
- * its own TURN gathering produced no relay candidate, or nothing connected by the deadline.
+ * its own TURN gathering produced no relay candidate, or nothing connected by the deadline. It never widens
+ * while either side is cut off from the relay: the restart's offer would be lost.
  *
  * A clinic that forces relay-only never widens. Without TURN there is nothing to start with: 'all'.
  */
@@ -39,7 +40,7 @@ export const WIDEN_DEADLINE_MS = 2500;
 /** Once connected, the search for a direct path waits this long, so it never competes with the first frames. */
 export const WIDEN_AFTER_CONNECT_MS = 1000;
 
-/** While the relay is unreachable the restart's offer would be lost: look again this often. */
+/** While either side is cut off from the relay the restart's offer would be lost: look again this often. */
 export const WIDEN_RETRY_MS = 1000;
 
 export function hasTurnServer(ice: IceConfig): boolean {

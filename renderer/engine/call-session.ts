@@ -71,7 +71,7 @@ export class CallSession {
       iceTransportPolicy: this.icePlan.start,
     });
     this.peer = peer;
-    const { events } = options;
+    const events = this.events;
     // One side decides when to widen, so the two never restart ICE against each other: the initiator.
     if (this.icePlan.widens && this.initiator) this.armWiden('deadline', options.widenDeadlineMs ?? WIDEN_DEADLINE_MS);
     peer.on('signal', (data) => {

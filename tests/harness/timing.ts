@@ -57,9 +57,7 @@ export async function runConsultation(browser: Browser, baseUrl: string, index =
   await Promise.all([clinician.waitForFirstRemoteFrame(), patient.waitForFirstRemoteFrame()]);
   await Promise.all([clinician.waitForState('connected'), patient.waitForState('connected')]);
   // The first-frame callback lands a moment after the frame is painted: wait for it in the timeline.
-  await Promise.all([clinician, patient].map((w) => w.page.waitForFunction(
-    () => (window.clinicDiagnostics?.timeline() ?? []).some((e) => e.event === 'first-remote-frame'),
-  )));
+  await Promise.all([clinician.waitForEvent('first-remote-frame'), patient.waitForEvent('first-remote-frame')]);
   const clinicianTimeline = await clinician.timeline();
   const patientTimeline = await patient.timeline();
   const marks = {

@@ -24,14 +24,30 @@ const TWO_SYMMETRIC_NATS: Omit<LabSpec, 'ice'> = { lans: [{ nat: 'symmetric' }, 
 describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
   const lab = useLab();
 
-  it('(b) TURN over UDP: connects through a relay candidate', async () => {
-    const { buildMs } = await lab.start({ ...TWO_SYMMETRIC_NATS, ice: 'turn' });
+  /**
+   * A TURN call across the two NATs: relay-first, widened without a freeze, media both ways after it.
+   * Returns each side's selected pair; `finish` reports the figures under `scenario`.
+   */
+  async function relayedCall(spec: LabSpec) {
+    const { buildMs } = await lab.start(spec);
     const call = await connectCall(lab.current(), { opened: lab.watch });
     const widening = await expectRelayFirstThenWidened([call.clinician, call.patient]);
     await expectMediaBothWays(call.clinician, call.patient);
     const freezes = await widening.freezesSinceWidening();
     for (const freeze of freezes) expect(freeze, 'longest freeze after widening (ms)').toBeLessThan(1000);
     const paths = await Promise.all([call.clinician, call.patient].map((window) => selectedPath(window.page)));
+    const finish = (scenario: string): void =>
+      report(scenario, {
+        lab_ms: buildMs,
+        admit_to_media_ms: call.admitToMediaMs,
+        pairs: paths.map(describePair).join(' | '),
+        longest_freeze_after_widening_ms: Math.max(...freezes),
+      });
+    return { paths, finish };
+  }
+
+  it('(b) TURN over UDP: connects through a relay candidate', async () => {
+    const { paths, finish } = await relayedCall({ ...TWO_SYMMETRIC_NATS, ice: 'turn' });
     for (const path of paths) {
       // Widened: the restart gathered the direct candidates too; the NATs drop them, so TURN still carries.
       expect(path?.gathered, 'gathered').toEqual(expect.arrayContaining(['host', 'srflx', 'relay/udp']));
@@ -42,33 +58,17 @@ describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
     const relayEnds = paths.filter((path) => path?.local.candidateType === 'relay');
     expect(relayEnds.length, 'at least one side allocated on TURN').toBeGreaterThan(0);
     for (const path of relayEnds) expect(path?.local.relayProtocol, 'TURN reached over UDP').toBe('udp');
-    report('turn-udp', {
-      lab_ms: buildMs,
-      admit_to_media_ms: call.admitToMediaMs,
-      pairs: paths.map(describePair).join(' | '),
-      longest_freeze_after_widening_ms: Math.max(...freezes),
-    });
+    finish('turn-udp');
   });
 
   it('(c) UDP to the TURN server blocked: connects over TURN/TCP', async () => {
-    const { buildMs } = await lab.start({ ...TWO_SYMMETRIC_NATS, blockUdpToServer: true, ice: 'turn' });
-    const call = await connectCall(lab.current(), { opened: lab.watch });
-    const widening = await expectRelayFirstThenWidened([call.clinician, call.patient]);
-    await expectMediaBothWays(call.clinician, call.patient);
-    const freezes = await widening.freezesSinceWidening();
-    for (const freeze of freezes) expect(freeze, 'longest freeze after widening (ms)').toBeLessThan(1000);
-    const paths = await Promise.all([call.clinician, call.patient].map((window) => selectedPath(window.page)));
+    const { paths, finish } = await relayedCall({ ...TWO_SYMMETRIC_NATS, blockUdpToServer: true, ice: 'turn' });
     for (const path of paths) {
       // No UDP reaches the server, so both sides must hold their end of the media on a TCP allocation.
       expect(path, 'selected pair').toMatchObject({ local: { candidateType: 'relay', relayProtocol: 'tcp' } });
       expect(path?.gathered, 'gathered no UDP relay').not.toContain('relay/udp');
     }
-    report('turn-tcp', {
-      lab_ms: buildMs,
-      admit_to_media_ms: call.admitToMediaMs,
-      pairs: paths.map(describePair).join(' | '),
-      longest_freeze_after_widening_ms: Math.max(...freezes),
-    });
+    finish('turn-tcp');
   });
 
   it('(d) no TURN configured: the call fails within ~20 s and both sides say why', async () => {

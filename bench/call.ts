@@ -38,7 +38,9 @@ try {
     calls.push(run.admitToMediaMs);
     for (const [phase, ms] of Object.entries(phaseBreakdown(run))) (phases[phase] ??= []).push(ms);
     floor.push(await runBarePeerConnectionPair(chromium.browser, `${relay.url}/healthz`));
-    process.stdout.write(`  #${String(i + 1).padStart(2)}  consultation ${run.admitToMediaMs.toFixed(0).padStart(5)} ms   bare pair ${floor[floor.length - 1]?.toFixed(0).padStart(5)} ms\n`);
+    process.stdout.write(
+      `  #${String(i + 1).padStart(2)}  consultation ${run.admitToMediaMs.toFixed(0).padStart(5)} ms   bare pair ${floor[floor.length - 1]?.toFixed(0).padStart(5)} ms\n`,
+    );
   }
 } finally {
   await chromium.close();
@@ -60,5 +62,9 @@ process.stdout.write(`\nadmit -> first remote frame on both sides (n=${n})\n`);
 process.stdout.write(`  consultation  p50 ${result.p50_ms} ms   p95 ${result.p95_ms} ms\n`);
 process.stdout.write(`  bare pair     p50 ${result.floor_p50_ms} ms   p95 ${result.floor_p95_ms} ms\n`);
 process.stdout.write(`  ratio (p50)   ${result.ratio}  (goal <= 1.2)\n`);
-process.stdout.write(`  where the consultation's time goes (p50): ${Object.entries(result.phases_p50_ms).map(([k, v]) => `${k} ${v} ms`).join(', ')}\n`);
+process.stdout.write(
+  `  where the consultation's time goes (p50): ${Object.entries(result.phases_p50_ms)
+    .map(([k, v]) => `${k} ${v} ms`)
+    .join(', ')}\n`,
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -153,5 +153,7 @@ const result = {
 };
 process.stdout.write(`\ncollector cost during a call (n=${rounds} paired rounds, ${windowS} s windows, % of one core)\n`);
 process.stdout.write(`  all Chromium processes  with ${result.chromium_cpu_pct_on} %   without ${result.chromium_cpu_pct_off} %\n`);
-process.stdout.write(`  per window: ${result.collector_cost_pct_per_window} % ± ${result.collector_cost_stderr_pct_per_window} (std. error)   main thread alone: ${result.main_thread_cost_pct_per_window} %   goal < 2 %\n`);
+process.stdout.write(
+  `  per window: ${result.collector_cost_pct_per_window} % ± ${result.collector_cost_stderr_pct_per_window} (std. error)   main thread alone: ${result.main_thread_cost_pct_per_window} %   goal < 2 %\n`,
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);

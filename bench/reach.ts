@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { launchChromium, startTestRelay } from '../tests/harness/browser';
 import { percentile, phaseBreakdown, runConsultation } from '../tests/harness/timing';
 import { connectCall } from '../tests/network/consult';
-import { startLab, type LabSpec } from '../tests/network/lab';
+import { type LabSpec, startLab } from '../tests/network/lab';
 import { cleanupAll, cleanupOnExit, sweepStaleNamespaces } from '../tests/network/netns';
 import { linkOutage } from '../tests/network/outage';
 import { assertToolsPresent, IS_ROOT } from '../tests/network/preflight';
@@ -88,10 +88,23 @@ async function loopbackCalls(count: number, label: string, as: As = 'desktop'): 
 /** p50 of each phase between admit and first frames (see phaseBreakdown), to say where a topology's time goes. */
 function phasesP50(runs: Record<string, number>[]): Record<string, number> {
   const keys = Object.keys(runs[0] ?? {});
-  return Object.fromEntries(keys.map((key) => [key, round(percentile(runs.map((run) => run[key] ?? Number.NaN), 50))]));
+  return Object.fromEntries(
+    keys.map((key) => [
+      key,
+      round(
+        percentile(
+          runs.map((run) => run[key] ?? Number.NaN),
+          50,
+        ),
+      ),
+    ]),
+  );
 }
 
-async function topologyCalls(topology: (typeof TOPOLOGIES)[number], count: number): Promise<{ times: number[]; pair: string; phases: Record<string, number> }> {
+async function topologyCalls(
+  topology: (typeof TOPOLOGIES)[number],
+  count: number,
+): Promise<{ times: number[]; pair: string; phases: Record<string, number> }> {
   const lab = await startLab(topology.spec);
   const times: number[] = [];
   const phases: Record<string, number>[] = [];
@@ -124,8 +137,10 @@ async function outageRecoveries(count: number): Promise<{ back: number[]; restar
       const outage = await linkOutage(lab, run, OUTAGE_MS);
       back.push(outage.mediaBackMs);
       restarts += outage.clinicianRestarts.length + outage.patientRestarts.length;
-      line(`  outage #${i + 1}  media back ${outage.mediaBackMs.toFixed(0).padStart(5)} ms after the link returned` +
-        `  (clinician ${outage.clinicianBackMs.toFixed(0)}, patient ${outage.patientBackMs.toFixed(0)}; ICE connected again after ${outage.clinicianIceBackMs?.toFixed(0) ?? '-'} / ${outage.patientIceBackMs?.toFixed(0) ?? '-'} ms; restarts: ${[...outage.clinicianRestarts, ...outage.patientRestarts].join('; ') || 'none'})`);
+      line(
+        `  outage #${i + 1}  media back ${outage.mediaBackMs.toFixed(0).padStart(5)} ms after the link returned` +
+          `  (clinician ${outage.clinicianBackMs.toFixed(0)}, patient ${outage.patientBackMs.toFixed(0)}; ICE connected again after ${outage.clinicianIceBackMs?.toFixed(0) ?? '-'} / ${outage.patientIceBackMs?.toFixed(0) ?? '-'} ms; restarts: ${[...outage.clinicianRestarts, ...outage.patientRestarts].join('; ') || 'none'})`,
+      );
       await Promise.all([run.clinician.close(), run.patient.close()]);
     }
   } finally {
@@ -159,10 +174,16 @@ try {
     result.loopback_browser_p95_ms = round(percentile(loopbackBrowser, 95));
   }
   line('');
-  line(`  ${'topology'.padEnd(17)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'x loopback'.padStart(11)}   selected pair at first frames (clinician | patient)`);
-  line(`  ${'loopback'.padEnd(17)} ${round(reference.desktop).toString().padStart(8)} ${round(percentile(loopback, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}`);
+  line(
+    `  ${'topology'.padEnd(17)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'x loopback'.padStart(11)}   selected pair at first frames (clinician | patient)`,
+  );
+  line(
+    `  ${'loopback'.padEnd(17)} ${round(reference.desktop).toString().padStart(8)} ${round(percentile(loopback, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}`,
+  );
   if (loopbackBrowser.length > 0) {
-    line(`  ${'loopback_browser'.padEnd(17)} ${round(reference.browser).toString().padStart(8)} ${round(percentile(loopbackBrowser, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}   (the reference for browser rows)`);
+    line(
+      `  ${'loopback_browser'.padEnd(17)} ${round(reference.browser).toString().padStart(8)} ${round(percentile(loopbackBrowser, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}   (the reference for browser rows)`,
+    );
   }
   for (const topology of TOPOLOGIES) {
     const times = topologyTimes[topology.name] ?? [];
@@ -172,11 +193,17 @@ try {
     result[`${topology.name}_p95_ms`] = round(percentile(times, 95));
     result[`${topology.name}_ratio`] = ratio;
     const goal = topology.turn ? (ratio <= 1.3 ? '  (goal <= 1.3: met)' : '  (goal <= 1.3: MISSED)') : '';
-    line(`  ${topology.name.padEnd(17)} ${round(p50).toString().padStart(8)} ${round(percentile(times, 95)).toString().padStart(8)} ${ratio.toFixed(2).padStart(11)}   ${pairs[topology.name]}${goal}`);
+    line(
+      `  ${topology.name.padEnd(17)} ${round(p50).toString().padStart(8)} ${round(percentile(times, 95)).toString().padStart(8)} ${ratio.toFixed(2).padStart(11)}   ${pairs[topology.name]}${goal}`,
+    );
   }
-  line('  where the time goes (p50 ms, from the clinician\'s timeline):');
+  line("  where the time goes (p50 ms, from the clinician's timeline):");
   for (const [name, byPhase] of Object.entries(phases)) {
-    line(`    ${name.padEnd(17)} ${Object.entries(byPhase).map(([phase, ms]) => `${phase} ${ms}`).join(', ')}`);
+    line(
+      `    ${name.padEnd(17)} ${Object.entries(byPhase)
+        .map(([phase, ms]) => `${phase} ${ms}`)
+        .join(', ')}`,
+    );
     result[`${name}_phases_p50_ms`] = byPhase;
   }
   if (recovery.back.length > 0) {
@@ -186,7 +213,9 @@ try {
     result.media_back_after_link_up_p50_ms = p50;
     result.media_back_after_link_up_max_ms = max;
     result.outage_call_restarts = recovery.restarts;
-    line(`  after a ${OUTAGE_MS / 1000} s link outage (turn_udp): media back p50 ${p50} ms, max ${max} ms after the link returned (goal < 3000: ${max < 3000 ? 'met' : 'MISSED'})`);
+    line(
+      `  after a ${OUTAGE_MS / 1000} s link outage (turn_udp): media back p50 ${p50} ms, max ${max} ms after the link returned (goal < 3000: ${max < 3000 ? 'met' : 'MISSED'})`,
+    );
   }
 } finally {
   cleanupAll();

@@ -7,7 +7,7 @@
  * Each call sends `rate` candidate signals per second, clinician to patient, for `seconds`. Memory is the
  * growth of each process's RSS with all calls open: coarse (the heap grows in steps), so compare orders.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +28,8 @@ const seconds = Number(values.seconds);
 for (const [name, value] of Object.entries({ calls, rate, seconds })) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number`);
 }
-if (rate > 50) throw new Error('--rate above 50/s per call would hit the relay\'s own rate limit (100/s per connection, shared with replies)');
+if (rate > 50)
+  throw new Error("--rate above 50/s per call would hit the relay's own rate limit (100/s per connection, shared with replies)");
 
 const line = (text: string): boolean => process.stdout.write(`${text}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -129,7 +130,8 @@ async function relayCall(wsUrl: string, index: number): Promise<Pair> {
   return {
     sender: clinician,
     receiver: patient,
-    frame: (seq, sentAt) => JSON.stringify({ v: 1, type: 'signal', callId, seq, data: { type: 'candidate', candidate: candidate(sentAt) } }),
+    frame: (seq, sentAt) =>
+      JSON.stringify({ v: 1, type: 'signal', callId, seq, data: { type: 'candidate', candidate: candidate(sentAt) } }),
   };
 }
 
@@ -140,7 +142,8 @@ async function floorCall(wsUrl: string, index: number): Promise<Pair> {
   return {
     sender,
     receiver,
-    frame: (seq, sentAt) => JSON.stringify({ v: 1, type: 'signal', callId: 'c_floor', seq, data: { type: 'candidate', candidate: candidate(sentAt) } }),
+    frame: (seq, sentAt) =>
+      JSON.stringify({ v: 1, type: 'signal', callId: 'c_floor', seq, data: { type: 'candidate', candidate: candidate(sentAt) } }),
   };
 }
 
@@ -201,19 +204,28 @@ const relay = await startServer(['signaling/cli.ts', '--port', '0', '--log-level
 const floor = await startServer(['bench/ws-floor.ts'], /ws-floor on (ws:\/\/\S+)/);
 const result: Record<string, unknown> = { bench: 'relay', calls, rate_per_call: rate, seconds };
 try {
-  line(`${calls} calls (${calls * 2} sockets), each sending ${rate} candidate signals/s for ${seconds} s; relay vs bare ws floor, same run`);
+  line(
+    `${calls} calls (${calls * 2} sockets), each sending ${rate} candidate signals/s for ${seconds} s; relay vs bare ws floor, same run`,
+  );
   const relayWs = `${relay.url.replace(/^http/, 'ws')}/ws`;
   const onRelay = await measure(relay, (i) => relayCall(relayWs, i));
   const onFloor = await measure(floor, (i) => floorCall(floor.url, i));
   const perParticipant = (m: Measured): number => (m.loadedRss - m.idleRss) / (calls * 2);
-  const rows: [string, Measured][] = [['relay', onRelay], ['floor', onFloor]];
-  line(`  ${''.padEnd(6)} ${'idle RSS'.padStart(10)} ${'loaded RSS'.padStart(11)} ${'KB/participant'.padStart(15)} ${'delivered'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/1k msgs'.padStart(15)}`);
+  const rows: [string, Measured][] = [
+    ['relay', onRelay],
+    ['floor', onFloor],
+  ];
+  line(
+    `  ${''.padEnd(6)} ${'idle RSS'.padStart(10)} ${'loaded RSS'.padStart(11)} ${'KB/participant'.padStart(15)} ${'delivered'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/1k msgs'.padStart(15)}`,
+  );
   for (const [name, m] of rows) {
     line(
       `  ${name.padEnd(6)} ${`${(m.idleRss / 1048576).toFixed(1)} MB`.padStart(10)} ${`${(m.loadedRss / 1048576).toFixed(1)} MB`.padStart(11)}` +
         ` ${(perParticipant(m) / 1024).toFixed(1).padStart(15)} ${`${m.latencies.length}/${m.sent}`.padStart(10)}` +
         ` ${round(percentile(m.latencies, 50)).toString().padStart(8)} ${round(percentile(m.latencies, 95)).toString().padStart(8)} ${round(percentile(m.latencies, 99)).toString().padStart(8)}` +
-        ` ${round((m.cpuMs / m.sent) * 1000).toString().padStart(15)}`,
+        ` ${round((m.cpuMs / m.sent) * 1000)
+          .toString()
+          .padStart(15)}`,
     );
     result[`${name}_idle_rss_mb`] = round(m.idleRss / 1048576);
     result[`${name}_kb_per_participant`] = round(perParticipant(m) / 1024);
@@ -227,7 +239,9 @@ try {
   result.latency_p50_ratio = round(percentile(onRelay.latencies, 50) / percentile(onFloor.latencies, 50));
   result.cpu_ratio = round(onRelay.cpuMs / onRelay.sent / (onFloor.cpuMs / onFloor.sent));
   result.memory_ratio = round(perParticipant(onRelay) / perParticipant(onFloor));
-  line(`  relay / floor: latency p50 ${result.latency_p50_ratio}x, CPU per message ${result.cpu_ratio}x, memory per participant ${result.memory_ratio}x`);
+  line(
+    `  relay / floor: latency p50 ${result.latency_p50_ratio}x, CPU per message ${result.cpu_ratio}x, memory per participant ${result.memory_ratio}x`,
+  );
 } finally {
   await relay.stop();
   await floor.stop();

@@ -9,7 +9,11 @@ import { z } from 'zod';
 
 export const settingsSchema = z.object({
   /** ws:// or wss:// address of the signaling relay; null = the host's default. */
-  relayUrl: z.string().url().refine((u) => /^wss?:\/\//.test(u), 'relay address must start with ws:// or wss://').nullable(),
+  relayUrl: z
+    .string()
+    .url()
+    .refine((u) => /^wss?:\/\//.test(u), 'relay address must start with ws:// or wss://')
+    .nullable(),
   displayName: z.string().trim().max(60),
   cameraId: z.string().max(256).nullable(),
   microphoneId: z.string().max(256).nullable(),

@@ -6,7 +6,16 @@
  * channels through `IpcChannel`. No channel name is written as a bare string anywhere else. Type-only
  * imports: the sandboxed preload bundles this file and stays free of zod.
  */
-import type { AppInfo, DiagnosticsSaveResult, DiscoveredRelay, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings, SettingsLoadResult } from './bridge';
+import type {
+  AppInfo,
+  DiagnosticsSaveResult,
+  DiscoveredRelay,
+  HostedRelayStatus,
+  JoinLink,
+  MediaAccessStatus,
+  Settings,
+  SettingsLoadResult,
+} from './bridge';
 
 /** Renderer -> main request/response channels (`ipcRenderer.invoke` / `ipcMain.handle`). */
 export const IpcChannel = {

@@ -75,9 +75,11 @@ export function parseJoinLink(raw: string): DeepLinkResult {
   const fp = seen.get('fp');
   if (fp === undefined) return { ok: true, link: { relayUrl, code: parsedCode.data } };
   const certificateFingerprint = normalizeFingerprint(fp);
-  if (!certificateFingerprint) return refuse(DeepLinkError.BAD_FINGERPRINT, 'The security fingerprint in the consultation link is not valid.');
+  if (!certificateFingerprint)
+    return refuse(DeepLinkError.BAD_FINGERPRINT, 'The security fingerprint in the consultation link is not valid.');
   // A pinned certificate only makes sense for an encrypted relay connection.
-  if (!relayUrl.startsWith('wss://')) return refuse(DeepLinkError.BAD_FINGERPRINT, 'A consultation link with a fingerprint must name a wss:// relay.');
+  if (!relayUrl.startsWith('wss://'))
+    return refuse(DeepLinkError.BAD_FINGERPRINT, 'A consultation link with a fingerprint must name a wss:// relay.');
   return { ok: true, link: { relayUrl, code: parsedCode.data, certificateFingerprint } };
 }
 

@@ -6,7 +6,7 @@
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { HostedRelayStatus } from '../contract/bridge';
-import { startRelay as startRelayServer, type Relay, type RelayOptions } from '../signaling/server';
+import { type Relay, type RelayOptions, startRelay as startRelayServer } from '../signaling/server';
 import { lanRelayUrls, type NetworkInterfaces } from './lan-addresses';
 import type { RelayCertificate } from './relay-certificate';
 

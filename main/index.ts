@@ -11,20 +11,20 @@ import type { Settings } from '../contract/bridge';
 import { IpcEvent } from '../contract/ipc';
 import { APP_SCHEME, DEEP_LINK_SCHEME } from './app-origin';
 import { createAppRequestHandler } from './app-protocol';
-import { deepLinksInArgv, parseJoinLink } from './deep-link';
-import { defaultRelayUrl } from './default-relay';
 import { CertificatePins } from './certificate-pins';
 import { CHROMIUM_SWITCHES } from './chromium-switches';
-import { PinStore } from './pin-store';
-import { RelayDiscovery } from './relay-discovery';
+import { deepLinksInArgv, parseJoinLink } from './deep-link';
+import { defaultRelayUrl } from './default-relay';
 import { HostedRelay } from './hosted-relay';
-import { loadOrCreateRelayCertificate } from './relay-certificate';
 import { createInvokeHandlers } from './invoke-handlers';
 import { registerInvokeHandlers } from './ipc-handlers';
 import { JoinLinkInbox } from './join-link-inbox';
 import { readMediaAccess, requestMediaAccess, type SystemMediaAccess } from './media-access';
 import { isSafeExternalUrl } from './navigation';
+import { PinStore } from './pin-store';
 import { protocolClientRegistration } from './protocol-client';
+import { loadOrCreateRelayCertificate } from './relay-certificate';
+import { RelayDiscovery } from './relay-discovery';
 import { RelaySources } from './relay-sources';
 import { applySessionPolicy } from './session-policy';
 import { SettingsStore } from './settings-store';
@@ -103,7 +103,9 @@ function startApp(): void {
     }
     if (result.link.certificateFingerprint) {
       pins.pin(result.link.certificateFingerprint);
-      pinStore.remember(result.link.certificateFingerprint, result.link.relayUrl).catch((err: unknown) => log.warn({ err }, 'could not remember a trusted relay'));
+      pinStore
+        .remember(result.link.certificateFingerprint, result.link.relayUrl)
+        .catch((err: unknown) => log.warn({ err }, 'could not remember a trusted relay'));
     }
     relaySources.addFromLink(result.link.relayUrl);
     inbox.arrive(result.link);

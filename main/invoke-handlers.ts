@@ -2,8 +2,16 @@
  * What each IPC channel does, built from the main process's services. Kept apart from Electron so the
  * handlers are tested with fakes; index.ts hands in the real services.
  */
-import { diagnosticsFileName, type AppInfo, type DiscoveredRelay, type JoinLink, type MediaAccessStatus, type Settings, type SettingsLoadResult } from '../contract/bridge';
-import { IpcChannel, type InvokeHandlers } from '../contract/ipc';
+import {
+  type AppInfo,
+  type DiscoveredRelay,
+  diagnosticsFileName,
+  type JoinLink,
+  type MediaAccessStatus,
+  type Settings,
+  type SettingsLoadResult,
+} from '../contract/bridge';
+import { type InvokeHandlers, IpcChannel } from '../contract/ipc';
 import { checkDiagnosticsJson, writeDiagnosticsFile } from './diagnostics-file';
 import type { HostedRelay } from './hosted-relay';
 import { isSafeExternalUrl } from './navigation';

@@ -4,7 +4,7 @@
  * channel's schema. Refusals reject the renderer's promise with `[CODE] message`.
  */
 import { z } from 'zod';
-import { INVOKE_CHANNELS, IpcErrorCode, type InvokeHandlers } from '../contract/ipc';
+import { INVOKE_CHANNELS, type InvokeHandlers, IpcErrorCode } from '../contract/ipc';
 import { invokeRequestSchemas } from './ipc-schemas';
 import { isTrustedSender, type SenderFrameInfo } from './ipc-sender';
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_DIAGNOSTICS_JSON_LENGTH, settingsSchema } from '../contract/bridge';
-import { IpcChannel, type InvokeChannel, type InvokeRequests } from '../contract/ipc';
+import { type InvokeChannel, type InvokeRequests, IpcChannel } from '../contract/ipc';
 
 const noArguments = z.tuple([]);
 

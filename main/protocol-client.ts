@@ -9,11 +9,7 @@ export interface ProtocolClientRegistration {
   args?: string[];
 }
 
-export function protocolClientRegistration(
-  isDefaultApp: boolean,
-  execPath: string,
-  argv: readonly string[],
-): ProtocolClientRegistration {
+export function protocolClientRegistration(isDefaultApp: boolean, execPath: string, argv: readonly string[]): ProtocolClientRegistration {
   const appPath = argv[1];
   if (!isDefaultApp || appPath === undefined) return {};
   return { executable: execPath, args: [resolve(appPath)] };

@@ -27,7 +27,10 @@ export function relayFromService(service: FoundService): DiscoveredRelay | null 
   if (txt.v !== ANNOUNCEMENT_VERSION || txt.tls !== '1' || txt.path !== '/ws') return null;
   if (!Number.isInteger(service.port) || service.port < 1 || service.port > 65535) return null;
   // Printable, short: it is shown to people and may come from anyone on the LAN.
-  const name = String(service.name).replace(/[^\P{C}]/gu, '').trim().slice(0, 80);
+  const name = String(service.name)
+    .replace(/[^\P{C}]/gu, '')
+    .trim()
+    .slice(0, 80);
   if (!name) return null;
   // The relay's public address names the host its certificate was issued for; prefer it.
   if (typeof txt.url === 'string' && txt.url.length <= 512 && isWssRelayUrl(txt.url)) return { name, url: txt.url };

@@ -5,8 +5,8 @@
  */
 import type { Session } from 'electron';
 import { APP_SCHEME } from './app-origin';
-import { decideDevicePermission, decidePermissionCheck, decidePermissionRequest } from './permissions';
 import type { MediaKind } from './media-access';
+import { decideDevicePermission, decidePermissionCheck, decidePermissionRequest } from './permissions';
 
 export interface SessionPolicyOptions {
   platform: string;

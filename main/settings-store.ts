@@ -5,7 +5,7 @@
  */
 import { copyFile, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_SETTINGS, settingsSchema, type Settings, type SettingsLoadResult } from '../contract/bridge';
+import { DEFAULT_SETTINGS, type Settings, type SettingsLoadResult, settingsSchema } from '../contract/bridge';
 import { writeFileAtomically } from './atomic-file';
 
 export const SETTINGS_FILE_NAME = 'settings.json';

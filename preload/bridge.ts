@@ -4,7 +4,7 @@
  * caller hands in `ipcRenderer`), so the bridge is tested with a fake.
  */
 import type { ClinicBridge, JoinLink, Unsubscribe } from '../contract/bridge';
-import { IpcChannel, IpcEvent, isJoinLink, type InvokeChannel, type InvokeRequest, type InvokeResponse } from '../contract/ipc';
+import { type InvokeChannel, type InvokeRequest, type InvokeResponse, IpcChannel, IpcEvent, isJoinLink } from '../contract/ipc';
 
 /** The global name the renderer reads (`window.clinic`). */
 export const BRIDGE_GLOBAL_NAME = 'clinic';

@@ -3,7 +3,7 @@
  * timeline and a media summary; the last line is one JSON object with the outcome. Exits 1 on failure.
  */
 import { launchChromium, startTestRelay } from '../tests/harness/browser';
-import { runConsultation, type ConsultationRun } from '../tests/harness/timing';
+import { type ConsultationRun, runConsultation } from '../tests/harness/timing';
 
 /**
  * The patient waits this long before being admitted, as a real patient does. Chromium's fake camera
@@ -45,8 +45,12 @@ async function main(): Promise<number> {
     const kbps = (a: number, b: number) => (((b - a) * 8) / OBSERVE_MS).toFixed(0);
 
     line(`\nmedia over ${OBSERVE_MS / 1000} s`);
-    line(`  clinician receives ${sizes[0]?.width}x${sizes[0]?.height}, ${fps(clinicianBefore.framesDecoded, clinicianAfter.framesDecoded)} fps, ${kbps(clinicianBefore.bytesReceived, clinicianAfter.bytesReceived)} kbit/s, ${clinicianAfter.audioPacketsReceived} audio packets`);
-    line(`  patient   receives ${sizes[1]?.width}x${sizes[1]?.height}, ${fps(patientBefore.framesDecoded, patientAfter.framesDecoded)} fps, ${kbps(patientBefore.bytesReceived, patientAfter.bytesReceived)} kbit/s, ${patientAfter.audioPacketsReceived} audio packets`);
+    line(
+      `  clinician receives ${sizes[0]?.width}x${sizes[0]?.height}, ${fps(clinicianBefore.framesDecoded, clinicianAfter.framesDecoded)} fps, ${kbps(clinicianBefore.bytesReceived, clinicianAfter.bytesReceived)} kbit/s, ${clinicianAfter.audioPacketsReceived} audio packets`,
+    );
+    line(
+      `  patient   receives ${sizes[1]?.width}x${sizes[1]?.height}, ${fps(patientBefore.framesDecoded, patientAfter.framesDecoded)} fps, ${kbps(patientBefore.bytesReceived, patientAfter.bytesReceived)} kbit/s, ${patientAfter.audioPacketsReceived} audio packets`,
+    );
 
     await run.clinician.hangUp();
     await run.patient.waitForState('ended');

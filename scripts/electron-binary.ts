@@ -31,7 +31,9 @@ export function locateElectronBinary(lookup: ElectronBinaryLookup): ElectronBina
   const override = lookup.env.ELECTRON_OVERRIDE_DIST_PATH;
   if (override) {
     const path = join(override, executable);
-    return exists(path) ? { found: true, path } : { found: false, reason: `ELECTRON_OVERRIDE_DIST_PATH is set, but ${path} does not exist` };
+    return exists(path)
+      ? { found: true, path }
+      : { found: false, reason: `ELECTRON_OVERRIDE_DIST_PATH is set, but ${path} does not exist` };
   }
   if (!recorded) return { found: false, reason: 'the Electron binary was never downloaded (node_modules/electron/path.txt is missing)' };
   const path = join(lookup.packageDir, 'dist', recorded);

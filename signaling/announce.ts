@@ -33,7 +33,13 @@ export interface Announcer {
 
 export function announceRelay(announcement: RelayAnnouncement): Announcer {
   const bonjour = new Bonjour();
-  bonjour.publish({ name: announcement.name, type: RELAY_SERVICE_TYPE, protocol: 'tcp', port: announcement.port, txt: announcementTxt(announcement) });
+  bonjour.publish({
+    name: announcement.name,
+    type: RELAY_SERVICE_TYPE,
+    protocol: 'tcp',
+    port: announcement.port,
+    txt: announcementTxt(announcement),
+  });
   return {
     // Goodbye packets first, so apps drop the relay from their lists at once rather than at TTL expiry.
     stop: () => new Promise<void>((resolve) => bonjour.unpublishAll(() => bonjour.destroy(() => resolve()))),

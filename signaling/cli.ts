@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { announceRelay } from './announce';
-import { iceConfigProblems, type IceConfig } from './ice';
-import { startRelay, type RelayOptions } from './server';
+import { type IceConfig, iceConfigProblems } from './ice';
+import { type RelayOptions, startRelay } from './server';
 
 const HELP = `Clinic Consult signaling relay
 
@@ -75,7 +75,8 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
   if (Boolean(certFile) !== Boolean(keyFile)) throw new Error('--tls-cert and --tls-key go together');
   const origins = values['allowed-origins'] ?? env.CLINIC_RELAY_ALLOWED_ORIGINS;
   const logLevel = values['log-level'] ?? env.CLINIC_RELAY_LOG_LEVEL ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new Error(`unknown log level "${logLevel}"`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel))
+    throw new Error(`unknown log level "${logLevel}"`);
   const turnSecret = readSecret(values['turn-secret-file'] ?? env.CLINIC_RELAY_TURN_SECRET_FILE, env.CLINIC_RELAY_TURN_SECRET);
   const ice: IceConfig = {
     stunUrls: list(values.stun ?? env.CLINIC_RELAY_STUN),
@@ -114,13 +115,19 @@ function isOn(raw: string | undefined): boolean {
 }
 
 function list(raw: string | undefined): string[] {
-  return raw ? raw.split(',').map((item) => item.trim()).filter(Boolean) : [];
+  return raw
+    ? raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [];
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {
   // Digits only: Number() would read '' and ' ' as 0 (a random port) and accept '0x50' or '1e3'.
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -143,9 +150,17 @@ async function main(): Promise<void> {
     );
   }
   const announcer = config.announce
-    ? announceRelay({ name: `Clinic Consult relay on ${hostname()}`, port: relay.port, tls: Boolean(config.tls), publicUrl: config.publicUrl ?? null })
+    ? announceRelay({
+        name: `Clinic Consult relay on ${hostname()}`,
+        port: relay.port,
+        tls: Boolean(config.tls),
+        publicUrl: config.publicUrl ?? null,
+      })
     : null;
-  if (announcer) process.stdout.write(`Announced on the LAN by mDNS${config.tls ? '' : ' (desktop apps only offer TLS relays: add --tls-cert/--tls-key)'}.\n`);
+  if (announcer)
+    process.stdout.write(
+      `Announced on the LAN by mDNS${config.tls ? '' : ' (desktop apps only offer TLS relays: add --tls-cert/--tls-key)'}.\n`,
+    );
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     Promise.all([announcer?.stop(), relay.close()]).then(

@@ -4,13 +4,25 @@
  * Every operation either throws a `RelayError` (nothing changed) or changes state and delivers the
  * resulting messages through the injected `deliver`. The server maps participant ids to sockets.
  */
-import { ErrorCode, type EndReason, type IceSettings, type Role, type ServerMessageBody, type SignalData, type WaitingPatient } from './protocol';
+
 import { randomBytes } from 'node:crypto';
 import { newConsultationCode, newId } from './ids';
+import {
+  type EndReason,
+  ErrorCode,
+  type IceSettings,
+  type Role,
+  type ServerMessageBody,
+  type SignalData,
+  type WaitingPatient,
+} from './protocol';
 import { ResumeTokens } from './resume-tokens';
 
 export class RelayError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'RelayError';
   }
@@ -114,7 +126,13 @@ export class ConsultationRegistry {
     const consultationId = newId('k');
     const clinicianId = newId('p');
     const consultation = this.addConsultation(consultationId, code, clinicianId);
-    const clinician = this.addParticipant('clinician', name, consultationId, { code, clinicianId, clinicianName: name }, { id: clinicianId });
+    const clinician = this.addParticipant(
+      'clinician',
+      name,
+      consultationId,
+      { code, clinicianId, clinicianName: name },
+      { id: clinicianId },
+    );
     attach(clinician);
     this.welcome(clinician);
     this.sendWaitingRoom(consultation);
@@ -188,7 +206,8 @@ export class ConsultationRegistry {
     if (!patient) throw new RelayError(ErrorCode.UNKNOWN_PATIENT, 'this patient is not in the waiting room');
     if (!patient.present) throw new RelayError(ErrorCode.PATIENT_OFFLINE, `${patient.name} is offline right now`);
     if (consultation.call) {
-      const busyWith = consultation.call.patientId === patientId ? `already in a call with ${patient.name}` : 'hang up the current call first';
+      const busyWith =
+        consultation.call.patientId === patientId ? `already in a call with ${patient.name}` : 'hang up the current call first';
       throw new RelayError(ErrorCode.CALL_IN_PROGRESS, busyWith);
     }
     this.startCall(consultation, patientId);
@@ -325,7 +344,10 @@ export class ConsultationRegistry {
     if (consultation.call || heldCallId === null || consultation.endedCallIds.has(heldCallId)) return;
     consultation.heldCalls.set(participant.id, heldCallId);
     const clinicianHolds = consultation.heldCalls.get(consultation.clinicianId) === heldCallId;
-    const patientId = participant.role === 'patient' ? participant.id : [...consultation.heldCalls].find(([pid, id]) => id === heldCallId && pid !== consultation.clinicianId)?.[0];
+    const patientId =
+      participant.role === 'patient'
+        ? participant.id
+        : [...consultation.heldCalls].find(([pid, id]) => id === heldCallId && pid !== consultation.clinicianId)?.[0];
     if (clinicianHolds && patientId && consultation.patients.has(patientId)) {
       consultation.call = { id: heldCallId, patientId };
       consultation.heldCalls.clear();

@@ -37,7 +37,12 @@ export function iceConfigProblems(config: IceConfig): string[] {
 }
 
 /** coturn REST credentials: username `<unix expiry>:<participant>`, password base64(HMAC-SHA1(secret, username)). */
-export function turnCredentials(secret: string, participantId: string, ttlSeconds: number, nowMs: number): { username: string; credential: string } {
+export function turnCredentials(
+  secret: string,
+  participantId: string,
+  ttlSeconds: number,
+  nowMs: number,
+): { username: string; credential: string } {
   const expiry = Math.floor(nowMs / 1000) + ttlSeconds;
   const username = `${expiry}:${participantId}`;
   const credential = createHmac('sha1', secret).update(username).digest('base64');
@@ -55,6 +60,11 @@ export function iceForParticipant(config: IceConfig, participantId: string, nowM
 }
 
 /** The configuration as it may be shown or exported: URLs and policy, never the secret. */
-export function describeIceConfig(config: IceConfig): { stunUrls: string[]; turnUrls: string[]; turnTtlSeconds: number; relayOnly: boolean } {
+export function describeIceConfig(config: IceConfig): {
+  stunUrls: string[];
+  turnUrls: string[];
+  turnTtlSeconds: number;
+  relayOnly: boolean;
+} {
   return { stunUrls: config.stunUrls, turnUrls: config.turnUrls, turnTtlSeconds: config.turnTtlSeconds, relayOnly: config.relayOnly };
 }

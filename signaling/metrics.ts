@@ -3,7 +3,7 @@
  * relay carries, how calls end, what it refuses and why, and the process's own health (CPU, memory, event
  * loop lag). Counts only: no names, codes or addresses ever become labels.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ClientMessage, ErrorCode } from './protocol';
 
 export interface RelayCounts {
@@ -39,11 +39,35 @@ export function createRelayMetrics(counts: () => RelayCounts): RelayMetrics {
   gauge('consultations', 'Open consultations.');
   gauge('participants', 'Clinicians and patients with a place in a consultation (connected or within their grace period).');
   gauge('calls', 'Calls in progress.');
-  const messages = new Counter({ name: 'clinic_relay_messages_total', help: 'Client messages accepted, by type.', labelNames: ['type'], registers: [register] });
-  const rejected = new Counter({ name: 'clinic_relay_rejected_messages_total', help: 'Client messages refused, by error code.', labelNames: ['code'], registers: [register] });
-  const refused = new Counter({ name: 'clinic_relay_refused_upgrades_total', help: 'WebSocket connections refused, by reason.', labelNames: ['reason'], registers: [register] });
-  const started = new Counter({ name: 'clinic_relay_calls_started_total', help: 'Calls started (admissions and restarts).', registers: [register] });
-  const ended = new Counter({ name: 'clinic_relay_calls_ended_total', help: 'Calls ended, by reason.', labelNames: ['reason'], registers: [register] });
+  const messages = new Counter({
+    name: 'clinic_relay_messages_total',
+    help: 'Client messages accepted, by type.',
+    labelNames: ['type'],
+    registers: [register],
+  });
+  const rejected = new Counter({
+    name: 'clinic_relay_rejected_messages_total',
+    help: 'Client messages refused, by error code.',
+    labelNames: ['code'],
+    registers: [register],
+  });
+  const refused = new Counter({
+    name: 'clinic_relay_refused_upgrades_total',
+    help: 'WebSocket connections refused, by reason.',
+    labelNames: ['reason'],
+    registers: [register],
+  });
+  const started = new Counter({
+    name: 'clinic_relay_calls_started_total',
+    help: 'Calls started (admissions and restarts).',
+    registers: [register],
+  });
+  const ended = new Counter({
+    name: 'clinic_relay_calls_ended_total',
+    help: 'Calls ended, by reason.',
+    labelNames: ['reason'],
+    registers: [register],
+  });
   collectDefaultMetrics({ register, prefix: 'clinic_relay_' });
   return {
     messageAccepted: (type) => messages.inc({ type }),

@@ -158,13 +158,15 @@ export type WaitingPatient = z.infer<typeof waitingPatient>;
 
 /** ICE servers and policy for one participant's peers, with TURN credentials of its own. */
 export const iceSettings = z.object({
-  iceServers: z.array(
-    z.object({
-      urls: z.array(z.string().max(512)).min(1).max(16),
-      username: z.string().max(256).optional(),
-      credential: z.string().max(256).optional(),
-    }),
-  ).max(8),
+  iceServers: z
+    .array(
+      z.object({
+        urls: z.array(z.string().max(512)).min(1).max(16),
+        username: z.string().max(256).optional(),
+        credential: z.string().max(256).optional(),
+      }),
+    )
+    .max(8),
   iceTransportPolicy: z.enum(['all', 'relay']),
 });
 export type IceSettings = z.infer<typeof iceSettings>;
@@ -222,9 +224,10 @@ function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
   } catch {
     return { ok: false, code: ErrorCode.BAD_JSON, message: 'message is not valid JSON', ref: null };
   }
-  const ref = typeof json === 'object' && json !== null && typeof (json as { type?: unknown }).type === 'string'
-    ? ((json as { type: string }).type)
-    : null;
+  const ref =
+    typeof json === 'object' && json !== null && typeof (json as { type?: unknown }).type === 'string'
+      ? (json as { type: string }).type
+      : null;
   if (typeof json === 'object' && json !== null && 'v' in json && (json as { v: unknown }).v !== PROTOCOL_VERSION) {
     return { ok: false, code: ErrorCode.UNSUPPORTED_VERSION, message: `protocol version must be ${PROTOCOL_VERSION}`, ref };
   }

@@ -7,22 +7,22 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { pino, type Logger } from 'pino';
-import { WebSocketServer, type RawData, WebSocket } from 'ws';
-import { ConsultationRegistry, RelayError, type Participant } from './consultations';
-import { describeIceConfig, iceConfigProblems, iceForParticipant, NO_ICE, type IceConfig } from './ice';
+import { type Logger, pino } from 'pino';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { ConsultationRegistry, type Participant, RelayError } from './consultations';
+import { describeIceConfig, type IceConfig, iceConfigProblems, iceForParticipant, NO_ICE } from './ice';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
-import { ResumeTokens } from './resume-tokens';
 import {
+  type ClientMessage,
   CloseCode,
   ErrorCode,
-  LIMITS,
   encode,
   formatCode,
+  LIMITS,
   parseClientMessage,
-  type ClientMessage,
   type ServerMessageBody,
 } from './protocol';
+import { ResumeTokens } from './resume-tokens';
 import { sendPlain, serveStatic } from './static-files';
 
 export interface RelayOptions {

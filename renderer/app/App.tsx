@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { ConsultEngine } from '../engine/engine';
+import { ClinicianScreen } from '../features/clinician/ClinicianScreen';
 import { CallState } from '../features/consult/CallState';
 import { useEngineSnapshot } from '../features/consult/use-engine';
-import { ClinicianScreen } from '../features/clinician/ClinicianScreen';
 import { PatientScreen } from '../features/patient/PatientScreen';
 import { ConnectionSettings } from '../features/settings/ConnectionSettings';
 import { useHost } from './bridge-context';
@@ -46,7 +46,11 @@ export function App({ engine, relayUrl, joinRequest, settingsWarning }: AppProps
         <div className="card home">
           <h1>Welcome</h1>
           <p>Video consultations between clinic staff and patients.</p>
-          {settingsWarning && <p className="notice notice--error" role="alert">{settingsWarning}</p>}
+          {settingsWarning && (
+            <p className="notice notice--error" role="alert">
+              {settingsWarning}
+            </p>
+          )}
           <div className="home__choices">
             <button type="button" className="button button--primary" onClick={() => setChosen('clinician')}>
               I am a clinician: open a consultation

@@ -3,14 +3,14 @@
  * settings live in localStorage, join links are the page's `?code=`.
  */
 import {
+  type ClinicBridge,
   DEFAULT_SETTINGS,
   diagnosticsFileName,
-  settingsSchema,
-  type ClinicBridge,
   type HostedRelayStatus,
   type JoinLink,
   type MediaAccessStatus,
   type Settings,
+  settingsSchema,
 } from '../../contract/bridge';
 
 const SETTINGS_KEY = 'clinic-consult.settings';

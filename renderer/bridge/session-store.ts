@@ -9,7 +9,8 @@ export function createSessionStore(storage: Storage = window.sessionStorage): Se
       try {
         const value: unknown = JSON.parse(storage.getItem(KEY) ?? 'null');
         if (
-          typeof value === 'object' && value !== null &&
+          typeof value === 'object' &&
+          value !== null &&
           typeof (value as StoredSession).resumeToken === 'string' &&
           ((value as StoredSession).role === 'clinician' || (value as StoredSession).role === 'patient')
         ) {

@@ -4,8 +4,8 @@
  * so a stale peer can never act on a newer call.
  */
 import type { SignalData } from '../../signaling/protocol';
-import { countCandidate, emptyCandidates, parseCandidateLine, type CandidateSummary, type IceEvidence } from './diagnosis';
-import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN_RETRY_MS, type IcePlan, type WidenReason } from './ice-policy';
+import { type CandidateSummary, countCandidate, emptyCandidates, type IceEvidence, parseCandidateLine } from './diagnosis';
+import { type IcePlan, planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN_RETRY_MS, type WidenReason } from './ice-policy';
 import type { PeerFactory, PeerLike } from './peer';
 
 export interface CallSessionEvents {
@@ -82,19 +82,25 @@ export class CallSession {
     // How this side reached TURN (udp/tcp/tls) and what TURN answered are only on the connection itself.
     peer.connection?.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) => {
       const candidate = event.candidate as (RTCIceCandidate & { relayProtocol?: string | null }) | null;
-      if (candidate?.type === 'relay' && candidate.relayProtocol && !this.localCandidates.relayProtocols.includes(candidate.relayProtocol)) {
+      if (
+        candidate?.type === 'relay' &&
+        candidate.relayProtocol &&
+        !this.localCandidates.relayProtocols.includes(candidate.relayProtocol)
+      ) {
         this.localCandidates.relayProtocols.push(candidate.relayProtocol);
       }
     });
     peer.connection?.addEventListener('icecandidateerror', (event: Event) => {
       const error = event as RTCPeerConnectionIceErrorEvent;
-      if (this.candidateErrors.length < 20) this.candidateErrors.push({ url: error.url, errorCode: error.errorCode, errorText: error.errorText });
+      if (this.candidateErrors.length < 20)
+        this.candidateErrors.push({ url: error.url, errorCode: error.errorCode, errorText: error.errorText });
     });
     peer.on('connect', () => {
       if (this.ended) return;
       events.connected();
       // Not at once: the restart's renegotiation would compete with the call's first frames.
-      if (this.icePlan.widens && this.initiator && !this.widened) this.armWiden('connected', options.widenAfterConnectMs ?? WIDEN_AFTER_CONNECT_MS);
+      if (this.icePlan.widens && this.initiator && !this.widened)
+        this.armWiden('connected', options.widenAfterConnectMs ?? WIDEN_AFTER_CONNECT_MS);
     });
     peer.on('stream', (stream) => {
       if (!this.ended) events.remoteStream(stream);

@@ -27,7 +27,14 @@ declare global {
 }
 
 export async function summarizeMedia(pc: RTCPeerConnection): Promise<MediaSummary> {
-  const summary: MediaSummary = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioPacketsReceived: 0, bytesReceived: 0, bytesSent: 0 };
+  const summary: MediaSummary = {
+    framesDecoded: 0,
+    frameWidth: 0,
+    frameHeight: 0,
+    audioPacketsReceived: 0,
+    bytesReceived: 0,
+    bytesSent: 0,
+  };
   const report = await pc.getStats();
   report.forEach((stat: Record<string, unknown>) => {
     if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
@@ -48,7 +55,10 @@ export async function summarizeMedia(pc: RTCPeerConnection): Promise<MediaSummar
 /** `current` returns the engine in use (it is replaced when the relay address changes). */
 export function exposeDiagnostics(current: () => ConsultEngine): void {
   const diagnostics: ClinicDiagnostics = {
-    timeline: () => current().timelineEntries().map((entry) => ({ ...entry })),
+    timeline: () =>
+      current()
+        .timelineEntries()
+        .map((entry) => ({ ...entry })),
     media: async () => {
       const pc = current().peerConnection;
       return pc ? summarizeMedia(pc) : null;

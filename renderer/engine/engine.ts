@@ -18,12 +18,20 @@
  * - a call that had connected and breaks is restarted through the relay (new call id, fresh peers, same
  *   local media) a bounded number of times; one that never connected ends with a diagnosis instead.
  */
-import type { EndReason as RelayEndReason, IceSettings, Role, ServerMessage, ServerMessageOf, SignalData, WaitingPatient } from '../../signaling/protocol';
+import type {
+  IceSettings,
+  EndReason as RelayEndReason,
+  Role,
+  ServerMessage,
+  ServerMessageOf,
+  SignalData,
+  WaitingPatient,
+} from '../../signaling/protocol';
 import { CallSession } from './call-session';
-import { LocalMedia, type DeviceKind, type LocalMediaState } from './local-media';
+import { type Diagnosis, diagnoseConnectionFailure } from './diagnosis';
+import { type DeviceKind, LocalMedia, type LocalMediaState } from './local-media';
 import type { GetUserMedia, MediaFailure } from './media';
 import type { PeerFactory } from './peer';
-import { diagnoseConnectionFailure, type Diagnosis } from './diagnosis';
 import { CallRecovery } from './recovery';
 import { Timeline, type TimelineEntry } from './timeline';
 import type { RelayStatus, SignalingTransport } from './transport';
@@ -349,7 +357,8 @@ export class ConsultEngine {
     if (status === 'open') this.sayIntent();
     if (status === 'closed' && this.intent) {
       // The relay is gone for good. A call whose media already flows peer to peer goes on; anything else fails.
-      if (this.snapshot.phase !== 'connected') { // includes 'reconnecting': a restart needs the relay
+      if (this.snapshot.phase !== 'connected') {
+        // includes 'reconnecting': a restart needs the relay
         if (this.call) this.finishCall('relay-lost');
         else this.update({ phase: 'failed', endReason: 'relay-lost' });
       }
@@ -462,7 +471,13 @@ export class ConsultEngine {
           this.promoteIfConnected();
         },
         remoteStream: (stream) => {
-          this.log('remote-stream', stream.getTracks().map((t) => t.kind).join('+'));
+          this.log(
+            'remote-stream',
+            stream
+              .getTracks()
+              .map((t) => t.kind)
+              .join('+'),
+          );
           this.update({ remoteStream: stream });
           this.promoteIfConnected();
         },
@@ -547,10 +562,20 @@ export class ConsultEngine {
       if (this.call && this.snapshot.phase === 'connected') {
         // The relay forgot us (e.g. restarted with another secret), but media flows peer to peer: the call
         // goes on until someone hangs up; only the next call needs a new consultation.
-        this.update({ relayError: { code: message.code, message: 'The clinic server restarted; this call continues, but a new call needs a new consultation.' } });
+        this.update({
+          relayError: {
+            code: message.code,
+            message: 'The clinic server restarted; this call continues, but a new call needs a new consultation.',
+          },
+        });
         return;
       }
-      this.update({ phase: this.snapshot.localStream ? 'previewing' : 'idle', consultation: null, role: null, relayError: { code: message.code, message: message.message } });
+      this.update({
+        phase: this.snapshot.localStream ? 'previewing' : 'idle',
+        consultation: null,
+        role: null,
+        relayError: { code: message.code, message: message.message },
+      });
       return;
     }
     if (message.ref === 'join' || message.ref === 'create') {
@@ -604,7 +629,13 @@ export class ConsultEngine {
     this.recovery.stop();
     this.wasConnected = false;
     this.log(FAILURES.has(reason) ? 'call-failed' : 'call-finished', reason);
-    this.update({ phase: FAILURES.has(reason) ? 'failed' : 'ended', endReason: reason, remoteStream: null, iceConnectionState: null, recoveryAttempt: 0 });
+    this.update({
+      phase: FAILURES.has(reason) ? 'failed' : 'ended',
+      endReason: reason,
+      remoteStream: null,
+      iceConnectionState: null,
+      recoveryAttempt: 0,
+    });
   }
 
   private isAfterCall(): boolean {

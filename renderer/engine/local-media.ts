@@ -47,7 +47,13 @@ export class LocalMedia {
     this.deps.log('media-requested', audioOnly ? 'audio only' : undefined);
     const promise = acquireLocalMedia(this.deps.getUserMedia, this.constraints(audioOnly)).then(
       (stream) => {
-        this.deps.log('media-ready', stream.getTracks().map((t) => t.kind).join('+'));
+        this.deps.log(
+          'media-ready',
+          stream
+            .getTracks()
+            .map((t) => t.kind)
+            .join('+'),
+        );
         stream.getTracks().forEach((track) => this.watch(track));
         this.set({ stream, error: null, audioOnly, ...this.deviceIds(stream) });
         return stream;
@@ -134,9 +140,15 @@ export class LocalMedia {
 
   private constraints(audioOnly: boolean): MediaStreamConstraints {
     const preferred = this.deps.preferred;
-    const audio = { ...(DEFAULT_CONSTRAINTS.audio as MediaTrackConstraints), ...(preferred?.microphoneId ? { deviceId: { ideal: preferred.microphoneId } } : {}) };
+    const audio = {
+      ...(DEFAULT_CONSTRAINTS.audio as MediaTrackConstraints),
+      ...(preferred?.microphoneId ? { deviceId: { ideal: preferred.microphoneId } } : {}),
+    };
     if (audioOnly) return { audio };
-    const video = { ...(DEFAULT_CONSTRAINTS.video as MediaTrackConstraints), ...(preferred?.cameraId ? { deviceId: { ideal: preferred.cameraId } } : {}) };
+    const video = {
+      ...(DEFAULT_CONSTRAINTS.video as MediaTrackConstraints),
+      ...(preferred?.cameraId ? { deviceId: { ideal: preferred.cameraId } } : {}),
+    };
     return { audio, video };
   }
 

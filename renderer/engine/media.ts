@@ -26,7 +26,8 @@ export async function acquireLocalMedia(getUserMedia: GetUserMedia, constraints:
 }
 
 export function describeMediaError(err: unknown): MediaFailure {
-  const name = err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err) ? String((err as { name: unknown }).name) : '';
+  const name =
+    err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err) ? String((err as { name: unknown }).name) : '';
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':

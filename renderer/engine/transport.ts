@@ -3,7 +3,7 @@
  * with an application-level heartbeat (browsers cannot send WebSocket pings) and reconnects with backoff.
  * It knows nothing of consultations: after every (re)connect the engine decides what to say (resume).
  */
-import { CloseCode, encode, parseServerMessage, type ClientMessageBody, type ServerMessage } from '../../signaling/protocol';
+import { type ClientMessageBody, CloseCode, encode, parseServerMessage, type ServerMessage } from '../../signaling/protocol';
 
 export type RelayStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 

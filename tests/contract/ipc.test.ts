@@ -8,9 +8,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && /\.(ts|tsx)$/.test(e.name))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+  return entries.filter((e) => e.isFile() && /\.(ts|tsx)$/.test(e.name)).map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
 
 describe('IPC contract', () => {
@@ -42,7 +40,8 @@ describe('IPC contract', () => {
     for (const file of files) {
       const text = await readFile(join(ROOT, file), 'utf8');
       for (const channel of [...INVOKE_CHANNELS, ...EVENT_CHANNELS]) {
-        if (text.includes(`'${channel}'`) || text.includes(`"${channel}"`) || text.includes(`\`${channel}\``)) offenders.push(`${file}: ${channel}`);
+        if (text.includes(`'${channel}'`) || text.includes(`"${channel}"`) || text.includes(`\`${channel}\``))
+          offenders.push(`${file}: ${channel}`);
       }
     }
     expect(offenders).toEqual([]);

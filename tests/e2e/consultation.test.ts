@@ -153,8 +153,12 @@ describe('consultation end to end', () => {
     await patientB.joinConsultation(codeB, 'Hana Bauer');
 
     // Each clinician sees only their own patient.
-    await expect.poll(() => doctorA.page.locator('[data-testid="waiting-patient"]').allTextContents()).toEqual([expect.stringContaining('Gus Adler')]);
-    await expect.poll(() => doctorB.page.locator('[data-testid="waiting-patient"]').allTextContents()).toEqual([expect.stringContaining('Hana Bauer')]);
+    await expect
+      .poll(() => doctorA.page.locator('[data-testid="waiting-patient"]').allTextContents())
+      .toEqual([expect.stringContaining('Gus Adler')]);
+    await expect
+      .poll(() => doctorB.page.locator('[data-testid="waiting-patient"]').allTextContents())
+      .toEqual([expect.stringContaining('Hana Bauer')]);
 
     await doctorA.admit('Gus Adler');
     await doctorB.admit('Hana Bauer');
@@ -197,7 +201,13 @@ describe('consultation end to end', () => {
   it('(h) the TURN server configured is down: the relay-first call falls back to direct paths and connects', async () => {
     // Port 9 (discard) on loopback: nothing listens, so no relay candidate can ever be gathered.
     relay = await suite.relay({
-      ice: { stunUrls: [], turnUrls: ['turn:127.0.0.1:9?transport=udp'], turnSecret: 'e2e-test-secret-0123456789', turnTtlSeconds: 600, relayOnly: false },
+      ice: {
+        stunUrls: [],
+        turnUrls: ['turn:127.0.0.1:9?transport=udp'],
+        turnSecret: 'e2e-test-secret-0123456789',
+        turnTtlSeconds: 600,
+        relayOnly: false,
+      },
     });
     const clinician = await open('clinician');
     const code = await clinician.openConsultation('Dr. Rivera');

@@ -80,7 +80,13 @@ async function openDesktop(label: string, overrides: Partial<FakeDesktopConfig> 
   const config: FakeDesktopConfig = {
     defaultRelayUrl: wsUrl(pageRelay),
     // The "hosted" relay is a second real relay; its LAN address is from the benchmarking range, never dialled.
-    hosted: { running: true, port: clinicRelay.port, lanUrls: [`ws://198.18.0.10:${clinicRelay.port}/ws`], certificateFingerprint: null, error: null },
+    hosted: {
+      running: true,
+      port: clinicRelay.port,
+      lanUrls: [`ws://198.18.0.10:${clinicRelay.port}/ws`],
+      certificateFingerprint: null,
+      error: null,
+    },
     mediaAccess: { camera: 'granted', microphone: 'granted', fixHint: null },
     denyCamera: false,
     discovered: [],
@@ -105,7 +111,9 @@ describe('renderer on the desktop bridge', () => {
     expect(pageRelay.stats().consultations).toBe(0);
     expect(await clinician.page.getByTestId('join-link').count()).toBe(0); // the hosted relay serves no web page
     const link = (await clinician.page.getByTestId('desktop-join-link').textContent()) ?? '';
-    expect(link).toBe(`clinic-consult://join?relay=${encodeURIComponent(`ws://198.18.0.10:${clinicRelay.port}`)}&code=${encodeURIComponent(code)}`);
+    expect(link).toBe(
+      `clinic-consult://join?relay=${encodeURIComponent(`ws://198.18.0.10:${clinicRelay.port}`)}&code=${encodeURIComponent(code)}`,
+    );
 
     // The patient's app receives the deep link (main parsed it; relay names this computer by loopback here).
     const patient = await openDesktop('patient');
@@ -125,7 +133,10 @@ describe('renderer on the desktop bridge', () => {
     pageRelay = await suite.relay();
     clinicRelay = await suite.relay({ staticDir: null });
     const hint = 'System Settings > Privacy & Security > Camera: turn on Clinic Consult.';
-    const clinician = await openDesktop('clinician', { denyCamera: true, mediaAccess: { camera: 'denied', microphone: 'granted', fixHint: hint } });
+    const clinician = await openDesktop('clinician', {
+      denyCamera: true,
+      mediaAccess: { camera: 'denied', microphone: 'granted', fixHint: hint },
+    });
     await clinician.page.getByRole('button', { name: /I am a clinician/ }).click();
     const problem = clinician.page.getByTestId('media-error');
     await expect.poll(() => problem.getAttribute('data-kind')).toBe('permission-denied');
@@ -144,7 +155,9 @@ describe('renderer on the desktop bridge', () => {
     pageRelay = await suite.relay();
     clinicRelay = await suite.relay({ staticDir: null });
     // What main found announced on the LAN: offered, and only filled in when the person picks it.
-    const desk = await openDesktop('clinician', { discovered: [{ name: 'Clinic Consult relay on relay-01', url: 'wss://relay-01.clinic.example:8787/ws' }] });
+    const desk = await openDesktop('clinician', {
+      discovered: [{ name: 'Clinic Consult relay on relay-01', url: 'wss://relay-01.clinic.example:8787/ws' }],
+    });
     await desk.page.getByText('Connection settings').click();
     const address = desk.page.getByLabel('Clinic server address (leave empty for the default)');
     await desk.page.getByTestId('discovered-relays').waitFor();
@@ -153,7 +166,9 @@ describe('renderer on the desktop bridge', () => {
     expect(await desk.page.evaluate(() => window.fakeDesktop.saved.length)).toBe(0);
     await address.fill('http://relay.example');
     await desk.page.getByRole('button', { name: 'Save settings' }).click();
-    await expect.poll(() => desk.page.getByRole('status').filter({ hasText: 'ws://' }).textContent()).toContain('must start with ws:// or wss://');
+    await expect
+      .poll(() => desk.page.getByRole('status').filter({ hasText: 'ws://' }).textContent())
+      .toContain('must start with ws:// or wss://');
     expect(await desk.page.evaluate(() => window.fakeDesktop.saved.length)).toBe(0);
 
     await address.fill(wsUrl(clinicRelay));

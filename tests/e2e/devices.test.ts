@@ -17,7 +17,10 @@ function open(label: string, init?: () => void): Promise<AppWindow> {
 }
 
 function localCameraLabel(window: AppWindow): Promise<string | undefined> {
-  return window.page.getByTestId('local-video').first().evaluate((el) => ((el as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.label);
+  return window.page
+    .getByTestId('local-video')
+    .first()
+    .evaluate((el) => ((el as HTMLVideoElement).srcObject as MediaStream | null)?.getVideoTracks()[0]?.label);
 }
 
 describe('devices', () => {
@@ -47,7 +50,9 @@ describe('devices', () => {
     expect(await clinician.state()).toBe('connected');
     const calls = (await clinician.timeline()).filter((e) => e.event === 'call-start');
     expect(calls).toHaveLength(1);
-    const saved = await clinician.page.evaluate(() => JSON.parse(localStorage.getItem('clinic-consult.settings') ?? '{}') as { cameraId?: string });
+    const saved = await clinician.page.evaluate(
+      () => JSON.parse(localStorage.getItem('clinic-consult.settings') ?? '{}') as { cameraId?: string },
+    );
     expect(saved.cameraId).toBe(second);
   });
 

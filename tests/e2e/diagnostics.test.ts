@@ -36,7 +36,8 @@ async function openPanel(window: AppWindow) {
   return panel;
 }
 
-const numberAttr = (locator: ReturnType<AppWindow['page']['getByTestId']>, name: string) => async () => Number((await locator.getAttribute(name)) || 0);
+const numberAttr = (locator: ReturnType<AppWindow['page']['getByTestId']>, name: string) => async () =>
+  Number((await locator.getAttribute(name)) || 0);
 
 describe('diagnostics during a call', () => {
   it('shows the quality, the states, a host pair, non-zero frame rate and bitrate, graphs and the timeline', async () => {
@@ -68,7 +69,9 @@ describe('diagnostics during a call', () => {
     expect(await page.locator('[data-testid="candidates"] tr[data-side="local"][data-type="host"]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="candidates"] tr[data-side="remote"]').count()).toBeGreaterThan(0);
     // Two ticks with rates make a line in the bitrate graph.
-    await expect.poll(() => page.locator('[data-testid="graph-bitrate"] path.sparkline__line--1').getAttribute('d'), { timeout: 10_000 }).toMatch(/^M.+L/);
+    await expect
+      .poll(() => page.locator('[data-testid="graph-bitrate"] path.sparkline__line--1').getAttribute('d'), { timeout: 10_000 })
+      .toMatch(/^M.+L/);
     expect(await page.getByTestId('diagnostics-timeline').getByRole('cell', { name: 'call-start', exact: true }).count()).toBe(1);
 
     await page.getByRole('button', { name: 'Hide connection details' }).click();

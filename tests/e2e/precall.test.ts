@@ -24,7 +24,9 @@ describe('pre-call check', () => {
     relay = await suite.relay();
     const patient = await patientWaiting();
     // The meter moves with the fake microphone's beeps.
-    await expect.poll(() => patient.page.getByTestId('mic-level').evaluate((el) => (el as HTMLMeterElement).value), { timeout: 10_000 }).toBeGreaterThan(0.2);
+    await expect
+      .poll(() => patient.page.getByTestId('mic-level').evaluate((el) => (el as HTMLMeterElement).value), { timeout: 10_000 })
+      .toBeGreaterThan(0.2);
 
     await patient.page.getByRole('button', { name: 'Check camera, microphone and connection' }).click();
     await expect.poll(() => status(patient, 'camera'), { timeout: 15_000 }).toBe('pass');
@@ -42,7 +44,13 @@ describe('pre-call check', () => {
   it('says the TURN server cannot be reached when the one configured does not answer', async () => {
     // Port 9 (discard) on loopback: nothing listens, so TURN allocation fails at once.
     relay = await suite.relay({
-      ice: { stunUrls: [], turnUrls: ['turn:127.0.0.1:9?transport=udp'], turnSecret: 'precall-test-secret-0123', turnTtlSeconds: 600, relayOnly: false },
+      ice: {
+        stunUrls: [],
+        turnUrls: ['turn:127.0.0.1:9?transport=udp'],
+        turnSecret: 'precall-test-secret-0123',
+        turnTtlSeconds: 600,
+        relayOnly: false,
+      },
     });
     const patient = await patientWaiting();
     await patient.page.getByRole('button', { name: 'Check camera, microphone and connection' }).click();

@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { chromiumFlags } from '../../main/chromium-switches';
-import { startRelay, type Relay, type RelayOptions } from '../../signaling/server';
 import type { MediaSummary } from '../../renderer/engine/diagnostics-hook';
 import type { TimelineEntry } from '../../renderer/engine/timeline';
+import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const RENDERER_DIST = join(ROOT, 'renderer/dist');
@@ -130,7 +130,10 @@ export class AppWindow {
   /** Patient: opened the clinician's join link, so the code is filled in; gives a name and joins. */
   async joinViaLink(expectedCode: string, name: string): Promise<void> {
     const code = this.page.getByLabel('Consultation code');
-    await this.page.waitForFunction((want) => (document.querySelector('input[name="code"]') as HTMLInputElement | null)?.value === want, expectedCode);
+    await this.page.waitForFunction(
+      (want) => (document.querySelector('input[name="code"]') as HTMLInputElement | null)?.value === want,
+      expectedCode,
+    );
     if ((await code.inputValue()) !== expectedCode) throw new Error('join link did not fill in the code');
     await this.page.getByLabel('Your name').fill(name);
     await this.page.getByRole('button', { name: 'Join' }).click();
@@ -179,11 +182,10 @@ export class AppWindow {
 
   /** Waits for an event in the app's timeline and returns its newest entry. */
   async waitForEvent(event: string, timeoutMs = 30_000): Promise<TimelineEntry> {
-    await this.page.waitForFunction(
-      (name) => (window.clinicDiagnostics?.timeline() ?? []).some((e) => e.event === name),
-      event,
-      { timeout: timeoutMs, polling: 50 },
-    );
+    await this.page.waitForFunction((name) => (window.clinicDiagnostics?.timeline() ?? []).some((e) => e.event === name), event, {
+      timeout: timeoutMs,
+      polling: 50,
+    });
     const entry = lastEvent(await this.timeline(), event);
     if (!entry) throw new Error(`${this.label}: "${event}" vanished from the timeline`);
     return entry;
@@ -205,7 +207,9 @@ export class AppWindow {
    * Proof that media really flows to this window: remote video has a size and frames decoded keep rising
    * over `windowMs`.
    */
-  async mediaProof(windowMs = 2000): Promise<{ width: number; height: number; framesBefore: number; framesAfter: number; audioPackets: number }> {
+  async mediaProof(
+    windowMs = 2000,
+  ): Promise<{ width: number; height: number; framesBefore: number; framesAfter: number; audioPackets: number }> {
     await this.waitForFirstRemoteFrame();
     const before = await this.media();
     await this.page.waitForTimeout(windowMs);

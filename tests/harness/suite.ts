@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Relay, RelayOptions } from '../../signaling/server';
-import { AppWindow, launchChromium, startTestRelay, type LaunchedBrowser } from './browser';
+import { AppWindow, type LaunchedBrowser, launchChromium, startTestRelay } from './browser';
 
 export interface BrowserSuite {
   /** A relay (serving the web app unless told otherwise), closed after the test. */

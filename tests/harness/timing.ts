@@ -42,7 +42,13 @@ export interface ConsultationOptions {
 }
 
 /** Opens a consultation, lets a patient in, and waits for video both ways. Windows stay open. */
-export async function runConsultation(browser: Browser, baseUrl: string, index = 0, waitingMs = 0, options: ConsultationOptions = {}): Promise<ConsultationRun> {
+export async function runConsultation(
+  browser: Browser,
+  baseUrl: string,
+  index = 0,
+  waitingMs = 0,
+  options: ConsultationOptions = {},
+): Promise<ConsultationRun> {
   const clinician = await AppWindow.open(browser, `${baseUrl}/`, 'clinician', options.init);
   const patient = await AppWindow.open(options.patientBrowser ?? browser, `${baseUrl}/`, 'patient', options.init);
   options.opened?.(clinician, patient);
@@ -91,7 +97,10 @@ export async function runBarePeerConnectionPair(browser: Browser, pageUrl: strin
     await page.goto(pageUrl);
     return await page.evaluate(async () => {
       const constraints = { audio: true, video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } } };
-      const [streamA, streamB] = await Promise.all([navigator.mediaDevices.getUserMedia(constraints), navigator.mediaDevices.getUserMedia(constraints)]);
+      const [streamA, streamB] = await Promise.all([
+        navigator.mediaDevices.getUserMedia(constraints),
+        navigator.mediaDevices.getUserMedia(constraints),
+      ]);
       const a = new RTCPeerConnection({ iceServers: [] });
       const b = new RTCPeerConnection({ iceServers: [] });
       a.onicecandidate = (e) => e.candidate && void b.addIceCandidate(e.candidate);

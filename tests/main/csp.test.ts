@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { LOOPBACK_RELAY_SOURCES, buildCsp, relayCspSource } from '../../main/csp';
+import { buildCsp, LOOPBACK_RELAY_SOURCES, relayCspSource } from '../../main/csp';
 import { RelaySources } from '../../main/relay-sources';
 
 const directives = (csp: string) => new Map(csp.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)] as const));
@@ -14,16 +14,20 @@ describe('relayCspSource', () => {
   it('keeps only the origin of a URL, so text after it cannot reach the header', () => {
     expect(relayCspSource("ws://a.example:1/ws; script-src 'unsafe-inline'")).toBe('ws://a.example:1');
   });
-  it.each(['https://relay.example/', 'javascript:alert(1)', 'not a url', "ws://a b.example:1/ws", ''])(
-    'refuses %s',
-    (url) => expect(relayCspSource(url)).toBeNull(),
+  it.each(['https://relay.example/', 'javascript:alert(1)', 'not a url', 'ws://a b.example:1/ws', ''])('refuses %s', (url) =>
+    expect(relayCspSource(url)).toBeNull(),
   );
 });
 
 describe('buildCsp', () => {
   it('lets the page connect to its configured relays and loopback only', () => {
     const csp = directives(buildCsp(['wss://relay.clinic.example:8443/ws', 'ws://192.168.1.20:8787/ws']));
-    expect(csp.get('connect-src')).toEqual(["'self'", 'wss://relay.clinic.example:8443', 'ws://192.168.1.20:8787', ...LOOPBACK_RELAY_SOURCES]);
+    expect(csp.get('connect-src')).toEqual([
+      "'self'",
+      'wss://relay.clinic.example:8443',
+      'ws://192.168.1.20:8787',
+      ...LOOPBACK_RELAY_SOURCES,
+    ]);
   });
   it('loads scripts and styles only from the app, nothing inline, no plugins, no framing', () => {
     const csp = directives(buildCsp([]));
@@ -44,10 +48,14 @@ describe('buildCsp', () => {
     expect(connect.filter((s) => s === 'ws://a.example:1')).toHaveLength(1);
   });
 
-  it("passes the same CSP evaluator electronegativity uses: no HIGH, SYNTAX or MEDIUM findings", () => {
+  it('passes the same CSP evaluator electronegativity uses: no HIGH, SYNTAX or MEDIUM findings', () => {
     // electronegativity cannot see a header set from protocol.handle, so its CSP check is replayed here on
     // the real policy, with its own evaluator (a dependency of @doyensec/electronegativity).
-    interface Finding { severity: number; directive: string; description: string }
+    interface Finding {
+      severity: number;
+      directive: string;
+      description: string;
+    }
     interface Evaluator {
       CspParser: new (csp: string) => { csp: unknown };
       CspEvaluator: new (csp: unknown, version: unknown) => { evaluate(): Finding[] };

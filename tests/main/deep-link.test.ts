@@ -1,5 +1,5 @@
-import { formatDesktopJoinLink, hostedRelayAddresses } from '../../contract/join-link';
 import { describe, expect, it } from 'vitest';
+import { formatDesktopJoinLink, hostedRelayAddresses } from '../../contract/join-link';
 import { DeepLinkError, deepLinksInArgv, parseHostPort, parseJoinLink, relayUrlFromParam } from '../../main/deep-link';
 
 const ok = (raw: string) => {
@@ -59,7 +59,11 @@ describe('parseJoinLink: hostile and malformed links are refused whole', () => {
     ['http relay', 'clinic-consult://join?relay=http%3A%2F%2Fa.example%3A80&code=ABCD2345', DeepLinkError.BAD_RELAY],
     ['relay with path', 'clinic-consult://join?relay=a.example:1%2Fadmin&code=ABCD2345', DeepLinkError.BAD_RELAY],
     ['relay with credentials', 'clinic-consult://join?relay=me%40a.example:1&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['relay with a CSP-breaking character', "clinic-consult://join?relay=a.example:1%3B%20script-src%20*&code=ABCD2345", DeepLinkError.BAD_RELAY],
+    [
+      'relay with a CSP-breaking character',
+      'clinic-consult://join?relay=a.example:1%3B%20script-src%20*&code=ABCD2345',
+      DeepLinkError.BAD_RELAY,
+    ],
     ['unicode look-alike host', 'clinic-consult://join?relay=cl%C3%AFnic.example:1&code=ABCD2345', DeepLinkError.BAD_RELAY],
     ['bad IPv4', 'clinic-consult://join?relay=300.1.1.1:8787&code=ABCD2345', DeepLinkError.BAD_RELAY],
     ['bad IPv6', 'clinic-consult://join?relay=[fd00::zz]:8787&code=ABCD2345', DeepLinkError.BAD_RELAY],
@@ -89,7 +93,12 @@ describe('relayUrlFromParam / parseHostPort', () => {
 
 describe('deepLinksInArgv', () => {
   it('finds links among Electron and OS arguments, case-insensitively', () => {
-    const argv = ['/opt/Clinic Consult/clinic-consult', '--no-sandbox', 'CLINIC-CONSULT://join?relay=a:1&code=X', '--flag=clinic-consult://x'];
+    const argv = [
+      '/opt/Clinic Consult/clinic-consult',
+      '--no-sandbox',
+      'CLINIC-CONSULT://join?relay=a:1&code=X',
+      '--flag=clinic-consult://x',
+    ];
     expect(deepLinksInArgv(argv)).toEqual(['CLINIC-CONSULT://join?relay=a:1&code=X']);
   });
   it('returns nothing for a plain launch', () => {
@@ -104,13 +113,25 @@ describe('parseJoinLink: certificate fingerprints (a clinician-hosted relay)', (
   it('reads fp= for a wss:// relay, the way the clinician app writes the link', () => {
     const link = formatDesktopJoinLink('wss://192.168.1.5:8787/ws', 'ABCD-2345', pinned);
     expect(link).toBe(`clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&code=ABCD-2345&fp=${'AB'.repeat(32)}`);
-    expect(parseJoinLink(link)).toEqual({ ok: true, link: { relayUrl: 'wss://192.168.1.5:8787/ws', code: 'ABCD2345', certificateFingerprint: pinned } });
+    expect(parseJoinLink(link)).toEqual({
+      ok: true,
+      link: { relayUrl: 'wss://192.168.1.5:8787/ws', code: 'ABCD2345', certificateFingerprint: pinned },
+    });
   });
 
   it('refuses a malformed fingerprint, or a fingerprint for a plain ws:// relay', () => {
-    expect(parseJoinLink(`clinic-consult://join?relay=wss://192.168.1.5:8787&code=ABCD-2345&fp=${fp.slice(2)}`)).toMatchObject({ ok: false, code: 'DEEP_LINK_BAD_FINGERPRINT' });
-    expect(parseJoinLink(`clinic-consult://join?relay=192.168.1.5:8787&code=ABCD-2345&fp=${fp}`)).toMatchObject({ ok: false, code: 'DEEP_LINK_BAD_FINGERPRINT' });
-    expect(parseJoinLink(`clinic-consult://join?relay=wss://192.168.1.5:8787&code=ABCD-2345&fp=${fp}&fp=${fp}`)).toMatchObject({ ok: false, code: 'DEEP_LINK_DUPLICATE_PARAM' });
+    expect(parseJoinLink(`clinic-consult://join?relay=wss://192.168.1.5:8787&code=ABCD-2345&fp=${fp.slice(2)}`)).toMatchObject({
+      ok: false,
+      code: 'DEEP_LINK_BAD_FINGERPRINT',
+    });
+    expect(parseJoinLink(`clinic-consult://join?relay=192.168.1.5:8787&code=ABCD-2345&fp=${fp}`)).toMatchObject({
+      ok: false,
+      code: 'DEEP_LINK_BAD_FINGERPRINT',
+    });
+    expect(parseJoinLink(`clinic-consult://join?relay=wss://192.168.1.5:8787&code=ABCD-2345&fp=${fp}&fp=${fp}`)).toMatchObject({
+      ok: false,
+      code: 'DEEP_LINK_DUPLICATE_PARAM',
+    });
   });
 });
 
@@ -120,7 +141,10 @@ describe('hostedRelayAddresses', () => {
       loopback: 'wss://127.0.0.1:8787/ws',
       advertised: 'wss://192.168.1.5:8787/ws',
     });
-    expect(hostedRelayAddresses({ port: 8787, lanUrls: [], certificateFingerprint: null })).toEqual({ loopback: 'ws://127.0.0.1:8787/ws', advertised: null });
+    expect(hostedRelayAddresses({ port: 8787, lanUrls: [], certificateFingerprint: null })).toEqual({
+      loopback: 'ws://127.0.0.1:8787/ws',
+      advertised: null,
+    });
     expect(hostedRelayAddresses({ port: null, lanUrls: [], certificateFingerprint: null })).toBeNull();
   });
 });

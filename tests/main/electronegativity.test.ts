@@ -57,7 +57,12 @@ beforeAll(async () => {
   // fails at once (it falls back to its bundled English texts); that global check is excluded below.
   const gotPath = engRequire.resolve('got');
   const offline = () => Promise.reject(new Error('network disabled in tests'));
-  require.cache[gotPath] = { id: gotPath, filename: gotPath, loaded: true, exports: Object.assign(offline, { default: offline }) } as unknown as NodeJS.Module;
+  require.cache[gotPath] = {
+    id: gotPath,
+    filename: gotPath,
+    loaded: true,
+    exports: Object.assign(offline, { default: offline }),
+  } as unknown as NodeJS.Module;
   const run = require('@doyensec/electronegativity') as Run; // its documented entry: run(options)
 
   stage = await mkdtemp(join(tmpdir(), 'clinic-eng-'));

@@ -17,7 +17,13 @@ export class FakeWebContents extends EventEmitter {
 
 /** An Electron-style event for `will-navigate` and friends. */
 export function navigationEvent(url: string) {
-  return { url, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+  return {
+    url,
+    defaultPrevented: false,
+    preventDefault() {
+      this.defaultPrevented = true;
+    },
+  };
 }
 
 /**
@@ -76,7 +82,9 @@ export function createFakeElectron() {
         setPermissionCheckHandler: (handler: unknown) => void (sessionHandlers.check = handler),
         setDevicePermissionHandler: (handler: unknown) => void (sessionHandlers.device = handler),
         setCertificateVerifyProc: (handler: unknown) => void (sessionHandlers.verify = handler),
-        protocol: { handle: (scheme: string, handler: (request: Request) => Promise<Response>) => void protocolHandlers.set(scheme, handler) },
+        protocol: {
+          handle: (scheme: string, handler: (request: Request) => Promise<Response>) => void protocolHandlers.set(scheme, handler),
+        },
       },
     },
     ipcMain: {

@@ -6,13 +6,22 @@ import type { TLSSocket } from 'node:tls';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { CloseCode, PROTOCOL_VERSION } from '../../signaling/protocol';
 import { HostedRelay, startErrorMessage } from '../../main/hosted-relay';
 import { loadOrCreateRelayCertificate } from '../../main/relay-certificate';
+import { CloseCode, PROTOCOL_VERSION } from '../../signaling/protocol';
 
 const silent = pino({ level: 'silent' });
 const fakeInterfaces = () => ({
-  eth0: [{ address: '192.168.50.9', netmask: '255.255.255.0', family: 'IPv4' as const, mac: '00:00:00:00:00:00', internal: false, cidr: '192.168.50.9/24' }],
+  eth0: [
+    {
+      address: '192.168.50.9',
+      netmask: '255.255.255.0',
+      family: 'IPv4' as const,
+      mac: '00:00:00:00:00:00',
+      internal: false,
+      cidr: '192.168.50.9/24',
+    },
+  ],
 });
 
 let relay: HostedRelay | null = null;
@@ -55,7 +64,11 @@ describe('HostedRelay with its own certificate', () => {
       const certificate = await loadOrCreateRelayCertificate(dir);
       relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces, certificate: async () => certificate });
       const status = await relay.start(0);
-      expect(status).toMatchObject({ running: true, certificateFingerprint: certificate.fingerprint, lanUrls: [`wss://192.168.50.9:${status.port}/ws`] });
+      expect(status).toMatchObject({
+        running: true,
+        certificateFingerprint: certificate.fingerprint,
+        lanUrls: [`wss://192.168.50.9:${status.port}/ws`],
+      });
       expect(relay.loopbackUrl()).toBe(`wss://127.0.0.1:${status.port}/ws`);
 
       // Normal verification refuses the self-signed certificate: only a pin can make it trusted.
@@ -164,7 +177,12 @@ describe('HostedRelay', () => {
       startRelay: async () => {
         started += 1;
         await new Promise((r) => setTimeout(r, 20));
-        return { port: 5555, url: 'http://127.0.0.1:5555', stats: () => ({ connections: 0, consultations: 0, participants: 0, calls: 0 }), close: async () => {} };
+        return {
+          port: 5555,
+          url: 'http://127.0.0.1:5555',
+          stats: () => ({ connections: 0, consultations: 0, participants: 0, calls: 0 }),
+          close: async () => {},
+        };
       },
     });
     const [a, b] = await Promise.all([relay.start(5555), relay.start(5555)]);

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_SETTINGS, MAX_DIAGNOSTICS_JSON_LENGTH, type HostedRelayStatus } from '../../contract/bridge';
-import { INVOKE_CHANNELS, IpcChannel, IpcErrorCode, type InvokeHandlers } from '../../contract/ipc';
-import { ExternalLinkRefused, createInvokeHandlers, type MainServices } from '../../main/invoke-handlers';
-import { registerInvokeHandlers, type InvokeEventLike, type IpcMainLike } from '../../main/ipc-handlers';
+import { DEFAULT_SETTINGS, type HostedRelayStatus, MAX_DIAGNOSTICS_JSON_LENGTH } from '../../contract/bridge';
+import { INVOKE_CHANNELS, type InvokeHandlers, IpcChannel, IpcErrorCode } from '../../contract/ipc';
+import { createInvokeHandlers, ExternalLinkRefused, type MainServices } from '../../main/invoke-handlers';
+import { type InvokeEventLike, type IpcMainLike, registerInvokeHandlers } from '../../main/ipc-handlers';
 
 type Listener = (event: InvokeEventLike, ...args: unknown[]) => unknown;
 
@@ -55,7 +55,16 @@ describe('registerInvokeHandlers', () => {
     ['a foreign page', { senderFrame: { url: 'https://evil.example/', parent: null } }],
     ['an app page inside a subframe', { senderFrame: { url: 'app://clinic/index.html', parent: {} } }],
     ['a frame that is gone', { senderFrame: null }],
-    ['a destroyed frame that throws on access', { senderFrame: Object.defineProperty({ parent: null }, 'url', { get: () => { throw new Error('destroyed'); } }) as InvokeEventLike['senderFrame'] }],
+    [
+      'a destroyed frame that throws on access',
+      {
+        senderFrame: Object.defineProperty({ parent: null }, 'url', {
+          get: () => {
+            throw new Error('destroyed');
+          },
+        }) as InvokeEventLike['senderFrame'],
+      },
+    ],
   ] as [string, InvokeEventLike][])('refuses %s on every channel before reading arguments', async (_name, event) => {
     const { ipcMain, invoke } = fakeIpcMain();
     const impl = fakeHandlers();
@@ -98,7 +107,10 @@ describe('createInvokeHandlers', () => {
       discoverRelays: async () => [{ name: 'Clinic Consult relay on relay-01', url: 'wss://relay.clinic.example:8787/ws' }],
       settings: { load: async () => ({ settings: DEFAULT_SETTINGS, warning: null }), save: vi.fn(async () => {}) },
       onSettingsSaved: vi.fn(),
-      mediaAccess: { read: () => ({ camera: 'unknown', microphone: 'unknown', fixHint: null }), request: async () => ({ camera: 'granted', microphone: 'granted', fixHint: null }) },
+      mediaAccess: {
+        read: () => ({ camera: 'unknown', microphone: 'unknown', fixHint: null }),
+        request: async () => ({ camera: 'granted', microphone: 'granted', fixHint: null }),
+      },
       openExternal: vi.fn(async () => {}),
       takePendingJoinLinks: () => [],
       hostedRelay: { start: vi.fn(async () => STOPPED), stop: vi.fn(async () => STOPPED), status: vi.fn(async () => STOPPED) },
@@ -130,7 +142,14 @@ describe('createInvokeHandlers', () => {
   });
 
   it('does not report a save that failed', async () => {
-    const s = services({ settings: { load: async () => ({ settings: DEFAULT_SETTINGS, warning: null }), save: async () => { throw new Error('EACCES'); } } });
+    const s = services({
+      settings: {
+        load: async () => ({ settings: DEFAULT_SETTINGS, warning: null }),
+        save: async () => {
+          throw new Error('EACCES');
+        },
+      },
+    });
     await expect(createInvokeHandlers(s)[IpcChannel.saveSettings](DEFAULT_SETTINGS)).rejects.toThrow('EACCES');
     expect(s.onSettingsSaved).not.toHaveBeenCalled();
   });

@@ -1,16 +1,16 @@
-import type { TLSSocket } from 'node:tls';
 /**
  * main/index.ts wired to a fake `electron`: the glue that only the real binary would otherwise run.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { INVOKE_CHANNELS, IpcChannel } from '../../contract/ipc';
 import { chromiumFlags, WEBRTC_FIELD_TRIALS } from '../../main/chromium-switches';
 import { loadOrCreateRelayCertificate } from '../../main/relay-certificate';
-import { FakeWebContents, navigationEvent, type FakeElectron } from './fake-electron';
+import { type FakeElectron, FakeWebContents, navigationEvent } from './fake-electron';
 
 const fake: FakeElectron = await vi.hoisted(async () => (await import('./fake-electron')).createFakeElectron());
 vi.mock('electron', () => fake.module);
@@ -100,7 +100,11 @@ describe('main process entry', () => {
     await boot();
     const request = fake.sessionHandlers.request as (wc: unknown, p: string, cb: (ok: boolean) => void, d: object) => void;
     const answers: boolean[] = [];
-    request({}, 'media', (ok) => answers.push(ok), { requestingUrl: 'app://clinic/index.html', isMainFrame: true, mediaTypes: ['video', 'audio'] });
+    request({}, 'media', (ok) => answers.push(ok), {
+      requestingUrl: 'app://clinic/index.html',
+      isMainFrame: true,
+      mediaTypes: ['video', 'audio'],
+    });
     request({}, 'display-capture', (ok) => answers.push(ok), { requestingUrl: 'app://clinic/index.html', isMainFrame: true });
     request({}, 'media', (ok) => answers.push(ok), { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['video'] });
     // On macOS the granted request first waits for the OS prompt (answered by the fake), so it comes last.
@@ -142,7 +146,10 @@ describe('main process entry', () => {
     expect(await invoke(IpcChannel.saveDiagnostics, '{"version":1}')).toEqual({ saved: true, path: `${target}.json` });
     expect(fake.module.dialog.showSaveDialog).toHaveBeenCalledWith(
       fake.windows[0],
-      expect.objectContaining({ defaultPath: expect.stringMatching(/clinic-consult-diagnostics-[\dT-]+Z\.json$/), filters: [{ name: 'Diagnostics report (JSON)', extensions: ['json'] }] }),
+      expect.objectContaining({
+        defaultPath: expect.stringMatching(/clinic-consult-diagnostics-[\dT-]+Z\.json$/),
+        filters: [{ name: 'Diagnostics report (JSON)', extensions: ['json'] }],
+      }),
     );
     expect(await readFile(`${target}.json`, 'utf8')).toBe('{"version":1}\n');
     // Cancelled: nothing saved.
@@ -172,14 +179,22 @@ describe('main process entry', () => {
   it('delivers a deep link from a second instance, and reloads when its relay is new to the CSP', async () => {
     await boot();
     await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html')); // the page has loaded
-    fake.module.app.emit('second-instance', {}, ['/opt/clinic', '--flag', 'clinic-consult://join?relay=relay.clinic.example:8443&code=abcd-2345'], '/');
+    fake.module.app.emit(
+      'second-instance',
+      {},
+      ['/opt/clinic', '--flag', 'clinic-consult://join?relay=relay.clinic.example:8443&code=abcd-2345'],
+      '/',
+    );
     const window = fake.windows[0];
     expect(window?.webContents.reload).toHaveBeenCalledTimes(1);
     await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html')); // the reload fetches the page
     expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([{ relayUrl: 'ws://relay.clinic.example:8443/ws', code: 'ABCD2345' }]);
     // Listening now: the next link is pushed, and the same relay needs no reload.
     fake.module.app.emit('second-instance', {}, ['x', 'clinic-consult://join?relay=relay.clinic.example:8443&code=WXYZ-2345'], '/');
-    expect(window?.webContents.send).toHaveBeenCalledWith('clinic:join-link:arrived', { relayUrl: 'ws://relay.clinic.example:8443/ws', code: 'WXYZ2345' });
+    expect(window?.webContents.send).toHaveBeenCalledWith('clinic:join-link:arrived', {
+      relayUrl: 'ws://relay.clinic.example:8443/ws',
+      code: 'WXYZ2345',
+    });
     expect(window?.webContents.reload).toHaveBeenCalledTimes(1);
   });
 
@@ -190,7 +205,10 @@ describe('main process entry', () => {
     await vi.waitFor(() => expect(fake.module.dialog.showMessageBox).toHaveBeenCalled());
     expect(fake.module.dialog.showMessageBox).toHaveBeenCalledWith(
       fake.windows[0],
-      expect.objectContaining({ message: 'This consultation link cannot be opened.', detail: 'The consultation link names its relay twice.' }),
+      expect.objectContaining({
+        message: 'This consultation link cannot be opened.',
+        detail: 'The consultation link names its relay twice.',
+      }),
     );
     expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([]);
     expect(fake.windows[0]?.webContents.reload).not.toHaveBeenCalled();
@@ -215,7 +233,13 @@ describe('main process entry', () => {
   it('persists settings in the user data folder and reloads when the relay changes', async () => {
     await boot();
     await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html'));
-    const settings = { relayUrl: 'wss://relay.clinic.example:8443/ws', displayName: 'Dr A', cameraId: null, microphoneId: null, speakerId: null };
+    const settings = {
+      relayUrl: 'wss://relay.clinic.example:8443/ws',
+      displayName: 'Dr A',
+      cameraId: null,
+      microphoneId: null,
+      speakerId: null,
+    };
     await invoke(IpcChannel.saveSettings, settings);
     await vi.waitFor(() => expect(fake.windows[0]?.webContents.reload).toHaveBeenCalled());
     expect(await invoke(IpcChannel.loadSettings)).toEqual({ settings, warning: null });
@@ -229,7 +253,10 @@ describe('main process entry', () => {
     const certificate = await loadOrCreateRelayCertificate(relayDir);
     await rm(relayDir, { recursive: true, force: true });
     const verdict = (): number => {
-      const verify = fake.sessionHandlers.verify as (request: { certificate: { data: string } }, callback: (result: number) => void) => void;
+      const verify = fake.sessionHandlers.verify as (
+        request: { certificate: { data: string } },
+        callback: (result: number) => void,
+      ) => void;
       let result = Number.NaN;
       verify({ certificate: { data: certificate.cert } }, (value) => (result = value));
       return result;
@@ -237,9 +264,18 @@ describe('main process entry', () => {
     await boot();
     expect(verdict()).toBe(-3); // unknown: Chromium's own verification, which refuses self-signed
     const fp = certificate.fingerprint.replace(/:/g, '');
-    fake.module.app.emit('second-instance', {}, ['x', `clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&code=ABCD-2345&fp=${fp}`], '/');
+    fake.module.app.emit(
+      'second-instance',
+      {},
+      ['x', `clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&code=ABCD-2345&fp=${fp}`],
+      '/',
+    );
     expect(verdict()).toBe(0);
-    await vi.waitFor(async () => expect(JSON.parse(await readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8'))).toMatchObject({ pins: [{ fingerprint: certificate.fingerprint }] }));
+    await vi.waitFor(async () =>
+      expect(JSON.parse(await readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8'))).toMatchObject({
+        pins: [{ fingerprint: certificate.fingerprint }],
+      }),
+    );
 
     await boot(true, true); // the app starts again, with no link this time
     expect(verdict()).toBe(0);
@@ -247,7 +283,12 @@ describe('main process entry', () => {
 
   it('runs the hosted relay from IPC and stops it before quitting', async () => {
     await boot();
-    const status = (await invoke(IpcChannel.hostedRelayStart, 0)) as { running: boolean; port: number; certificateFingerprint: string; error: string | null };
+    const status = (await invoke(IpcChannel.hostedRelayStart, 0)) as {
+      running: boolean;
+      port: number;
+      certificateFingerprint: string;
+      error: string | null;
+    };
     expect(status.error).toBeNull();
     expect(status.running).toBe(true);
     expect(status.certificateFingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);

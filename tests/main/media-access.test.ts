@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { mediaAccessFixHint, readMediaAccess, requestMediaAccess, type MediaKind, type SystemMediaAccess } from '../../main/media-access';
+import { type MediaKind, mediaAccessFixHint, readMediaAccess, requestMediaAccess, type SystemMediaAccess } from '../../main/media-access';
 
 function fakeSystem(initial: Record<MediaKind, string>, answer: 'granted' | 'denied' = 'granted') {
   const state = { ...initial };

@@ -43,7 +43,10 @@ describe('PinStore', () => {
   });
 
   it('a link that arrives while the file is still being read is not lost', async () => {
-    await writeFile(join(dir, PIN_FILE_NAME), JSON.stringify({ version: 1, pins: [{ fingerprint: FP('01'), relayUrl: RELAY, pinnedAt: '2026-11-01T00:00:00.000Z' }] }));
+    await writeFile(
+      join(dir, PIN_FILE_NAME),
+      JSON.stringify({ version: 1, pins: [{ fingerprint: FP('01'), relayUrl: RELAY, pinnedAt: '2026-11-01T00:00:00.000Z' }] }),
+    );
     const pins = store();
     const loaded = pins.load();
     const remembered = pins.remember(FP('02'), RELAY);
@@ -53,7 +56,10 @@ describe('PinStore', () => {
   });
 
   it('a damaged file trusts nothing, says so, and is kept aside for support', async () => {
-    for (const damaged of ['{not json', JSON.stringify({ version: 1, pins: [{ fingerprint: 'not-a-fingerprint', relayUrl: RELAY, pinnedAt: '2026-11-01T00:00:00.000Z' }] })]) {
+    for (const damaged of [
+      '{not json',
+      JSON.stringify({ version: 1, pins: [{ fingerprint: 'not-a-fingerprint', relayUrl: RELAY, pinnedAt: '2026-11-01T00:00:00.000Z' }] }),
+    ]) {
       await writeFile(join(dir, PIN_FILE_NAME), damaged);
       warnings = [];
       expect(await store().load()).toEqual([]);

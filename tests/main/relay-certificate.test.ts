@@ -1,5 +1,5 @@
-import { statSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

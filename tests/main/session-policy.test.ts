@@ -29,7 +29,12 @@ describe('applySessionPolicy', () => {
     const { session, handlers } = fakeSession();
     const order: string[] = [];
     const askOsForMedia = vi.fn(async (kinds: string[]) => void order.push(`asked ${kinds.join('+')}`));
-    applySessionPolicy(session, { platform: 'darwin', askOsForMedia, handleAppRequest: async () => new Response(''), verifyCertificate: () => -3 });
+    applySessionPolicy(session, {
+      platform: 'darwin',
+      askOsForMedia,
+      handleAppRequest: async () => new Response(''),
+      verifyCertificate: () => -3,
+    });
     const granted = await new Promise<boolean>((resolve) =>
       handlers.request?.({}, 'media', (ok) => (order.push('answered'), resolve(ok)), appMedia(['video', 'audio'])),
     );
@@ -39,7 +44,12 @@ describe('applySessionPolicy', () => {
 
   it('denies when the OS prompt fails', async () => {
     const { session, handlers } = fakeSession();
-    applySessionPolicy(session, { platform: 'darwin', askOsForMedia: async () => Promise.reject(new Error('x')), handleAppRequest: async () => new Response(''), verifyCertificate: () => -3 });
+    applySessionPolicy(session, {
+      platform: 'darwin',
+      askOsForMedia: async () => Promise.reject(new Error('x')),
+      handleAppRequest: async () => new Response(''),
+      verifyCertificate: () => -3,
+    });
     const granted = await new Promise<boolean>((resolve) => handlers.request?.({}, 'media', resolve, appMedia(['audio'])));
     expect(granted).toBe(false);
   });
@@ -47,14 +57,28 @@ describe('applySessionPolicy', () => {
   it('never asks the OS for a request the policy denies, nor off macOS', () => {
     const { session, handlers } = fakeSession();
     const askOsForMedia = vi.fn(async () => {});
-    applySessionPolicy(session, { platform: 'darwin', askOsForMedia, handleAppRequest: async () => new Response(''), verifyCertificate: () => -3 });
+    applySessionPolicy(session, {
+      platform: 'darwin',
+      askOsForMedia,
+      handleAppRequest: async () => new Response(''),
+      verifyCertificate: () => -3,
+    });
     const answers: boolean[] = [];
-    handlers.request?.({}, 'media', (ok) => answers.push(ok), { requestingUrl: 'https://evil.example/', isMainFrame: true, mediaTypes: ['video'] });
+    handlers.request?.({}, 'media', (ok) => answers.push(ok), {
+      requestingUrl: 'https://evil.example/',
+      isMainFrame: true,
+      mediaTypes: ['video'],
+    });
     handlers.request?.({}, 'notifications', (ok) => answers.push(ok), { requestingUrl: 'app://clinic/index.html', isMainFrame: true });
     expect(answers).toEqual([false, false]);
 
     const linux = fakeSession();
-    applySessionPolicy(linux.session, { platform: 'linux', askOsForMedia, handleAppRequest: async () => new Response(''), verifyCertificate: () => -3 });
+    applySessionPolicy(linux.session, {
+      platform: 'linux',
+      askOsForMedia,
+      handleAppRequest: async () => new Response(''),
+      verifyCertificate: () => -3,
+    });
     linux.handlers.request?.({}, 'media', (ok) => answers.push(ok), appMedia(['video']));
     expect(answers).toEqual([false, false, true]);
     expect(askOsForMedia).not.toHaveBeenCalled();
@@ -62,7 +86,12 @@ describe('applySessionPolicy', () => {
 
   it('denies device access and serves the app scheme', () => {
     const { session, handlers } = fakeSession();
-    applySessionPolicy(session, { platform: 'linux', askOsForMedia: async () => {}, handleAppRequest: async () => new Response(''), verifyCertificate: () => -3 });
+    applySessionPolicy(session, {
+      platform: 'linux',
+      askOsForMedia: async () => {},
+      handleAppRequest: async () => new Response(''),
+      verifyCertificate: () => -3,
+    });
     expect(handlers.device?.()).toBe(false);
     expect(handlers.scheme).toBe('app');
   });

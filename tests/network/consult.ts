@@ -1,6 +1,7 @@
 /** A consultation between the lab's two home hosts: clinician on home 1, patient on home 2. */
-import { runConsultation, type ConsultationRun } from '../harness/timing';
+
 import { AppWindow } from '../harness/browser';
+import { type ConsultationRun, runConsultation } from '../harness/timing';
 import type { Lab } from './lab';
 import { RECORD_PEER_CONNECTIONS } from './selected-path';
 

@@ -6,7 +6,7 @@
  * send to a peer (e.g. the other side's 10.x host candidate), freezing media while ICE still says connected.
  * A denied peer is refused at CreatePermission instead, so that never happens.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

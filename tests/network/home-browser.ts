@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM_PATH, launchChromium, type LaunchedBrowser } from '../harness/browser';
+import { CHROMIUM_PATH, type LaunchedBrowser, launchChromium } from '../harness/browser';
 import type { Home } from './topology';
 
 export async function launchInHome(home: Home, origin: string, as: 'desktop' | 'browser' = 'desktop'): Promise<LaunchedBrowser> {

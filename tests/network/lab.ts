@@ -4,9 +4,9 @@
  * of it in reverse order and never throws; the exit hooks in ./netns catch whatever a crash leaves.
  */
 import type { LaunchedBrowser } from '../harness/browser';
-import { startCoturn, type Coturn } from './coturn';
+import { type Coturn, startCoturn } from './coturn';
 import { launchInHome } from './home-browser';
-import { RELAY_PORT, startRelayProcess, type RelayIce, type RelayProcess } from './relay-process';
+import { RELAY_PORT, type RelayIce, type RelayProcess, startRelayProcess } from './relay-process';
 import { buildTopology, canConnect, type LanSpec, type Topology } from './topology';
 
 /** What the relay tells participants: nothing, a STUN server only, or STUN + TURN (UDP and TCP). */
@@ -54,12 +54,16 @@ export async function startLab(spec: LabSpec): Promise<Lab> {
     let ice: RelayIce = {};
     if (spec.ice !== 'none') {
       coturn = await startCoturn(topology.serverNs, topology.serverIp);
-      ice = spec.ice === 'stun' ? { stunUrls: coturn.stunUrls } : { stunUrls: coturn.stunUrls, turnUrls: coturn.turnUrls, turnSecret: coturn.secret };
+      ice =
+        spec.ice === 'stun'
+          ? { stunUrls: coturn.stunUrls }
+          : { stunUrls: coturn.stunUrls, turnUrls: coturn.turnUrls, turnSecret: coturn.secret };
     }
     relay = await startRelayProcess(topology.serverNs, topology.serverIp, ice);
     // A wiring mistake should fail here, by name, not as a page that never loads.
     for (const home of topology.homes) {
-      if (!canConnect(home.ns, topology.serverIp, RELAY_PORT)) throw new Error(`home ${home.name} (${home.address}) cannot reach the relay at ${relay.url}`);
+      if (!canConnect(home.ns, topology.serverIp, RELAY_PORT))
+        throw new Error(`home ${home.name} (${home.address}) cannot reach the relay at ${relay.url}`);
     }
     for (const home of topology.homes) browsers.push(await launchInHome(home, relay.url, spec.browsers ?? 'desktop'));
   } catch (err) {

@@ -4,7 +4,7 @@
  * exits, however it exits (a failed test, an uncaught error, Ctrl-C). Synchronous on purpose: an 'exit'
  * handler cannot await.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 
 /** Namespaces of this run are `clinicnet<pid>-<role>`: unique per run, and a crashed run's leftovers are recognisable. */
 const PREFIX = 'clinicnet';

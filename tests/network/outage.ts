@@ -60,7 +60,10 @@ export async function linkOutage(lab: Lab, call: ConsultationRun, outageMs: numb
   }
   const upAt = Date.now();
   // Room for the engine's own timers: the ICE "disconnected" grace, then restart attempts of ~10 s each.
-  const [clinicianBack, patientBack] = await Promise.all([frameAfter(call.clinician, upAt, 60_000), frameAfter(call.patient, upAt, 60_000)]);
+  const [clinicianBack, patientBack] = await Promise.all([
+    frameAfter(call.clinician, upAt, 60_000),
+    frameAfter(call.patient, upAt, 60_000),
+  ]);
   const clinicianBackMs = clinicianBack - upAt;
   const patientBackMs = patientBack - upAt;
   return {

@@ -10,7 +10,7 @@ import { frameTimes, longestFreeze, watchFrames } from './frame-watch';
 import type { LabSpec } from './lab';
 import { expectMediaBothWays } from './media-proof';
 import { linkOutage, sleep } from './outage';
-import { IS_ROOT, announceSkipIfNotRoot } from './preflight';
+import { announceSkipIfNotRoot, IS_ROOT } from './preflight';
 import { describePair, selectedPath } from './selected-path';
 import { report, useLab } from './suite';
 

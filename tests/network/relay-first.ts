@@ -32,7 +32,9 @@ export async function expectRelayFirstThenWidened(windows: AppWindow[]): Promise
     widenedAt,
     freezesSinceWidening: () => {
       const end = Date.now();
-      return Promise.all(windows.map(async (window, i) => longestFreeze(await frameTimes(window.page), Math.max(widenedAt[i] ?? end, watchedFrom), end)));
+      return Promise.all(
+        windows.map(async (window, i) => longestFreeze(await frameTimes(window.page), Math.max(widenedAt[i] ?? end, watchedFrom), end)),
+      );
     },
   };
 }

@@ -3,7 +3,7 @@
  * namespace, serving the web app, with the ICE flags. A separate process so a test can kill it outright
  * (SIGKILL, no goodbye to the clients) and start it again on the same address.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectCall } from './consult';
 import { expectMediaBothWays } from './media-proof';
-import { IS_ROOT, announceSkipIfNotRoot } from './preflight';
+import { announceSkipIfNotRoot, IS_ROOT } from './preflight';
 import { expectRelayFirstThenWidened } from './relay-first';
 import { describePair, selectedPath } from './selected-path';
 import { report, useLab } from './suite';
@@ -37,7 +37,10 @@ describe.skipIf(!IS_ROOT)('network: same LAN', () => {
     const widening = await expectRelayFirstThenWidened(windows);
     // ICE moves to the host pair once it checks out (it outranks every relay pair).
     await expect
-      .poll(async () => (await Promise.all(windows.map((window) => selectedPath(window.page)))).map(describePair), { timeout: 10_000, interval: 200 })
+      .poll(async () => (await Promise.all(windows.map((window) => selectedPath(window.page)))).map(describePair), {
+        timeout: 10_000,
+        interval: 200,
+      })
       .toEqual(['host/udp -> host/udp', 'host/udp -> host/udp']);
     const movedAt = Date.now();
     await expectMediaBothWays(...windows);

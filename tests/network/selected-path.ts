@@ -102,7 +102,8 @@ export async function selectedPath(page: Page): Promise<SelectedPath | null> {
     let pairId: unknown = null;
     for (const stat of stats.values()) {
       if (stat.type === 'transport' && stat.selectedCandidatePairId) pairId = stat.selectedCandidatePairId;
-      if (stat.type === 'local-candidate') gathered.add(stat.relayProtocol ? `${String(stat.candidateType)}/${String(stat.relayProtocol)}` : String(stat.candidateType));
+      if (stat.type === 'local-candidate')
+        gathered.add(stat.relayProtocol ? `${String(stat.candidateType)}/${String(stat.relayProtocol)}` : String(stat.candidateType));
     }
     const pair = pairId ? stats.get(String(pairId)) : undefined;
     if (!pair) return null;

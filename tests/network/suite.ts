@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { AppWindow } from '../harness/browser';
-import { startLab, type Lab, type LabSpec } from './lab';
+import { type Lab, type LabSpec, startLab } from './lab';
 import { listNamespaces, RUN_TAG, sweepStaleNamespaces } from './netns';
 import { assertToolsPresent } from './preflight';
 
@@ -36,7 +36,10 @@ export function useLab(): LabHandle {
     }
   });
   afterAll(() => {
-    expect(listNamespaces().filter((name) => name.startsWith(`${RUN_TAG}-`)), 'namespaces left behind').toEqual([]);
+    expect(
+      listNamespaces().filter((name) => name.startsWith(`${RUN_TAG}-`)),
+      'namespaces left behind',
+    ).toEqual([]);
   });
   return {
     start: async (spec) => {

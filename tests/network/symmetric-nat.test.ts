@@ -10,12 +10,12 @@
 import { describe, expect, it } from 'vitest';
 import { lastEvent } from '../harness/browser';
 import { admitOnly, connectCall } from './consult';
+import type { LabSpec } from './lab';
 import { expectMediaBothWays } from './media-proof';
-import { IS_ROOT, announceSkipIfNotRoot } from './preflight';
+import { announceSkipIfNotRoot, IS_ROOT } from './preflight';
 import { expectRelayFirstThenWidened } from './relay-first';
 import { describePair, selectedPath } from './selected-path';
 import { report, useLab } from './suite';
-import type { LabSpec } from './lab';
 
 announceSkipIfNotRoot();
 
@@ -83,11 +83,18 @@ describe.skipIf(!IS_ROOT)('network: two symmetric NATs, no direct path', () => {
       const failed = lastEvent(timeline, 'call-failed');
       expect(failed?.detail, `${window.label} end reason`).toBe('connection-failed');
       failedAt[window.label] = (failed?.t ?? Number.NaN) - admittedAt;
-      expect(timeline.some((e) => e.event === 'first-remote-frame'), `${window.label} never saw video`).toBe(false);
+      expect(
+        timeline.some((e) => e.event === 'first-remote-frame'),
+        `${window.label} never saw video`,
+      ).toBe(false);
       // Both sides name the cause from evidence, in the timeline and on screen.
       expect(lastEvent(timeline, 'diagnosis')?.detail, `${window.label} diagnosis`).toMatch(/^NO_TURN_CONFIGURED: /);
       expect(await window.page.getByTestId('failure-diagnosis').getAttribute('data-code')).toBe('NO_TURN_CONFIGURED');
     }
-    report('no-turn', { lab_ms: buildMs, admit_to_failed_clinician_ms: failedAt.clinician ?? null, admit_to_failed_patient_ms: failedAt.patient ?? null });
+    report('no-turn', {
+      lab_ms: buildMs,
+      admit_to_failed_clinician_ms: failedAt.clinician ?? null,
+      admit_to_failed_patient_ms: failedAt.patient ?? null,
+    });
   });
 });

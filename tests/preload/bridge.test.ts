@@ -62,7 +62,19 @@ describe('preload', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
     expect([...fake.exposed.keys()]).toEqual(['clinic']);
     expect(Object.keys(bridge).sort()).toEqual(
-      ['getAppInfo', 'getDefaultRelayUrl', 'discoverRelays', 'loadSettings', 'saveSettings', 'getMediaAccess', 'requestMediaAccess', 'openExternal', 'saveDiagnostics', 'onJoinLink', 'hostedRelay'].sort(),
+      [
+        'getAppInfo',
+        'getDefaultRelayUrl',
+        'discoverRelays',
+        'loadSettings',
+        'saveSettings',
+        'getMediaAccess',
+        'requestMediaAccess',
+        'openExternal',
+        'saveDiagnostics',
+        'onJoinLink',
+        'hostedRelay',
+      ].sort(),
     );
     expect(Object.keys(bridge.hostedRelay).sort()).toEqual(['start', 'status', 'stop', 'supported']);
     expect(bridge.hostedRelay.supported).toBe(true);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConsultEngine, type EngineDeps } from '../../renderer/engine/engine';
 import type { PeerOptions } from '../../renderer/engine/peer';
-import { ANSWER, CANDIDATE, FakePeer, FakeTransport, MemorySessionStore, OFFER, fakeStream, fakeTrack, welcome } from './fakes';
+import { ANSWER, CANDIDATE, FakePeer, FakeTransport, fakeStream, fakeTrack, MemorySessionStore, OFFER, welcome } from './fakes';
 
 const DOCTOR = { id: 'p_doc', name: 'Dr. Who', role: 'clinician' as const };
 const PATIENT = { id: 'p_pat', name: 'Amy', role: 'patient' as const };
@@ -328,7 +328,11 @@ describe('ConsultEngine', () => {
       r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
       onlyPeer(r).emit('signal', CANDIDATE);
       onlyPeer(r).emit('error', Object.assign(new Error('Ice connection failed.'), { code: 'ERR_ICE_CONNECTION_FAILURE' }));
-      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'connection-failed', diagnosis: { code: 'NO_TURN_CONFIGURED' } });
+      expect(r.engine.getSnapshot()).toMatchObject({
+        phase: 'failed',
+        endReason: 'connection-failed',
+        diagnosis: { code: 'NO_TURN_CONFIGURED' },
+      });
       expect(r.transport.sentOfType('hang-up')).toEqual([{ type: 'hang-up', callId: 'c_1', reason: 'connection-failed' }]);
       expect(r.transport.sentOfType('restart')).toEqual([]);
     });
@@ -336,7 +340,12 @@ describe('ConsultEngine', () => {
     it("the other side's failure before connecting gives this side its own diagnosis", async () => {
       const r = rig();
       await r.engine.join('ABCD-2345', 'Amy');
-      r.transport.receive(welcome('patient', null, { iceServers: [{ urls: ['turn:198.18.0.2:3478'], username: 'u', credential: 'c' }], iceTransportPolicy: 'all' }));
+      r.transport.receive(
+        welcome('patient', null, {
+          iceServers: [{ urls: ['turn:198.18.0.2:3478'], username: 'u', credential: 'c' }],
+          iceTransportPolicy: 'all',
+        }),
+      );
       r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
       onlyPeer(r).emit('signal', CANDIDATE); // a host candidate only: TURN was not reached from here
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'connection-failed', by: 'clinician' });
@@ -422,7 +431,10 @@ describe('ConsultEngine', () => {
   });
 
   describe('relay first, direct when it works', () => {
-    const TURN_ICE = { iceServers: [{ urls: ['turn:198.18.0.2:3478?transport=udp'], username: 'u', credential: 'c' }], iceTransportPolicy: 'all' as const };
+    const TURN_ICE = {
+      iceServers: [{ urls: ['turn:198.18.0.2:3478?transport=udp'], username: 'u', credential: 'c' }],
+      iceTransportPolicy: 'all' as const,
+    };
 
     it('widens once the call is up, but not while the patient is away from the relay (the offer would be lost)', async () => {
       const r = rig();
@@ -438,7 +450,10 @@ describe('ConsultEngine', () => {
       r.transport.receive({ type: 'presence', participantId: PATIENT.id, role: 'patient', present: true });
       vi.advanceTimersByTime(1000);
       expect(peer.allPathsAllowed).toBe(1);
-      const logged = r.engine.timelineEntries().filter((e) => e.event.startsWith('ice-')).map((e) => `${e.event} ${e.detail ?? ''}`);
+      const logged = r.engine
+        .timelineEntries()
+        .filter((e) => e.event.startsWith('ice-'))
+        .map((e) => `${e.event} ${e.detail ?? ''}`);
       expect(logged).toEqual(['ice-plan starts relay, widens to all', 'ice-widened connected']);
     });
   });
@@ -571,7 +586,9 @@ describe('ConsultEngine', () => {
       const usb = r.engine.getSnapshot().localStream?.getVideoTracks()[0];
       expect(usb?.label).toBe('cam-usb');
       usb?.dispatchEvent(new Event('ended'));
-      await vi.waitFor(() => expect(r.engine.getSnapshot().mediaNotice).toBe('Your camera "cam-usb" stopped working; now using "cam-default".'));
+      await vi.waitFor(() =>
+        expect(r.engine.getSnapshot().mediaNotice).toBe('Your camera "cam-usb" stopped working; now using "cam-default".'),
+      );
       expect(onlyPeer(r).replaced[0]?.newTrack.label).toBe('cam-default');
     });
 

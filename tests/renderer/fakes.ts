@@ -3,11 +3,11 @@
  * the interfaces the real relay and simple-peer sit behind. The real ones are exercised in tests/e2e.
  */
 import { EventEmitter } from 'node:events';
-import type { ClientMessageBody, IceSettings, ServerMessageBody, SignalData } from '../../signaling/protocol';
-import { PROTOCOL_VERSION, type ServerMessage } from '../../signaling/protocol';
+import type { SessionStore, StoredSession } from '../../renderer/engine/engine';
 import type { PeerEvents, PeerLike, PeerOptions } from '../../renderer/engine/peer';
 import type { RelayStatus, SignalingTransport, TransportListener } from '../../renderer/engine/transport';
-import type { SessionStore, StoredSession } from '../../renderer/engine/engine';
+import type { ClientMessageBody, IceSettings, ServerMessageBody, SignalData } from '../../signaling/protocol';
+import { PROTOCOL_VERSION, type ServerMessage } from '../../signaling/protocol';
 
 export class FakeTransport implements SignalingTransport {
   status: RelayStatus = 'closed';
@@ -142,14 +142,27 @@ export function welcome(
 ): ServerMessageBody {
   return {
     type: 'welcome',
-    self: { participantId: role === 'clinician' ? 'p_doc' : 'p_pat', role, name: role === 'clinician' ? 'Dr. Who' : 'Amy', resumeToken: `token-${role}-0123456789` },
+    self: {
+      participantId: role === 'clinician' ? 'p_doc' : 'p_pat',
+      role,
+      name: role === 'clinician' ? 'Dr. Who' : 'Amy',
+      resumeToken: `token-${role}-0123456789`,
+    },
     consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Who' },
     joinUrl: 'http://127.0.0.1:8787/?code=ABCD-2345',
     ice,
-    call: call ? { ...call, peer: { id: role === 'clinician' ? 'p_pat' : 'p_doc', name: 'Other', role: role === 'clinician' ? 'patient' : 'clinician' } } : null,
+    call: call
+      ? {
+          ...call,
+          peer: { id: role === 'clinician' ? 'p_pat' : 'p_doc', name: 'Other', role: role === 'clinician' ? 'patient' : 'clinician' },
+        }
+      : null,
   };
 }
 
 export const OFFER: SignalData = { type: 'offer', sdp: 'v=0 offer' };
 export const ANSWER: SignalData = { type: 'answer', sdp: 'v=0 answer' };
-export const CANDIDATE: SignalData = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+export const CANDIDATE: SignalData = {
+  type: 'candidate',
+  candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+};

@@ -68,15 +68,24 @@ describe('network check', () => {
     expect(judgeRelay(null).status).toBe('fail');
   });
 
-  const turn = { iceServers: [{ urls: ['turn:198.18.0.2:3478?transport=udp', 'turn:198.18.0.2:3478?transport=tcp'], username: 'u', credential: 'c' }], iceTransportPolicy: 'all' as const };
+  const turn = {
+    iceServers: [{ urls: ['turn:198.18.0.2:3478?transport=udp', 'turn:198.18.0.2:3478?transport=tcp'], username: 'u', credential: 'c' }],
+    iceTransportPolicy: 'all' as const,
+  };
 
   it('warns when no STUN/TURN is configured at all', () => {
-    expect(judgeIce({ iceServers: [], iceTransportPolicy: 'all' }, null)).toMatchObject({ status: 'warn', detail: expect.stringContaining('No STUN/TURN') });
+    expect(judgeIce({ iceServers: [], iceTransportPolicy: 'all' }, null)).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('No STUN/TURN'),
+    });
   });
 
   it('passes TURN over UDP, warns when only TCP works, fails when TURN is unreachable', () => {
     expect(judgeIce(turn, { srflx: 1, relayProtocols: ['udp', 'tcp'] }).status).toBe('pass');
-    expect(judgeIce(turn, { srflx: 0, relayProtocols: ['tcp'] })).toMatchObject({ status: 'warn', detail: expect.stringContaining('UDP is blocked') });
+    expect(judgeIce(turn, { srflx: 0, relayProtocols: ['tcp'] })).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('UDP is blocked'),
+    });
     expect(judgeIce(turn, { srflx: 0, relayProtocols: [] }).status).toBe('fail');
   });
 });

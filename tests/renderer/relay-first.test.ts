@@ -8,19 +8,28 @@ import { CallSession, type CallSessionEvents } from '../../renderer/engine/call-
 import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN_RETRY_MS } from '../../renderer/engine/ice-policy';
 import type { PeerOptions } from '../../renderer/engine/peer';
 import type { SignalData } from '../../signaling/protocol';
-import { ANSWER, CANDIDATE, FakePeer, OFFER, fakeStream } from './fakes';
+import { ANSWER, CANDIDATE, FakePeer, fakeStream, OFFER } from './fakes';
 
-const TURN = [{ urls: ['turn:198.18.0.1:3478?transport=udp', 'turn:198.18.0.1:3478?transport=tcp'], username: '1900000000:p_1', credential: 'c' }];
+const TURN = [
+  { urls: ['turn:198.18.0.1:3478?transport=udp', 'turn:198.18.0.1:3478?transport=tcp'], username: '1900000000:p_1', credential: 'c' },
+];
 const STUN_ONLY = [{ urls: ['stun:198.18.0.1:3478'] }];
 const RELAY_CANDIDATE: SignalData = {
   type: 'candidate',
-  candidate: { candidate: 'candidate:2 1 udp 41885439 198.18.0.1 49160 typ relay raddr 198.18.0.11 rport 40000', sdpMid: '0', sdpMLineIndex: 0 },
+  candidate: {
+    candidate: 'candidate:2 1 udp 41885439 198.18.0.1 49160 typ relay raddr 198.18.0.11 rport 40000',
+    sdpMid: '0',
+    sdpMLineIndex: 0,
+  },
 };
 
 describe('planIce', () => {
   it('starts relay-only and widens later when a TURN server is configured', () => {
     expect(planIce({ iceServers: TURN, iceTransportPolicy: 'all' })).toEqual({ start: 'relay', widens: true });
-    expect(planIce({ iceServers: [{ urls: 'turns:turn.clinic.example:443?transport=tcp' }], iceTransportPolicy: 'all' })).toEqual({ start: 'relay', widens: true });
+    expect(planIce({ iceServers: [{ urls: 'turns:turn.clinic.example:443?transport=tcp' }], iceTransportPolicy: 'all' })).toEqual({
+      start: 'relay',
+      widens: true,
+    });
   });
 
   it('keeps a clinic-forced relay-only policy for the whole call', () => {
@@ -45,7 +54,12 @@ describe('CallSession widening', () => {
     vi.useRealTimers();
   });
 
-  function session(initiator: boolean, iceServers: RTCIceServer[], iceTransportPolicy: RTCIceTransportPolicy = 'all', canSignal?: () => boolean): CallSession {
+  function session(
+    initiator: boolean,
+    iceServers: RTCIceServer[],
+    iceTransportPolicy: RTCIceTransportPolicy = 'all',
+    canSignal?: () => boolean,
+  ): CallSession {
     const events: CallSessionEvents = {
       signal: () => {},
       connected: () => {},

@@ -72,13 +72,20 @@ describe('flags and environment', () => {
   it('lets flags win over the environment', () => {
     const config = parseRelayConfig(
       [
-        '--port', '9100',
-        '--host', '::1',
-        '--static', '/srv/flag',
-        '--public-url', 'https://flag.example',
-        '--allowed-origins', 'https://c.example,,',
-        '--grace-seconds', '5',
-        '--log-level', 'debug',
+        '--port',
+        '9100',
+        '--host',
+        '::1',
+        '--static',
+        '/srv/flag',
+        '--public-url',
+        'https://flag.example',
+        '--allowed-origins',
+        'https://c.example,,',
+        '--grace-seconds',
+        '5',
+        '--log-level',
+        'debug',
         '--metrics',
       ],
       env,
@@ -153,7 +160,17 @@ describe('ICE servers', () => {
     const secretFile = join(dir, 'turn-secret');
     writeFileSync(secretFile, `${secret}\n`);
     const config = parseRelayConfig(
-      ['--stun', 'stun:198.18.0.2:3478', '--turn', 'turn:198.18.0.2:3478?transport=udp, turn:198.18.0.2:3478?transport=tcp', '--turn-secret-file', secretFile, '--turn-ttl', '3600', '--relay-only'],
+      [
+        '--stun',
+        'stun:198.18.0.2:3478',
+        '--turn',
+        'turn:198.18.0.2:3478?transport=udp, turn:198.18.0.2:3478?transport=tcp',
+        '--turn-secret-file',
+        secretFile,
+        '--turn-ttl',
+        '3600',
+        '--relay-only',
+      ],
       {},
     );
     expect(config.ice).toEqual({
@@ -166,7 +183,11 @@ describe('ICE servers', () => {
   });
 
   it('takes the secret from the environment, never from a flag', () => {
-    const config = parseRelayConfig([], { CLINIC_RELAY_TURN: 'turns:turn.clinic.example:5349?transport=tcp', CLINIC_RELAY_TURN_SECRET: secret, CLINIC_RELAY_RELAY_ONLY: '1' });
+    const config = parseRelayConfig([], {
+      CLINIC_RELAY_TURN: 'turns:turn.clinic.example:5349?transport=tcp',
+      CLINIC_RELAY_TURN_SECRET: secret,
+      CLINIC_RELAY_RELAY_ONLY: '1',
+    });
     expect(config.ice).toMatchObject({ turnSecret: secret, relayOnly: true });
     expect(() => parseRelayConfig(['--turn-secret', secret], {})).toThrow();
   });
@@ -175,7 +196,9 @@ describe('ICE servers', () => {
     expect(() => parseRelayConfig(['--turn', 'turn:198.18.0.2:3478'], {})).toThrow(/need the TURN shared secret/);
     expect(() => parseRelayConfig(['--relay-only'], {})).toThrow(/relay-only calls need at least one TURN URL/);
     expect(() => parseRelayConfig(['--stun', 'http://198.18.0.2'], {})).toThrow(/not a stun: URL/);
-    expect(() => parseRelayConfig(['--turn', 'stun:198.18.0.2'], { CLINIC_RELAY_TURN_SECRET: secret })).toThrow(/not a turn: or turns: URL/);
+    expect(() => parseRelayConfig(['--turn', 'stun:198.18.0.2'], { CLINIC_RELAY_TURN_SECRET: secret })).toThrow(
+      /not a turn: or turns: URL/,
+    );
     expect(() => parseRelayConfig(['--turn-ttl', '10'], {})).toThrow(/--turn-ttl must be a whole number/);
   });
 });

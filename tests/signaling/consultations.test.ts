@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConsultationRegistry, RelayError, type Participant } from '../../signaling/consultations';
+import { ConsultationRegistry, type Participant, RelayError } from '../../signaling/consultations';
 import { ErrorCode, type ServerMessageBody, type SignalData } from '../../signaling/protocol';
 
 type Body<T extends ServerMessageBody['type']> = Extract<ServerMessageBody, { type: T }>;
@@ -75,7 +75,12 @@ describe('create', () => {
     const { clinician, code } = t.open('Dr. Rivera');
     expect(code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
     const welcome = t.last(clinician.id, 'welcome');
-    expect(welcome.self).toEqual({ participantId: clinician.id, role: 'clinician', name: 'Dr. Rivera', resumeToken: clinician.resumeToken });
+    expect(welcome.self).toEqual({
+      participantId: clinician.id,
+      role: 'clinician',
+      name: 'Dr. Rivera',
+      resumeToken: clinician.resumeToken,
+    });
     expect(welcome.consultation.clinicianName).toBe('Dr. Rivera');
     expect(welcome.joinUrl).toBe(`http://relay.test/?code=${code}`);
     expect(welcome.call).toBeNull();
@@ -144,7 +149,12 @@ describe('admit', () => {
     t.registry.admit(clinician.id, patient.id);
     const toClinician = t.last(clinician.id, 'call-start');
     const toPatient = t.last(patient.id, 'call-start');
-    expect(toClinician).toEqual({ type: 'call-start', callId: toClinician.callId, initiator: true, peer: { id: patient.id, name: 'Sam', role: 'patient' } });
+    expect(toClinician).toEqual({
+      type: 'call-start',
+      callId: toClinician.callId,
+      initiator: true,
+      peer: { id: patient.id, name: 'Sam', role: 'patient' },
+    });
     expect(toPatient).toEqual({
       type: 'call-start',
       callId: toClinician.callId,
@@ -527,7 +537,11 @@ describe('resume', () => {
     t.registry.disconnected(patient.id);
     t.clear();
     t.registry.resume(patient.resumeToken, callId);
-    expect(t.last(patient.id, 'welcome').call).toEqual({ callId, initiator: false, peer: { id: clinician.id, name: 'Dr', role: 'clinician' } });
+    expect(t.last(patient.id, 'welcome').call).toEqual({
+      callId,
+      initiator: false,
+      peer: { id: clinician.id, name: 'Dr', role: 'clinician' },
+    });
     expect(t.got(patient.id, 'call-ended')).toEqual([]);
     expect(t.got(patient.id, 'call-start')).toEqual([]);
     expect(t.got(clinician.id, 'call-ended')).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeIceConfig, iceConfigProblems, iceForParticipant, NO_ICE, turnCredentials, type IceConfig } from '../../signaling/ice';
+import { describeIceConfig, type IceConfig, iceConfigProblems, iceForParticipant, NO_ICE, turnCredentials } from '../../signaling/ice';
 
 const SECRET = 'clinic-turn-secret-0123';
 const TURN: IceConfig = {
@@ -13,7 +13,10 @@ const TURN: IceConfig = {
 describe('turnCredentials', () => {
   it('follows coturn REST: <expiry>:<participant> and base64 HMAC-SHA1 of it', () => {
     // Expected value computed independently (Python hmac/hashlib/base64) for this secret and username.
-    expect(turnCredentials(SECRET, 'p_abc', 3600, 1_800_000_000_000)).toEqual({ username: '1800003600:p_abc', credential: '4CXwPL8PGYAoS0K+QHecLAQRqNs=' });
+    expect(turnCredentials(SECRET, 'p_abc', 3600, 1_800_000_000_000)).toEqual({
+      username: '1800003600:p_abc',
+      credential: '4CXwPL8PGYAoS0K+QHecLAQRqNs=',
+    });
   });
 });
 

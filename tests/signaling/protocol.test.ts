@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type ClientMessage,
   ErrorCode,
-  LIMITS,
-  PROTOCOL_VERSION,
   encode,
   formatCode,
+  LIMITS,
   normalizeCode,
+  type ParseResult,
+  PROTOCOL_VERSION,
   parseClientMessage,
   parseServerMessage,
-  type ClientMessage,
-  type ParseResult,
   type ServerMessage,
 } from '../../signaling/protocol';
 
@@ -184,12 +184,27 @@ describe('signal payloads', () => {
   const simplePeerSignals: Array<[string, Record<string, unknown>]> = [
     ['offer', { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' }],
     ['answer', { type: 'answer', sdp: 'v=0\r\n' }],
-    ['candidate', { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 10.0.0.2 54321 typ host', sdpMLineIndex: 0, sdpMid: '0' } }],
-    ['candidate with null mid/index', { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.2 1 typ host', sdpMLineIndex: null, sdpMid: null } }],
-    ['end-of-candidates candidate', { type: 'candidate', candidate: { candidate: '', sdpMLineIndex: 0, sdpMid: '0', usernameFragment: 'abcd' } }],
+    [
+      'candidate',
+      {
+        type: 'candidate',
+        candidate: { candidate: 'candidate:1 1 udp 2122260223 10.0.0.2 54321 typ host', sdpMLineIndex: 0, sdpMid: '0' },
+      },
+    ],
+    [
+      'candidate with null mid/index',
+      { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.2 1 typ host', sdpMLineIndex: null, sdpMid: null } },
+    ],
+    [
+      'end-of-candidates candidate',
+      { type: 'candidate', candidate: { candidate: '', sdpMLineIndex: 0, sdpMid: '0', usernameFragment: 'abcd' } },
+    ],
     ['renegotiate', { type: 'renegotiate', renegotiate: true }],
     ['transceiverRequest', { type: 'transceiverRequest', transceiverRequest: { kind: 'video' } }],
-    ['transceiverRequest with init', { type: 'transceiverRequest', transceiverRequest: { kind: 'audio', init: { direction: 'recvonly' } } }],
+    [
+      'transceiverRequest with init',
+      { type: 'transceiverRequest', transceiverRequest: { kind: 'audio', init: { direction: 'recvonly' } } },
+    ],
   ];
 
   it.each(simplePeerSignals)('accepts a simple-peer %s', (_label, data) => {
@@ -238,7 +253,10 @@ describe('parseServerMessage', () => {
         self: { participantId: 'p_1', role: 'clinician', name: 'Dr. Rivera', resumeToken: TOKEN },
         consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Rivera' },
         joinUrl: null,
-        ice: { iceServers: [{ urls: ['turn:198.18.0.2:3478'], username: '1900000000:p_1', credential: 'abc=' }], iceTransportPolicy: 'relay' },
+        ice: {
+          iceServers: [{ urls: ['turn:198.18.0.2:3478'], username: '1900000000:p_1', credential: 'abc=' }],
+          iceTransportPolicy: 'relay',
+        },
         call: { callId: 'c_1', initiator: true, peer },
       },
     ],

@@ -99,7 +99,12 @@ describe('a relay that restarted (same secret)', () => {
     second.registry.resume(bob.resumeToken, null);
     second.registry.resume(ann.resumeToken, null);
     second.registry.resume(clinician.resumeToken, null);
-    expect(second.of(clinician.id, 'waiting-room').at(-1)?.patients.map((p) => p.name)).toEqual(['Ann', 'Bob']);
+    expect(
+      second
+        .of(clinician.id, 'waiting-room')
+        .at(-1)
+        ?.patients.map((p) => p.name),
+    ).toEqual(['Ann', 'Bob']);
   });
 
   it('refuses tokens signed with another secret', () => {

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ResumeTokens } from '../../signaling/resume-tokens';
 
 const SECRET = 'relay-secret-for-tests-0123456789abcdef';
-const CLAIM = { pid: 'p_1', role: 'patient' as const, name: 'Sam', kid: 'k_1', code: 'ABCD2345', cid: 'p_0', cname: 'Dr. Rivera', joinedAt: 5 };
+const CLAIM = {
+  pid: 'p_1',
+  role: 'patient' as const,
+  name: 'Sam',
+  kid: 'k_1',
+  code: 'ABCD2345',
+  cid: 'p_0',
+  cname: 'Dr. Rivera',
+  joinedAt: 5,
+};
 
 describe('ResumeTokens', () => {
   it('verifies what it issued, with the same secret, until it expires', () => {

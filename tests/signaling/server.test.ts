@@ -1,15 +1,18 @@
-import { tmpdir } from 'node:os';
 import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
-import { CloseCode, ErrorCode, LIMITS, formatCode, type SignalData } from '../../signaling/protocol';
-import { startRelay, type Relay, type RelayOptions } from '../../signaling/server';
-import { TestClient, delay, upgradeStatus } from './ws-client';
+import { CloseCode, ErrorCode, formatCode, LIMITS, type SignalData } from '../../signaling/protocol';
+import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
+import { delay, TestClient, upgradeStatus } from './ws-client';
 
 const OFFER: SignalData = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 const ANSWER: SignalData = { type: 'answer', sdp: 'v=0\r\n' };
-const CANDIDATE: SignalData = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.2 5000 typ host', sdpMLineIndex: 0, sdpMid: '0' } };
+const CANDIDATE: SignalData = {
+  type: 'candidate',
+  candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.2 5000 typ host', sdpMLineIndex: 0, sdpMid: '0' },
+};
 
 let relays: Relay[] = [];
 let clients: TestClient[] = [];
@@ -194,7 +197,10 @@ describe('upgrade checks', () => {
     };
     process.on('uncaughtException', onUncaught);
     try {
-      for (const [path, origin] of [['/nope', null], ['/ws', 'http://evil.example']] as const) {
+      for (const [path, origin] of [
+        ['/nope', null],
+        ['/ws', 'http://evil.example'],
+      ] as const) {
         for (let i = 0; i < 20; i += 1) await upgradeThenReset(relay.port, path, origin);
       }
       await delay(200);
@@ -332,7 +338,13 @@ describe('bad input', () => {
 describe('ICE configuration', () => {
   it('hands each participant the TURN servers with credentials of its own', async () => {
     const relay = await start({
-      ice: { stunUrls: [], turnUrls: ['turn:198.18.0.2:3478?transport=udp'], turnSecret: 'clinic-turn-secret-0123', turnTtlSeconds: 600, relayOnly: true },
+      ice: {
+        stunUrls: [],
+        turnUrls: ['turn:198.18.0.2:3478?transport=udp'],
+        turnSecret: 'clinic-turn-secret-0123',
+        turnTtlSeconds: 600,
+        relayOnly: true,
+      },
     });
     const clinician = await connect(relay, 'clinician');
     clinician.send({ type: 'create', name: 'Dr. Rivera' });
@@ -346,9 +358,9 @@ describe('ICE configuration', () => {
   });
 
   it('refuses to start with an unusable configuration', async () => {
-    await expect(start({ ice: { stunUrls: [], turnUrls: ['turn:x:3478'], turnSecret: null, turnTtlSeconds: 600, relayOnly: false } })).rejects.toThrow(
-      /need the TURN shared secret/,
-    );
+    await expect(
+      start({ ice: { stunUrls: [], turnUrls: ['turn:x:3478'], turnSecret: null, turnTtlSeconds: 600, relayOnly: false } }),
+    ).rejects.toThrow(/need the TURN shared secret/);
   });
 });
 
@@ -381,7 +393,11 @@ describe('a full consultation', () => {
     const toClinician = await opened.clinician.next('call-start');
     const toPatient = await joined.patient.next('call-start');
     expect(toClinician).toMatchObject({ initiator: true, peer: { id: joined.patientId, name: 'Sam', role: 'patient' } });
-    expect(toPatient).toMatchObject({ callId: toClinician.callId, initiator: false, peer: { id: opened.clinicianId, name: 'Dr. Rivera', role: 'clinician' } });
+    expect(toPatient).toMatchObject({
+      callId: toClinician.callId,
+      initiator: false,
+      peer: { id: opened.clinicianId, name: 'Dr. Rivera', role: 'clinician' },
+    });
     const callId = toClinician.callId;
 
     opened.clinician.send({ type: 'signal', callId, seq: 1, data: OFFER });

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,11 +140,14 @@ describe('serveStatic', () => {
     expect(reply.body).not.toContain(INDEX_HTML);
   });
 
-  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%E0%A4%A'])('answers 400 and never the file for %s', async (path) => {
-    const reply = await get(path);
-    expect(reply.status).toBe(400);
-    expect(reply.body).not.toContain('secret');
-  });
+  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%E0%A4%A'])(
+    'answers 400 and never the file for %s',
+    async (path) => {
+      const reply = await get(path);
+      expect(reply.status).toBe(400);
+      expect(reply.body).not.toContain('secret');
+    },
+  );
 
   it('answers HEAD with headers and no body', async () => {
     const reply = await get('/', 'HEAD');

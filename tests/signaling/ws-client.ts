@@ -2,14 +2,8 @@
  * A WebSocket test client for the relay: every frame it receives is validated with the protocol's own
  * `parseServerMessage`, buffered, and handed out by type with a timeout, so a test never hangs.
  */
-import { WebSocket, type ClientOptions } from 'ws';
-import {
-  encode,
-  parseServerMessage,
-  type ClientMessageBody,
-  type ServerMessage,
-  type ServerMessageOf,
-} from '../../signaling/protocol';
+import { type ClientOptions, WebSocket } from 'ws';
+import { type ClientMessageBody, encode, parseServerMessage, type ServerMessage, type ServerMessageOf } from '../../signaling/protocol';
 
 export const WAIT_MS = 2_000;
 
@@ -27,7 +21,10 @@ export class TestClient {
   private readonly pending: ServerMessage[] = [];
   private readonly listeners = new Set<() => void>();
 
-  private constructor(readonly ws: WebSocket, readonly label: string) {
+  private constructor(
+    readonly ws: WebSocket,
+    readonly label: string,
+  ) {
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? '<binary>' : data.toString();
       const parsed = parseServerMessage(text);

@@ -15,7 +15,8 @@ export function meanLuminance(rgba: Uint8ClampedArray): number {
 export function frameDifference(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
   if (a.length !== b.length || a.length === 0) return 255;
   let sum = 0;
-  for (let i = 0; i < a.length; i += 4) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0)) + Math.abs((a[i + 1] ?? 0) - (b[i + 1] ?? 0)) + Math.abs((a[i + 2] ?? 0) - (b[i + 2] ?? 0));
+  for (let i = 0; i < a.length; i += 4)
+    sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0)) + Math.abs((a[i + 1] ?? 0) - (b[i + 1] ?? 0)) + Math.abs((a[i + 2] ?? 0) - (b[i + 2] ?? 0));
   return sum / ((a.length / 4) * 3);
 }
 
@@ -37,10 +38,21 @@ export function judgeCamera(sample: CameraSample): CheckLine {
   if (sample.frames.length < 2) return { id: 'camera', label, status: 'fail', detail: 'The camera delivered no picture.' };
   const luminance = sample.frames.reduce((sum, frame) => sum + meanLuminance(frame), 0) / sample.frames.length;
   if (luminance < BLACK_LUMINANCE) {
-    return { id: 'camera', label, status: 'fail', detail: `The picture is black (${size}). Is the lens covered or a privacy shutter closed?` };
+    return {
+      id: 'camera',
+      label,
+      status: 'fail',
+      detail: `The picture is black (${size}). Is the lens covered or a privacy shutter closed?`,
+    };
   }
   const moving = sample.frames.slice(1).some((frame, i) => frameDifference(sample.frames[i] ?? frame, frame) > FROZEN_DIFFERENCE);
-  if (!moving) return { id: 'camera', label, status: 'fail', detail: `The picture is frozen (${size}). Unplug and reconnect the camera, or choose another.` };
+  if (!moving)
+    return {
+      id: 'camera',
+      label,
+      status: 'fail',
+      detail: `The picture is frozen (${size}). Unplug and reconnect the camera, or choose another.`,
+    };
   if (sample.width < 640 || sample.height < 360) {
     return { id: 'camera', label, status: 'warn', detail: `Working, but only ${size}: the clinician may not see detail well.` };
   }

@@ -19,9 +19,20 @@ const HEARD = 0.2;
 const CLIPPING = 0.98;
 
 export function judgeMicrophone(peakLevel: number, label: string): CheckLine {
-  if (peakLevel >= CLIPPING) return { id: 'microphone', label: 'Microphone', status: 'warn', detail: `${label}: very loud (clipping). Move back a little or lower the input volume.` };
+  if (peakLevel >= CLIPPING)
+    return {
+      id: 'microphone',
+      label: 'Microphone',
+      status: 'warn',
+      detail: `${label}: very loud (clipping). Move back a little or lower the input volume.`,
+    };
   if (peakLevel >= HEARD) return { id: 'microphone', label: 'Microphone', status: 'pass', detail: `${label}: we can hear you.` };
-  return { id: 'microphone', label: 'Microphone', status: 'fail', detail: `${label}: no sound. Is the microphone muted, or is another one selected?` };
+  return {
+    id: 'microphone',
+    label: 'Microphone',
+    status: 'fail',
+    detail: `${label}: no sound. Is the microphone muted, or is another one selected?`,
+  };
 }
 
 export class MicMeter {
@@ -33,7 +44,10 @@ export class MicMeter {
   peak = 0;
   level = 0;
 
-  constructor(stream: MediaStream, private readonly onLevel: (level: number) => void) {
+  constructor(
+    stream: MediaStream,
+    private readonly onLevel: (level: number) => void,
+  ) {
     this.context = new AudioContext();
     const source = this.context.createMediaStreamSource(stream);
     this.analyser = this.context.createAnalyser();

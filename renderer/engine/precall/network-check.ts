@@ -27,7 +27,13 @@ export async function pingRelay(relayUrl: string, timeoutMs = 5000, WebSocketImp
 }
 
 export function judgeRelay(rttMs: number | null): CheckLine {
-  if (rttMs === null) return { id: 'relay', label: 'Clinic server', status: 'fail', detail: 'The clinic server does not answer. Check the network or the server address.' };
+  if (rttMs === null)
+    return {
+      id: 'relay',
+      label: 'Clinic server',
+      status: 'fail',
+      detail: 'The clinic server does not answer. Check the network or the server address.',
+    };
   const ms = Math.round(rttMs);
   if (ms > 400) return { id: 'relay', label: 'Clinic server', status: 'warn', detail: `Reachable, but slow (${ms} ms round trip).` };
   return { id: 'relay', label: 'Clinic server', status: 'pass', detail: `Reachable (${ms} ms round trip).` };
@@ -73,13 +79,24 @@ export function judgeIce(ice: IceSettings, gathered: GatheredCandidates | null):
   const hasTurn = urls.some((url) => url.startsWith('turn'));
   const hasStun = urls.some((url) => url.startsWith('stun'));
   if (!hasTurn && !hasStun) {
-    return { id: 'ice', label, status: 'warn', detail: 'No STUN/TURN server is configured: calls work inside the clinic network, but may fail from outside.' };
+    return {
+      id: 'ice',
+      label,
+      status: 'warn',
+      detail: 'No STUN/TURN server is configured: calls work inside the clinic network, but may fail from outside.',
+    };
   }
   if (!gathered) return { id: 'ice', label, status: 'fail', detail: 'The network check could not run.' };
   if (hasTurn) {
-    if (gathered.relayProtocols.includes('udp')) return { id: 'ice', label, status: 'pass', detail: 'The TURN server is reachable over UDP: calls can connect from any network.' };
+    if (gathered.relayProtocols.includes('udp'))
+      return { id: 'ice', label, status: 'pass', detail: 'The TURN server is reachable over UDP: calls can connect from any network.' };
     if (gathered.relayProtocols.length > 0) {
-      return { id: 'ice', label, status: 'warn', detail: `UDP is blocked here; the TURN server is reachable over ${gathered.relayProtocols.join('/').toUpperCase()} (calls work, with a little more delay).` };
+      return {
+        id: 'ice',
+        label,
+        status: 'warn',
+        detail: `UDP is blocked here; the TURN server is reachable over ${gathered.relayProtocols.join('/').toUpperCase()} (calls work, with a little more delay).`,
+      };
     }
     return { id: 'ice', label, status: 'fail', detail: 'The TURN server cannot be reached from this network: calls from here may fail.' };
   }

@@ -7,12 +7,12 @@
  * `onSourceChange`) and ticks only while that engine is in a call: no timer runs between calls. The last
  * figures stay readable after a call ends (for an export), until the next call starts.
  */
-import { isCallPhase, type EngineSnapshot } from '../engine';
+import { type EngineSnapshot, isCallPhase } from '../engine';
 import type { TimelineEntry } from '../timeline';
 import type { RelayStatus } from '../transport';
-import { deriveSample, inboundPackets, streamOf, type StatsSample } from './derive';
+import { deriveSample, inboundPackets, type StatsSample, streamOf } from './derive';
 import { assessQuality, LOST_AFTER_MS, type QualityAssessment } from './quality';
-import { toStatsMap, type RawStat, type StatsMap, type StatsSource } from './stats-map';
+import { type RawStat, type StatsMap, type StatsSource, toStatsMap } from './stats-map';
 
 /** The part of the engine's state the collector reads. */
 export type CallSnapshot = Pick<EngineSnapshot, 'phase' | 'callId' | 'relay' | 'selfName' | 'peer' | 'consultation' | 'waitingRoom'>;
@@ -84,7 +84,6 @@ export interface CollectorOptions {
   historyMs?: number;
   now?: () => number;
 }
-
 
 const EMPTY: DiagnosticsState = {
   running: false,
@@ -247,7 +246,9 @@ export class StatsCollector {
     };
     const sendVideo = streamOf(sample, 'outbound', 'video');
     const worst = (direction: 'outbound' | 'inbound'): number | null => {
-      const values = sample.streams.filter((s) => s.direction === direction && s.packetLossPct !== null).map((s) => s.packetLossPct as number);
+      const values = sample.streams
+        .filter((s) => s.direction === direction && s.packetLossPct !== null)
+        .map((s) => s.packetLossPct as number);
       return values.length ? Math.max(...values) : null;
     };
     const quality = assessQuality({
@@ -280,7 +281,10 @@ export class StatsCollector {
   private noteNoConnection(): void {
     const silentMs = this.options.now() - this.lastInboundAt;
     if (silentMs < LOST_AFTER_MS || this.state.quality?.level === 'lost') return;
-    this.publish({ connection: null, quality: { level: 'lost', percent: null, reason: `no connection for ${Math.floor(silentMs / 1000)} s` } });
+    this.publish({
+      connection: null,
+      quality: { level: 'lost', percent: null, reason: `no connection for ${Math.floor(silentMs / 1000)} s` },
+    });
   }
 
   /** Names and codes that must never leave the machine in an export. */

@@ -7,7 +7,7 @@
  * late tick does not inflate them. A counter that went backwards (a new stream, a new connection) gives no
  * rate rather than a negative one.
  */
-import { num, statsOfType, str, type RawStat, type StatsMap } from './stats-map';
+import { num, type RawStat, type StatsMap, statsOfType, str } from './stats-map';
 
 export type Direction = 'outbound' | 'inbound';
 export type MediaKind = 'audio' | 'video';

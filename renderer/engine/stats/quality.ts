@@ -103,7 +103,10 @@ export function assessQuality(input: QualityInput): QualityAssessment {
 function sendScore(input: QualityInput): { percent: number; reason: string } {
   const video = input.sendVideo;
   if (!video || video.bitrateBps === null || !video.width || !video.height) {
-    const reason = input.outboundLossPct === null ? 'not sending video; no loss reported yet' : `${formatPct(input.outboundLossPct)} of outgoing packets lost`;
+    const reason =
+      input.outboundLossPct === null
+        ? 'not sending video; no loss reported yet'
+        : `${formatPct(input.outboundLossPct)} of outgoing packets lost`;
     return { percent: lossScore(input.outboundLossPct), reason };
   }
   const target = videoTargetBps(video.width, video.height, input.msSinceMediaStart);

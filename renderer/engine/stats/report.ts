@@ -5,8 +5,8 @@
  * loses credentials and query, ICE servers lose usernames and passwords (collector.ts `iceSummary`).
  */
 import type { AppInfo } from '../../../contract/bridge';
-import type { CallEndReason, Phase } from '../engine';
 import type { Role } from '../../../signaling/protocol';
+import type { CallEndReason, Phase } from '../engine';
 import type { CollectorRecord } from './collector';
 import { DIAGNOSTICS_REPORT_SCHEMA, DIAGNOSTICS_REPORT_VERSION, type DiagnosticsReport } from './report-schema';
 

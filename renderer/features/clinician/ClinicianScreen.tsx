@@ -1,14 +1,14 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { formatDesktopJoinLink } from '../../../contract/join-link';
 import { formatCode } from '../../../signaling/protocol';
 import { useHost } from '../../app/bridge-context';
-import { isCallPhase, type ConsultEngine, type EngineSnapshot } from '../../engine/engine';
-import { FailureDiagnosis } from '../consult/FailureDiagnosis';
-import { CallView } from '../consult/CallView';
+import { type ConsultEngine, type EngineSnapshot, isCallPhase } from '../../engine/engine';
 import { END_REASON_TEXT } from '../consult/CallState';
+import { CallView } from '../consult/CallView';
+import { FailureDiagnosis } from '../consult/FailureDiagnosis';
+import { Video } from '../consult/Video';
 import { MediaSetup, RelayNotices } from '../devices/MediaSetup';
 import { PreCallCheck } from '../precall/PreCallCheck';
-import { Video } from '../consult/Video';
 import { HostRelay } from './HostRelay';
 import { WaitingList } from './WaitingList';
 
@@ -28,7 +28,11 @@ export function ClinicianScreen({ engine, snapshot, defaultName }: Props) {
         <h2>Waiting room</h2>
         <ArrivalAlert snapshot={snapshot} />
         <WaitingList patients={snapshot.waitingRoom} canAdmit={!inCall} onAdmit={(id) => engine.admit(id)} />
-        {snapshot.relayError && <p className="notice notice--error" role="alert">{snapshot.relayError.message}</p>}
+        {snapshot.relayError && (
+          <p className="notice notice--error" role="alert">
+            {snapshot.relayError.message}
+          </p>
+        )}
         <button type="button" className="button button--quiet" onClick={() => engine.leave()}>
           Close consultation
         </button>

@@ -55,7 +55,11 @@ export function HostRelay() {
           Host a relay on this computer
         </button>
       )}
-      {status?.error && <p className="notice notice--error" role="alert">{status.error}</p>}
+      {status?.error && (
+        <p className="notice notice--error" role="alert">
+          {status.error}
+        </p>
+      )}
     </section>
   );
 }

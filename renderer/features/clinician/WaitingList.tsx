@@ -13,7 +13,11 @@ function since(joinedAt: number): string {
 
 export function WaitingList({ patients, canAdmit, onAdmit }: WaitingListProps) {
   if (patients.length === 0) {
-    return <p className="waiting-list__empty" data-testid="waiting-list-empty">No one is waiting yet.</p>;
+    return (
+      <p className="waiting-list__empty" data-testid="waiting-list-empty">
+        No one is waiting yet.
+      </p>
+    );
   }
   return (
     <ul className="waiting-list" data-testid="waiting-list" aria-label="Waiting room">

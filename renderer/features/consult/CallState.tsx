@@ -26,7 +26,13 @@ export const END_REASON_TEXT: Record<CallEndReason, string> = {
 export function CallState({ snapshot }: { snapshot: EngineSnapshot }) {
   const relayNote = snapshot.relay === 'reconnecting' ? ' (reconnecting to the clinic server…)' : '';
   return (
-    <p className={`call-state call-state--${snapshot.phase}`} data-testid="call-state" data-state={snapshot.phase} role="status" aria-live="polite">
+    <p
+      className={`call-state call-state--${snapshot.phase}`}
+      data-testid="call-state"
+      data-state={snapshot.phase}
+      role="status"
+      aria-live="polite"
+    >
       {PHASE_TEXT[snapshot.phase]}
       {snapshot.phase === 'reconnecting' && snapshot.recoveryAttempt > 0 && ` (attempt ${snapshot.recoveryAttempt})`}
       {relayNote}

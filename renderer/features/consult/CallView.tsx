@@ -2,8 +2,8 @@ import { useCallback, useId, useState } from 'react';
 import { useHost } from '../../app/bridge-context';
 import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
 import { DevicePicker } from '../devices/DevicePicker';
-import { useDiagnosticsServices } from '../diagnostics/diagnostics-context';
 import { DiagnosticsPanel } from '../diagnostics/DiagnosticsPanel';
+import { useDiagnosticsServices } from '../diagnostics/diagnostics-context';
 import { QualityIndicator } from '../diagnostics/QualityIndicator';
 import { Video } from './Video';
 
@@ -19,7 +19,13 @@ export function CallView({ engine, snapshot }: { engine: ConsultEngine; snapshot
   return (
     <section className="call" aria-label={`Consultation with ${peerName}`}>
       <div className="call__stage">
-        <Video stream={snapshot.remoteStream} testId="remote-video" label={`Video of ${peerName}`} sinkId={speakerId} onFirstFrame={onFirstFrame} />
+        <Video
+          stream={snapshot.remoteStream}
+          testId="remote-video"
+          label={`Video of ${peerName}`}
+          sinkId={speakerId}
+          onFirstFrame={onFirstFrame}
+        />
         <QualityIndicator />
         {snapshot.phase === 'connecting' && <p className="call__overlay">Connecting to {peerName}…</p>}
         {snapshot.phase === 'reconnecting' && (

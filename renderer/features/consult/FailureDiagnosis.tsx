@@ -5,7 +5,13 @@ export function FailureDiagnosis({ snapshot }: { snapshot: EngineSnapshot }) {
   const diagnosis = snapshot.diagnosis;
   if (!diagnosis || snapshot.phase !== 'failed') return null;
   return (
-    <section className="notice notice--error" role="alert" aria-label="Why the call could not connect" data-testid="failure-diagnosis" data-code={diagnosis.code}>
+    <section
+      className="notice notice--error"
+      role="alert"
+      aria-label="Why the call could not connect"
+      data-testid="failure-diagnosis"
+      data-code={diagnosis.code}
+    >
       <p>
         <strong>{diagnosis.summary}</strong>
       </p>

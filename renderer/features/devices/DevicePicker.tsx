@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
-import { DeviceList, type DeviceOption } from '../../engine/device-list';
 import { useHost } from '../../app/bridge-context';
+import { DeviceList, type DeviceOption } from '../../engine/device-list';
+import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
 
 interface Props {
   engine: ConsultEngine;
@@ -47,7 +47,13 @@ export function DevicePicker({ engine, snapshot, speakerId, onSpeakerChange }: P
       {!snapshot.devices.audioOnly && (
         <DeviceSelect label="Camera" name="camera" options={lists.cameras} value={snapshot.devices.cameraId} onChange={pickCamera} />
       )}
-      <DeviceSelect label="Microphone" name="microphone" options={lists.microphones} value={snapshot.devices.microphoneId} onChange={pickMicrophone} />
+      <DeviceSelect
+        label="Microphone"
+        name="microphone"
+        options={lists.microphones}
+        value={snapshot.devices.microphoneId}
+        onChange={pickMicrophone}
+      />
       {'setSinkId' in HTMLMediaElement.prototype && (
         <DeviceSelect label="Speaker" name="speaker" options={lists.speakers} value={speakerId} onChange={pickSpeaker} />
       )}

@@ -60,7 +60,13 @@ export function DiagnosticsPanel({ id }: { id: string }) {
       <TimelineTable entries={state.timeline} />
 
       <div className="diagnostics__export">
-        <button type="button" className="button" data-testid="export-diagnostics" disabled={exportStatus.kind === 'busy'} onClick={() => void onExport()}>
+        <button
+          type="button"
+          className="button"
+          data-testid="export-diagnostics"
+          disabled={exportStatus.kind === 'busy'}
+          onClick={() => void onExport()}
+        >
           Export diagnostics
         </button>
         <span role="status" data-testid="export-status">
@@ -100,10 +106,31 @@ function Graphs({ state }: { state: DiagnosticsState }) {
   const pick = (key: 'sendKbps' | 'recvKbps' | 'rttMs' | 'lossPct' | 'fps') => state.history.map((p) => p[key]);
   return (
     <div className="diagnostics__graphs">
-      <Sparkline testId="graph-bitrate" title="Bitrate" unit="kbps" times={times} series={[{ name: 'sent', values: pick('sendKbps') }, { name: 'received', values: pick('recvKbps') }]} />
+      <Sparkline
+        testId="graph-bitrate"
+        title="Bitrate"
+        unit="kbps"
+        times={times}
+        series={[
+          { name: 'sent', values: pick('sendKbps') },
+          { name: 'received', values: pick('recvKbps') },
+        ]}
+      />
       <Sparkline testId="graph-rtt" title="Round-trip time" unit="ms" times={times} series={[{ name: 'media', values: pick('rttMs') }]} />
-      <Sparkline testId="graph-loss" title="Incoming packet loss" unit="%" times={times} series={[{ name: 'worst stream', values: pick('lossPct') }]} />
-      <Sparkline testId="graph-fps" title="Incoming video" unit="frames/s" times={times} series={[{ name: 'received', values: pick('fps') }]} />
+      <Sparkline
+        testId="graph-loss"
+        title="Incoming packet loss"
+        unit="%"
+        times={times}
+        series={[{ name: 'worst stream', values: pick('lossPct') }]}
+      />
+      <Sparkline
+        testId="graph-fps"
+        title="Incoming video"
+        unit="frames/s"
+        times={times}
+        series={[{ name: 'received', values: pick('fps') }]}
+      />
     </div>
   );
 }

@@ -17,14 +17,21 @@ export function QualityIndicator() {
   const level = quality?.level ?? null;
   const label = level ? `Connection quality: ${LEVEL_TEXT[level]}` : 'Connection quality: measuring…';
   return (
-    <p className={`quality quality--${level ?? 'unknown'}`} data-testid="quality-indicator" data-level={level ?? 'unknown'} title={quality?.reason}>
+    <p
+      className={`quality quality--${level ?? 'unknown'}`}
+      data-testid="quality-indicator"
+      data-level={level ?? 'unknown'}
+      title={quality?.reason}
+    >
       <span className="quality__bars" aria-hidden="true">
         {[1, 2, 3].map((bar) => (
           <span key={bar} className={level && BARS[level] >= bar ? 'quality__bar quality__bar--on' : 'quality__bar'} />
         ))}
       </span>
       {/* Only the level is announced, and only when it changes: the reason changes every second. */}
-      <span role="status" aria-live="polite">{label}</span>
+      <span role="status" aria-live="polite">
+        {label}
+      </span>
     </p>
   );
 }

@@ -32,7 +32,13 @@ export function Sparkline({ title, unit, times, series, windowMs = 60_000, testI
       <figcaption className="sparkline__caption">
         {title} <span className="sparkline__latest">{latest}</span>
       </figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width={WIDTH} height={HEIGHT} role="img" aria-label={`${title}, last 60 seconds: now ${latest}`}>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        width={WIDTH}
+        height={HEIGHT}
+        role="img"
+        aria-label={`${title}, last 60 seconds: now ${latest}`}
+      >
         <rect x="0" y="0" width={WIDTH} height={HEIGHT} className="sparkline__frame" />
         {series.map((s, index) => (
           <path key={s.name} className={`sparkline__line sparkline__line--${index}`} d={pathFor(times, s.values, x, y)} />

@@ -1,11 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { isCallPhase, type ConsultEngine, type EngineSnapshot } from '../../engine/engine';
-import { FailureDiagnosis } from '../consult/FailureDiagnosis';
-import { CallView } from '../consult/CallView';
+import { type FormEvent, useEffect, useState } from 'react';
+import { type ConsultEngine, type EngineSnapshot, isCallPhase } from '../../engine/engine';
 import { END_REASON_TEXT } from '../consult/CallState';
+import { CallView } from '../consult/CallView';
+import { FailureDiagnosis } from '../consult/FailureDiagnosis';
+import { Video } from '../consult/Video';
 import { MediaSetup, RelayNotices } from '../devices/MediaSetup';
 import { PreCallCheck } from '../precall/PreCallCheck';
-import { Video } from '../consult/Video';
 
 interface Props {
   engine: ConsultEngine;
@@ -42,7 +42,9 @@ export function PatientScreen({ engine, snapshot, initialCode, defaultName }: Pr
         </p>
       )}
       <p data-testid="clinician-presence" data-present={snapshot.clinicianPresent}>
-        {snapshot.clinicianPresent ? `${snapshot.consultation.clinicianName} is online.` : `${snapshot.consultation.clinicianName} is not connected right now.`}
+        {snapshot.clinicianPresent
+          ? `${snapshot.consultation.clinicianName} is online.`
+          : `${snapshot.consultation.clinicianName} is not connected right now.`}
       </p>
       <Video stream={snapshot.localStream} testId="local-video" label="Your camera" local />
       <PreCallCheck engine={engine} snapshot={snapshot} />

@@ -40,7 +40,14 @@ export function PreCallCheck({ engine, snapshot }: { engine: ConsultEngine; snap
     const listened = new Promise((resolve) => setTimeout(resolve, LISTEN_MS));
     const ice = engine.iceSettings;
     const [camera, rtt, gathered] = await Promise.all([
-      stream.getVideoTracks().length > 0 ? sampleCamera(stream).then(judgeCamera) : Promise.resolve<CheckLine>({ id: 'camera', label: 'Camera', status: 'warn', detail: 'Audio-only consultation: no camera in use.' }),
+      stream.getVideoTracks().length > 0
+        ? sampleCamera(stream).then(judgeCamera)
+        : Promise.resolve<CheckLine>({
+            id: 'camera',
+            label: 'Camera',
+            status: 'warn',
+            detail: 'Audio-only consultation: no camera in use.',
+          }),
       pingRelay(host.relayUrl),
       ice.iceServers.length > 0 ? gatherCandidates(ice).catch(() => null) : Promise.resolve(null),
     ]);
@@ -95,8 +102,14 @@ export function PreCallCheck({ engine, snapshot }: { engine: ConsultEngine; snap
       {shown.length > 0 && (
         <ul className="precall__lines" aria-label="Check results">
           {shown.map((line) => (
-            <li key={line.id} className={`precall__line precall__line--${line.status}`} data-testid={`precall-${line.id}`} data-status={line.status}>
-              <strong>{line.label}</strong> <span className="precall__status">{line.status === 'pass' ? 'OK' : line.status === 'warn' ? 'Check' : 'Problem'}</span>
+            <li
+              key={line.id}
+              className={`precall__line precall__line--${line.status}`}
+              data-testid={`precall-${line.id}`}
+              data-status={line.status}
+            >
+              <strong>{line.label}</strong>{' '}
+              <span className="precall__status">{line.status === 'pass' ? 'OK' : line.status === 'warn' ? 'Check' : 'Problem'}</span>
               <span className="precall__detail">{line.detail}</span>
             </li>
           ))}

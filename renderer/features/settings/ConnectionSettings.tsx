@@ -1,5 +1,5 @@
-import { useState, type FormEvent, type SyntheticEvent } from 'react';
-import { settingsSchema, type DiscoveredRelay } from '../../../contract/bridge';
+import { type FormEvent, type SyntheticEvent, useState } from 'react';
+import { type DiscoveredRelay, settingsSchema } from '../../../contract/bridge';
 import { useHost } from '../../app/bridge-context';
 
 /** Where the clinic's relay is, and the name to use: for desktop users pointed at an IT-run relay. */
@@ -30,7 +30,9 @@ export function ConnectionSettings({ relayUrl }: { relayUrl: string }) {
       return;
     }
     const switched = parsed.data.relayUrl === null || host.switchRelay(parsed.data.relayUrl);
-    setMessage(switched ? { error: false, text: 'Saved.' } : { error: true, text: 'Saved; the new relay is used after this consultation.' });
+    setMessage(
+      switched ? { error: false, text: 'Saved.' } : { error: true, text: 'Saved; the new relay is used after this consultation.' },
+    );
   };
 
   return (
@@ -47,7 +49,12 @@ export function ConnectionSettings({ relayUrl }: { relayUrl: string }) {
               {found.map((relay) => (
                 <li key={relay.url}>
                   {relay.name} <code>{relay.url}</code>{' '}
-                  <button type="button" className="button button--quiet" onClick={() => setAddress(relay.url)} aria-label={`Use ${relay.name}`}>
+                  <button
+                    type="button"
+                    className="button button--quiet"
+                    onClick={() => setAddress(relay.url)}
+                    aria-label={`Use ${relay.name}`}
+                  >
                     Use
                   </button>
                 </li>
@@ -57,14 +64,25 @@ export function ConnectionSettings({ relayUrl }: { relayUrl: string }) {
         )}
         <label className="field">
           Clinic server address (leave empty for the default)
-          <input name="relay-url" value={address} onChange={(e) => setAddress(e.target.value)} placeholder="wss://relay.clinic.example:8787/ws" />
+          <input
+            name="relay-url"
+            value={address}
+            onChange={(e) => setAddress(e.target.value)}
+            placeholder="wss://relay.clinic.example:8787/ws"
+          />
         </label>
         <label className="field">
           Your name
           <input name="display-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={60} autoComplete="name" />
         </label>
-        <button type="submit" className="button">Save settings</button>
-        {message && <p className={message.error ? 'notice notice--error' : 'notice'} role="status">{message.text}</p>}
+        <button type="submit" className="button">
+          Save settings
+        </button>
+        {message && (
+          <p className={message.error ? 'notice notice--error' : 'notice'} role="status">
+            {message.text}
+          </p>
+        )}
       </form>
     </details>
   );

@@ -62,7 +62,12 @@ describe('StatsCollector', () => {
     await collector.tick();
     const state = collector.getSnapshot();
     expect(seen).toHaveBeenCalledTimes(2);
-    expect(state.connection).toEqual({ signaling: 'stable', iceGathering: 'complete', iceConnection: 'connected', connection: 'connected' });
+    expect(state.connection).toEqual({
+      signaling: 'stable',
+      iceGathering: 'complete',
+      iceConnection: 'connected',
+      connection: 'connected',
+    });
     expect(state.relay).toEqual({ status: 'open', rttMs: 12 });
     expect(state.quality?.level).toBe('good');
     expect(state.history).toHaveLength(2);

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { deriveSample, inboundLossPct, inboundPackets, rate, selectedPair, streamOf } from '../../../renderer/engine/stats/derive';
-import { idOf, loadFixture, withChanges, type Side } from './fixtures';
+import { idOf, loadFixture, type Side, withChanges } from './fixtures';
 
 describe('deriveSample on reports recorded from Chromium', () => {
   it.each(['clinician', 'patient'] as Side[])('%s: rates, frame rate, resolution and codecs of all four streams', (side) => {
     const { first, second } = loadFixture(side);
     const sample = deriveSample(first, second);
-    expect(sample.streams.map((s) => `${s.direction} ${s.kind}`)).toEqual(['outbound audio', 'outbound video', 'inbound audio', 'inbound video']);
+    expect(sample.streams.map((s) => `${s.direction} ${s.kind}`)).toEqual([
+      'outbound audio',
+      'outbound video',
+      'inbound audio',
+      'inbound video',
+    ]);
     for (const kind of ['audio', 'video'] as const) {
       for (const direction of ['outbound', 'inbound'] as const) {
         const stream = streamOf(sample, direction, kind);
@@ -27,7 +32,7 @@ describe('deriveSample on reports recorded from Chromium', () => {
     expect(inboundPackets(sample)).toBeGreaterThan(900);
   });
 
-  it('computes the clinician video bitrate from the byte counters and the reports\' own timestamps', () => {
+  it("computes the clinician video bitrate from the byte counters and the reports' own timestamps", () => {
     const { first, second } = loadFixture('clinician');
     const id = idOf(second, 'inbound-rtp', 'video');
     const [before, after] = [first.get(id), second.get(id)];
@@ -82,7 +87,7 @@ describe('deriveSample on reports recorded from Chromium', () => {
     expect(stream?.fps).toBe(20); // falls back to Chromium's own framesPerSecond
   });
 
-  it('reports outbound loss and jitter from the other side\'s receiver report', () => {
+  it("reports outbound loss and jitter from the other side's receiver report", () => {
     const { first, second } = loadFixture('clinician');
     const reportId = idOf(second, 'remote-inbound-rtp', 'video');
     const lossy = withChanges(second, reportId, { fractionLost: 0.0625, jitter: 0.012 });
@@ -93,7 +98,13 @@ describe('deriveSample on reports recorded from Chromium', () => {
 });
 
 describe('inboundLossPct', () => {
-  const at = (packetsReceived: number, packetsLost: number) => ({ id: 'IT', type: 'inbound-rtp', timestamp: 0, packetsReceived, packetsLost });
+  const at = (packetsReceived: number, packetsLost: number) => ({
+    id: 'IT',
+    type: 'inbound-rtp',
+    timestamp: 0,
+    packetsReceived,
+    packetsLost,
+  });
 
   it('is lost over expected within the interval', () => {
     expect(inboundLossPct(at(1090, 10), at(1000, 0))).toBeCloseTo(10, 9);

@@ -30,7 +30,11 @@ export function fakePeerConnection(reports: RawStat[][]) {
     getConfiguration: () => ({
       iceServers: [
         { urls: 'stun:turn.clinic.example:3478' },
-        { urls: ['turn:user:pw@turn.clinic.example:3478?transport=udp', 'turns:turn.clinic.example:5349'], username: '1700000000:nurse', credential: 'S3cr3t' },
+        {
+          urls: ['turn:user:pw@turn.clinic.example:3478?transport=udp', 'turns:turn.clinic.example:5349'],
+          username: '1700000000:nurse',
+          credential: 'S3cr3t',
+        },
       ],
       iceTransportPolicy: 'all' as RTCIceTransportPolicy,
     }),

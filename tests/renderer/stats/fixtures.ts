@@ -1,7 +1,7 @@
 /** Loads the getStats reports recorded from Chromium (tests/fixtures/capture-stats.ts) as stats maps. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toStatsMap, type RawStat, type StatsMap } from '../../../renderer/engine/stats/stats-map';
+import { type RawStat, type StatsMap, toStatsMap } from '../../../renderer/engine/stats/stats-map';
 
 export type Side = 'clinician' | 'patient';
 
@@ -13,7 +13,12 @@ interface Fixture {
 
 export function loadFixture(side: Side): { chromium: string; first: StatsMap; second: StatsMap; raw: [RawStat[], RawStat[]] } {
   const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/stats', `${side}.json`), 'utf8')) as Fixture;
-  return { chromium: fixture.chromium, first: toStatsMap(fixture.reports[0]), second: toStatsMap(fixture.reports[1]), raw: fixture.reports };
+  return {
+    chromium: fixture.chromium,
+    first: toStatsMap(fixture.reports[0]),
+    second: toStatsMap(fixture.reports[1]),
+    raw: fixture.reports,
+  };
 }
 
 /** A copy of `map` with some fields of one stats object changed (to make loss, restarts, …). */

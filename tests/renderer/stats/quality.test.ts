@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assessQuality, levelFor, lossScore, videoTargetBps, type QualityInput } from '../../../renderer/engine/stats/quality';
 import { deriveSample, streamOf } from '../../../renderer/engine/stats/derive';
+import { assessQuality, levelFor, lossScore, type QualityInput, videoTargetBps } from '../../../renderer/engine/stats/quality';
 import { loadFixture } from './fixtures';
 
 const steady: QualityInput = {
@@ -15,7 +15,12 @@ const steady: QualityInput = {
 
 describe('levelFor', () => {
   it.each([
-    [100, 'good'], [50, 'good'], [49.9, 'fair'], [30, 'fair'], [29.9, 'poor'], [0, 'poor'],
+    [100, 'good'],
+    [50, 'good'],
+    [49.9, 'fair'],
+    [30, 'fair'],
+    [29.9, 'poor'],
+    [0, 'poor'],
   ] as const)('%d percent is %s', (percent, level) => {
     expect(levelFor(percent)).toBe(level);
   });
@@ -23,7 +28,16 @@ describe('levelFor', () => {
 
 describe('lossScore (Jitsi bands)', () => {
   it.each([
-    [0, 100], [2, 100], [2.1, 70], [4, 70], [6, 50], [6.1, 30], [8, 30], [12, 10], [12.1, 0], [null, 100],
+    [0, 100],
+    [2, 100],
+    [2.1, 70],
+    [4, 70],
+    [6, 50],
+    [6.1, 30],
+    [8, 30],
+    [12, 10],
+    [12.1, 0],
+    [null, 100],
   ] as const)('%s percent loss scores %d', (loss, score) => {
     expect(lossScore(loss)).toBe(score);
   });
@@ -78,7 +92,11 @@ describe('assessQuality', () => {
 
   it('is lost after 3 s without incoming media, not before', () => {
     expect(assessQuality({ ...steady, msSinceInboundMedia: 2999 }).level).toBe('good');
-    expect(assessQuality({ ...steady, msSinceInboundMedia: 3000 })).toMatchObject({ level: 'lost', percent: null, reason: 'no media received for 3 s' });
+    expect(assessQuality({ ...steady, msSinceInboundMedia: 3000 })).toMatchObject({
+      level: 'lost',
+      percent: null,
+      reason: 'no media received for 3 s',
+    });
   });
 
   it.each(['disconnected', 'failed', 'closed'])('is lost when the connection is %s', (state) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StatsCollector } from '../../../renderer/engine/stats/collector';
-import { buildDiagnosticsReport, countDevices, safeRelayUrl, scrub, type ReportInput } from '../../../renderer/engine/stats/report';
+import { buildDiagnosticsReport, countDevices, type ReportInput, safeRelayUrl, scrub } from '../../../renderer/engine/stats/report';
 import { DIAGNOSTICS_REPORT_VERSION, diagnosticsReportSchema } from '../../../renderer/engine/stats/report-schema';
 import { FakeCall, fakePeerConnection } from './fake-call';
 import { loadFixture } from './fixtures';
@@ -9,7 +9,10 @@ import { loadFixture } from './fixtures';
 async function recordedInput(): Promise<ReportInput> {
   const { raw } = loadFixture('patient');
   const call = new FakeCall();
-  call.entries.push({ t: 2, event: 'peer-away', detail: 'Anna Berg' }, { t: 3, event: 'welcome', detail: 'patient in abcd-2345 for dr. rivera' });
+  call.entries.push(
+    { t: 2, event: 'peer-away', detail: 'Anna Berg' },
+    { t: 3, event: 'welcome', detail: 'patient in abcd-2345 for dr. rivera' },
+  );
   let now = 5000;
   const collector = new StatsCollector({ current: () => call, onSourceChange: () => () => {}, relayRttMs: () => 3, now: () => now });
   collector.start();
@@ -34,7 +37,11 @@ describe('buildDiagnosticsReport', () => {
     const report = buildDiagnosticsReport(await recordedInput());
     expect(diagnosticsReportSchema.parse(report)).toEqual(report);
     expect(diagnosticsReportSchema.safeParse(JSON.parse(JSON.stringify(report))).success).toBe(true);
-    expect(report).toMatchObject({ schema: 'clinic-consult/diagnostics', version: DIAGNOSTICS_REPORT_VERSION, createdAt: '2026-03-01T10:00:00.000Z' });
+    expect(report).toMatchObject({
+      schema: 'clinic-consult/diagnostics',
+      version: DIAGNOSTICS_REPORT_VERSION,
+      createdAt: '2026-03-01T10:00:00.000Z',
+    });
     expect(report.samples).toHaveLength(2);
     expect(report.samples[1]?.streams.find((s) => s.direction === 'inbound' && s.kind === 'video')?.bitrateBps).toBeGreaterThan(200_000);
     expect(report.lastReport.length).toBeGreaterThan(10);
@@ -57,7 +64,10 @@ describe('buildDiagnosticsReport', () => {
 
   it('counts devices by kind and never lists their labels', async () => {
     const input = await recordedInput();
-    const report = buildDiagnosticsReport({ ...input, devices: [...input.devices, { kind: 'videoinput', label: "Anna's iPhone" } as { kind: string }] });
+    const report = buildDiagnosticsReport({
+      ...input,
+      devices: [...input.devices, { kind: 'videoinput', label: "Anna's iPhone" } as { kind: string }],
+    });
     expect(report.devices).toEqual({ videoinput: 3, audioinput: 1, audiooutput: 1 });
     expect(JSON.stringify(report)).not.toContain('iPhone');
     expect(countDevices([])).toEqual({ audioinput: 0, videoinput: 0, audiooutput: 0 });

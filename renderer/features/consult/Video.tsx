@@ -21,14 +21,14 @@ export function Video({ stream, testId, label, local = false, sinkId = null, onF
     const video = ref.current;
     if (!video) return;
     video.srcObject = stream;
-    if (!stream || !onFirstFrame) return;
     let cancelled = false;
-    const handle = video.requestVideoFrameCallback(() => {
-      if (!cancelled) onFirstFrame();
-    });
+    const handle = stream && onFirstFrame ? video.requestVideoFrameCallback(() => !cancelled && onFirstFrame()) : null;
     return () => {
       cancelled = true;
-      video.cancelVideoFrameCallback(handle);
+      if (handle !== null) video.cancelVideoFrameCallback(handle);
+      // A <video> that leaves the page still holding its stream keeps one of the camera's few capture buffers
+      // (4 on Linux and Windows) for ~3 s; with those gone Chromium drops every new frame, the call's included.
+      video.srcObject = null;
     };
   }, [stream, onFirstFrame]);
   return (

@@ -10,8 +10,9 @@ import { percentile, phaseBreakdown, runBarePeerConnectionPair, runConsultation 
 const { values } = parseArgs({
   options: {
     n: { type: 'string', default: process.env.BENCH_N ?? '20' },
-    // How long each patient sits in the waiting room before being admitted (their camera is running).
-    'waiting-ms': { type: 'string', default: '3000' },
+    // How long each patient sits in the waiting room before being admitted. 0: the clinician admits as soon as
+    // the patient is listed, which is where a slow first frame would show; other values are for comparison.
+    'waiting-ms': { type: 'string', default: '0' },
   },
 });
 const n = Number(values.n);
@@ -25,7 +26,7 @@ const calls: number[] = [];
 const floor: number[] = [];
 const phases: Record<string, number[]> = {};
 try {
-  // One warm-up of each, not counted: the first page load compiles the bundle and wakes the fake camera.
+  // One warm-up of each, not counted: the first page load parses the bundle and starts Chromium's media stack.
   const warm = await runConsultation(chromium.browser, relay.url, -1, waitingMs);
   await warm.clinician.close();
   await warm.patient.close();
@@ -38,9 +39,9 @@ try {
     calls.push(run.admitToMediaMs);
     for (const [phase, ms] of Object.entries(phaseBreakdown(run))) (phases[phase] ??= []).push(ms);
     floor.push(await runBarePeerConnectionPair(chromium.browser, `${relay.url}/healthz`));
-    process.stdout.write(
-      `  #${String(i + 1).padStart(2)}  consultation ${run.admitToMediaMs.toFixed(0).padStart(5)} ms   bare pair ${floor[floor.length - 1]?.toFixed(0).padStart(5)} ms\n`,
-    );
+    const consultationMs = run.admitToMediaMs.toFixed(0).padStart(5);
+    const floorMs = floor[floor.length - 1]?.toFixed(0).padStart(5);
+    process.stdout.write(`  #${String(i + 1).padStart(2)}  consultation ${consultationMs} ms   bare pair ${floorMs} ms\n`);
   }
 } finally {
   await chromium.close();
@@ -51,6 +52,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 const result = {
   bench: 'call',
   n,
+  waiting_ms: waitingMs,
   p50_ms: round(percentile(calls, 50)),
   p95_ms: round(percentile(calls, 95)),
   floor_p50_ms: round(percentile(floor, 50)),
@@ -58,10 +60,10 @@ const result = {
   ratio: Number((percentile(calls, 50) / percentile(floor, 50)).toFixed(2)),
   phases_p50_ms: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round(percentile(v, 50))])),
 };
-process.stdout.write(`\nadmit -> first remote frame on both sides (n=${n})\n`);
+process.stdout.write(`\nadmit -> first remote frame on both sides (n=${n}, admitted ${waitingMs} ms after the patient is listed)\n`);
 process.stdout.write(`  consultation  p50 ${result.p50_ms} ms   p95 ${result.p95_ms} ms\n`);
 process.stdout.write(`  bare pair     p50 ${result.floor_p50_ms} ms   p95 ${result.floor_p95_ms} ms\n`);
-process.stdout.write(`  ratio (p50)   ${result.ratio}  (goal <= 1.2)\n`);
+process.stdout.write(`  ratio (p50)   ${result.ratio}  (goal <= 1.15)\n`);
 process.stdout.write(
   `  where the consultation's time goes (p50): ${Object.entries(result.phases_p50_ms)
     .map(([k, v]) => `${k} ${v} ms`)

@@ -1,16 +1,22 @@
 /**
  * npm run demo — a whole consultation between two headless Chromium windows on this machine: prints the
- * timeline and a media summary; the last line is one JSON object with the outcome. Exits 1 on failure.
+ * timeline and a media summary, and the bare-WebRTC floor measured in the same run; the last line is one JSON
+ * object with the outcome. Exits 1 on failure.
+ *   npm run demo [-- --waiting-ms 3000]
  */
-import { launchChromium, startTestRelay } from '../tests/harness/browser';
-import { type ConsultationRun, runConsultation } from '../tests/harness/timing';
+import { parseArgs } from 'node:util';
+import { type AppWindow, launchChromium, startTestRelay } from '../tests/harness/browser';
+import { type ConsultationRun, runBarePeerConnectionPair, runConsultation } from '../tests/harness/timing';
 
-/**
- * The patient waits this long before being admitted, as a real patient does. Chromium's fake camera
- * delivers no frames to WebRTC for its first ~3 s, which would otherwise dominate the timing.
- */
-const WAITING_ROOM_MS = 3000;
+const { values } = parseArgs({
+  // 0: the clinician admits as soon as the patient is listed; other values are for comparison.
+  options: { 'waiting-ms': { type: 'string', default: '0' } },
+});
+const waitingMs = Number(values['waiting-ms']);
+if (!Number.isInteger(waitingMs) || waitingMs < 0) throw new Error('--waiting-ms must be a whole number of ms');
 const OBSERVE_MS = 3000;
+
+type MediaSample = NonNullable<Awaited<ReturnType<AppWindow['media']>>>;
 
 function line(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -22,7 +28,7 @@ async function main(): Promise<number> {
   let run: ConsultationRun | null = null;
   try {
     line(`relay: ${relay.url}  (browser mode: the same page a person would open)`);
-    run = await runConsultation(chromium.browser, relay.url, 1, WAITING_ROOM_MS);
+    run = await runConsultation(chromium.browser, relay.url, 1, waitingMs);
     const start = run.marks.opened;
     const rel = (t: number) => `+${(t - start).toFixed(0).padStart(5)} ms`;
     line('\ntimeline');
@@ -45,16 +51,20 @@ async function main(): Promise<number> {
     const kbps = (a: number, b: number) => (((b - a) * 8) / OBSERVE_MS).toFixed(0);
 
     line(`\nmedia over ${OBSERVE_MS / 1000} s`);
-    line(
-      `  clinician receives ${sizes[0]?.width}x${sizes[0]?.height}, ${fps(clinicianBefore.framesDecoded, clinicianAfter.framesDecoded)} fps, ${kbps(clinicianBefore.bytesReceived, clinicianAfter.bytesReceived)} kbit/s, ${clinicianAfter.audioPacketsReceived} audio packets`,
-    );
-    line(
-      `  patient   receives ${sizes[1]?.width}x${sizes[1]?.height}, ${fps(patientBefore.framesDecoded, patientAfter.framesDecoded)} fps, ${kbps(patientBefore.bytesReceived, patientAfter.bytesReceived)} kbit/s, ${patientAfter.audioPacketsReceived} audio packets`,
-    );
+    const received = (who: string, size: (typeof sizes)[number], a: MediaSample, b: MediaSample) =>
+      `  ${who} receives ${size?.width}x${size?.height}, ${fps(a.framesDecoded, b.framesDecoded)} fps, ` +
+      `${kbps(a.bytesReceived, b.bytesReceived)} kbit/s, ${b.audioPacketsReceived} audio packets`;
+    line(received('clinician', sizes[0], clinicianBefore, clinicianAfter));
+    line(received('patient  ', sizes[1], patientBefore, patientAfter));
 
     await run.clinician.hangUp();
     await run.patient.waitForState('ended');
     line(`  ${rel(Date.now())}  clinician hung up; patient sees the call ended`);
+
+    // The floor, right after the call on the same browser: two bare RTCPeerConnections in one page.
+    const floorMs = await runBarePeerConnectionPair(chromium.browser, `${relay.url}/healthz`);
+    const ratio = Number((run.admitToMediaMs / floorMs).toFixed(2));
+    line(`\nadmit -> first frames ${run.admitToMediaMs.toFixed(0)} ms; a bare WebRTC pair ${floorMs.toFixed(0)} ms (ratio ${ratio})`);
 
     const ok =
       clinicianAfter.framesDecoded > clinicianBefore.framesDecoded &&
@@ -65,7 +75,10 @@ async function main(): Promise<number> {
       JSON.stringify({
         demo: ok ? 'ok' : 'failed',
         code: run.code,
+        waiting_ms: waitingMs,
         admit_to_first_frames_ms: Math.round(run.admitToMediaMs),
+        floor_ms: Math.round(floorMs),
+        ratio,
         frames_decoded: { clinician: clinicianAfter.framesDecoded, patient: patientAfter.framesDecoded },
         resolution: { clinician: `${sizes[0]?.width}x${sizes[0]?.height}`, patient: `${sizes[1]?.width}x${sizes[1]?.height}` },
         audio_packets: { clinician: clinicianAfter.audioPacketsReceived, patient: patientAfter.audioPacketsReceived },

@@ -24,6 +24,7 @@ import {
 } from './protocol';
 import { ResumeTokens } from './resume-tokens';
 import { sendPlain, serveStatic } from './static-files';
+import { TokenBucket } from './token-bucket';
 
 export interface RelayOptions {
   port: number;
@@ -78,8 +79,7 @@ interface Connection {
   readonly ws: WebSocket;
   participantId: string | null;
   lastSeen: number;
-  tokens: number;
-  tokensAt: number;
+  readonly budget: TokenBucket;
 }
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
@@ -184,7 +184,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   });
 
   function accept(ws: WebSocket): void {
-    const connection: Connection = { ws, participantId: null, lastSeen: Date.now(), tokens: rate * 2, tokensAt: Date.now() };
+    const now = Date.now();
+    const connection: Connection = { ws, participantId: null, lastSeen: now, budget: new TokenBucket(rate, rate * 2, now) };
     connections.add(connection);
     ws.on('pong', () => {
       connection.lastSeen = Date.now();
@@ -206,7 +207,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   }
 
   function onMessage(connection: Connection, data: RawData, isBinary: boolean): void {
-    if (!takeToken(connection)) {
+    if (!connection.budget.take(Date.now())) {
       replyError(connection, ErrorCode.RATE_LIMITED, 'too many messages; slow down', null);
       return;
     }
@@ -299,15 +300,6 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     log.debug({ code, ref, participant: connection.participantId }, 'rejected message');
     metrics?.messageRejected(code);
     send(connection, { type: 'error', code, message, ref });
-  }
-
-  function takeToken(connection: Connection): boolean {
-    const now = Date.now();
-    connection.tokens = Math.min(rate * 2, connection.tokens + ((now - connection.tokensAt) / 1000) * rate);
-    connection.tokensAt = now;
-    if (connection.tokens < 1) return false;
-    connection.tokens -= 1;
-    return true;
   }
 
   function stats(): RelayStats {

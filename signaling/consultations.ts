@@ -171,8 +171,7 @@ export class ConsultationRegistry {
     const call = consultation.call;
     const inCall = call !== null && this.isInCall(participant, call);
     this.welcome(participant, inCall && call.id === heldCallId);
-    if (participant.role === 'patient') this.sendPresenceOf(this.clinicianOf(consultation), participant.id);
-    else for (const patient of consultation.patients.values()) this.sendPresenceOf(patient, participant.id);
+    this.broadcastPresence(consultation, participant);
     this.sendWaitingRoom(consultation);
     if (call && inCall && call.id !== heldCallId) {
       this.endCall(consultation, 'replaced', null);
@@ -186,16 +185,10 @@ export class ConsultationRegistry {
    * clinician again the initiator. A restart of a call that already ended is a harmless duplicate.
    */
   restart(fromId: string, callId: string): void {
-    const from = this.requireParticipant(fromId);
-    const consultation = this.consultationOf(from);
-    const call = consultation.call;
-    if (call && call.id === callId && this.isInCall(from, call)) {
-      this.endCall(consultation, 'replaced', null);
-      this.startCall(consultation, call.patientId);
-      return;
-    }
-    if (consultation.endedCallIds.has(callId)) return;
-    throw new RelayError(ErrorCode.NOT_IN_CALL, 'you are not in this call');
+    const current = this.callFor(fromId, callId);
+    if (!current) return; // the other side restarted it first
+    this.endCall(current.consultation, 'replaced', null);
+    this.startCall(current.consultation, current.call.patientId);
   }
 
   admit(clinicianId: string, patientId: string): void {
@@ -214,27 +207,16 @@ export class ConsultationRegistry {
   }
 
   signal(fromId: string, callId: string, seq: number, data: SignalData): void {
-    const from = this.requireParticipant(fromId);
-    const consultation = this.consultationOf(from);
-    const call = consultation.call;
-    if (call && call.id === callId && this.isInCall(from, call)) {
-      this.deliver(this.otherInCall(consultation, call, from), { type: 'signal', callId, seq, data });
-      return;
-    }
-    if (consultation.endedCallIds.has(callId)) return; // late signal of a finished call: harmless, dropped
-    throw new RelayError(ErrorCode.NOT_IN_CALL, 'you are not in this call');
+    const current = this.callFor(fromId, callId);
+    if (!current) return; // late signal of a finished call: harmless, dropped
+    const { consultation, call, from } = current;
+    this.deliver(this.otherInCall(consultation, call, from), { type: 'signal', callId, seq, data });
   }
 
   hangUp(fromId: string, callId: string, reason: 'hang-up' | 'connection-failed' = 'hang-up'): void {
-    const from = this.requireParticipant(fromId);
-    const consultation = this.consultationOf(from);
-    const call = consultation.call;
-    if (call && call.id === callId && this.isInCall(from, call)) {
-      this.endCall(consultation, reason, from.role);
-      return;
-    }
-    if (consultation.endedCallIds.has(callId)) return; // both sides hung up at once
-    throw new RelayError(ErrorCode.NOT_IN_CALL, 'you are not in this call');
+    const current = this.callFor(fromId, callId);
+    if (!current) return; // both sides hung up at once
+    this.endCall(current.consultation, reason, current.from.role);
   }
 
   /** Leaving for good: a patient leaves the waiting room; the clinician closes the consultation. */
@@ -249,8 +231,7 @@ export class ConsultationRegistry {
     if (!participant || !participant.present) return;
     const consultation = this.consultationOf(participant);
     participant.present = false;
-    if (participant.role === 'patient') this.sendPresenceOf(this.clinicianOf(consultation), participant.id);
-    else for (const patient of consultation.patients.values()) this.sendPresenceOf(patient, participant.id);
+    this.broadcastPresence(consultation, participant);
     this.sendWaitingRoom(consultation);
     this.expireLater(participant);
   }
@@ -363,10 +344,7 @@ export class ConsultationRegistry {
   }
 
   private remove(participant: Participant): void {
-    this.departed.add(participant.id);
-    if (participant.expiry) clearTimeout(participant.expiry);
-    this.participants.delete(participant.id);
-    this.byResumeToken.delete(participant.resumeToken);
+    this.forget(participant);
     const consultation = this.consultations.get(participant.consultationId);
     if (!consultation) return;
     if (consultation.call && this.isInCall(participant, consultation.call)) this.endCall(consultation, 'peer-left', participant.role);
@@ -384,11 +362,16 @@ export class ConsultationRegistry {
     this.byCode.delete(consultation.code);
     for (const patient of consultation.patients.values()) {
       this.deliver(patient.id, { type: 'consultation-closed', reason: 'clinician-left' });
-      this.departed.add(patient.id);
-      if (patient.expiry) clearTimeout(patient.expiry);
-      this.participants.delete(patient.id);
-      this.byResumeToken.delete(patient.resumeToken);
+      this.forget(patient);
     }
+  }
+
+  /** Drops a participant for good: its pending expiry, its id, its token (which may no longer bring it back). */
+  private forget(participant: Participant): void {
+    this.departed.add(participant.id);
+    if (participant.expiry) clearTimeout(participant.expiry);
+    this.participants.delete(participant.id);
+    this.byResumeToken.delete(participant.resumeToken);
   }
 
   private startCall(consultation: Consultation, patientId: string): void {
@@ -442,6 +425,12 @@ export class ConsultationRegistry {
     if (participant.role === 'patient') this.sendPresenceOf(participant, clinician.id);
   }
 
+  /** Tells the other side whether `participant` is connected: a patient's clinician, or a clinician's patients. */
+  private broadcastPresence(consultation: Consultation, participant: Participant): void {
+    if (participant.role === 'patient') this.sendPresenceOf(this.clinicianOf(consultation), participant.id);
+    else for (const patient of consultation.patients.values()) this.sendPresenceOf(patient, participant.id);
+  }
+
   /** Tells `to` whether participant `aboutId` is connected. */
   private sendPresenceOf(to: Participant, aboutId: string, present?: boolean): void {
     const about = this.participants.get(aboutId);
@@ -459,6 +448,20 @@ export class ConsultationRegistry {
       inCall: consultation.call?.patientId === p.id,
     }));
     this.deliver(consultation.clinicianId, { type: 'waiting-room', patients });
+  }
+
+  /**
+   * The guard of every message about a call: `callId` must be the consultation's current call and the
+   * sender one of its two sides. A call that already ended gives null (late or duplicate messages are
+   * dropped quietly); anything else is refused.
+   */
+  private callFor(fromId: string, callId: string): { from: Participant; consultation: Consultation; call: Call } | null {
+    const from = this.requireParticipant(fromId);
+    const consultation = this.consultationOf(from);
+    const call = consultation.call;
+    if (call && call.id === callId && this.isInCall(from, call)) return { from, consultation, call };
+    if (consultation.endedCallIds.has(callId)) return null;
+    throw new RelayError(ErrorCode.NOT_IN_CALL, 'you are not in this call');
   }
 
   private describe(participant: Participant): { id: string; name: string; role: Role } {

@@ -69,6 +69,11 @@ interface Seat {
 
 export interface RegistryOptions {
   deliver: (participantId: string, message: ServerMessageBody) => void;
+  /**
+   * The relay is done with this participant (its consultation closed) and has delivered its last message:
+   * the server closes its connection. Leaving on its own (`leave`) evicts no one: that socket asked.
+   */
+  evict?: (participantId: string) => void;
   /** How long a disconnected participant keeps its place (and its call) before being removed. */
   graceMs: number;
   /** Builds the web link a patient opens to join, or null when there is no web app to open. */
@@ -363,6 +368,7 @@ export class ConsultationRegistry {
     for (const patient of consultation.patients.values()) {
       this.deliver(patient.id, { type: 'consultation-closed', reason: 'clinician-left' });
       this.forget(patient);
+      this.options.evict?.(patient.id);
     }
   }
 

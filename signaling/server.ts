@@ -109,10 +109,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       const connection = byParticipant.get(participantId);
       if (!connection) return; // offline: the participant gets a fresh welcome when it resumes
       send(connection, message);
-      if (message.type === 'consultation-closed') {
-        unbind(connection);
-        connection.ws.close(CloseCode.CONSULTATION_CLOSED, 'consultation closed');
-      }
+    },
+    evict: (participantId) => {
+      const connection = byParticipant.get(participantId);
+      if (!connection) return;
+      unbind(connection);
+      connection.ws.close(CloseCode.CONSULTATION_CLOSED, 'consultation closed');
     },
   });
 

@@ -8,12 +8,17 @@ const GRACE_MS = 5_000;
 const OFFER: SignalData = { type: 'offer', sdp: 'v=0\r\n' };
 const ANSWER: SignalData = { type: 'answer', sdp: 'v=0\r\n' };
 
-/** A registry whose deliveries are recorded per recipient, with a clock that ticks on every read. */
+/**
+ * A registry whose deliveries are recorded per recipient, with a clock that ticks on every read. Evictions
+ * are recorded with how many deliveries had been made by then.
+ */
 function setup() {
   const log: Array<{ to: string; message: ServerMessageBody }> = [];
+  const evicted: Array<{ id: string; afterDeliveries: number }> = [];
   let clock = 1_000;
   const registry = new ConsultationRegistry({
     deliver: (to, message) => log.push({ to, message }),
+    evict: (id) => evicted.push({ id, afterDeliveries: log.length }),
     graceMs: GRACE_MS,
     joinUrl: (code) => `http://relay.test/?code=${code}`,
     now: () => (clock += 10),
@@ -31,6 +36,7 @@ function setup() {
   }
   function clear(): void {
     log.length = 0;
+    evicted.length = 0;
   }
 
   function open(name = 'Dr. Rivera'): { clinician: Participant; code: string } {
@@ -47,7 +53,7 @@ function setup() {
     return start.callId;
   }
 
-  return { registry, log, got, last, clear, open, admit };
+  return { registry, log, evicted, got, last, clear, open, admit };
 }
 
 function expectRelayError(action: () => unknown, code: ErrorCode): void {
@@ -408,6 +414,48 @@ describe('leave', () => {
     const patient = t.registry.join(code, 'Sam');
     t.registry.leave(patient.id);
     expectRelayError(() => t.registry.leave(patient.id), ErrorCode.NOT_JOINED);
+  });
+});
+
+describe('evict', () => {
+  it('asks the server to close every patient of a closed consultation, after its last message', () => {
+    const { clinician, code } = t.open();
+    const inCall = t.registry.join(code, 'In call');
+    const waiting = t.registry.join(code, 'Waiting');
+    t.admit(clinician, inCall);
+    t.clear();
+    t.registry.leave(clinician.id);
+    expect(t.evicted.map((e) => e.id).sort()).toEqual([inCall.id, waiting.id].sort());
+    for (const { id, afterDeliveries } of t.evicted) {
+      const toThem = t.log.flatMap((d, i) => (d.to === id ? [i] : []));
+      expect(t.log[afterDeliveries - 1]).toEqual({ to: id, message: { type: 'consultation-closed', reason: 'clinician-left' } });
+      expect(toThem.every((i) => i < afterDeliveries)).toBe(true); // nothing after the eviction
+    }
+  });
+
+  it('never evicts the clinician who leaves (its own socket asked) nor anyone when a patient leaves or a call ends', () => {
+    const { clinician, code } = t.open();
+    const patient = t.registry.join(code, 'Sam');
+    const other = t.registry.join(code, 'Kim');
+    const callId = t.admit(clinician, patient);
+    t.registry.hangUp(clinician.id, callId);
+    t.registry.leave(other.id);
+    expect(t.evicted).toEqual([]);
+    t.registry.leave(clinician.id);
+    expect(t.evicted.map((e) => e.id)).toEqual([patient.id]);
+  });
+
+  it("evicts the patients when the clinician's grace expires, and no one when a patient's does", () => {
+    vi.useFakeTimers();
+    const { clinician, code } = t.open();
+    const leaving = t.registry.join(code, 'Gone');
+    const staying = t.registry.join(code, 'Sam');
+    t.registry.disconnected(leaving.id);
+    vi.advanceTimersByTime(GRACE_MS);
+    expect(t.evicted).toEqual([]);
+    t.registry.disconnected(clinician.id);
+    vi.advanceTimersByTime(GRACE_MS);
+    expect(t.evicted.map((e) => e.id)).toEqual([staying.id]);
   });
 });
 

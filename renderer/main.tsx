@@ -7,17 +7,17 @@ import { createRoot } from 'react-dom/client';
 import type { JoinLink, Settings } from '../contract/bridge';
 import { formatCode, normalizeCode } from '../signaling/protocol';
 import { App, type JoinRequest } from './app/App';
-import { HostContext, type HostServices } from './app/bridge-context';
-import { EngineHost } from './app/engine-host';
 import { getBridge } from './bridge';
+import { HostContext, type HostServices } from './bridge/bridge-context';
+import { EngineHost } from './bridge/engine-host';
 import { createSessionStore } from './bridge/session-store';
-import { exposeDiagnostics } from './engine/diagnostics-hook';
 import { ConsultEngine } from './engine/engine';
 import { createSimplePeer } from './engine/simple-peer-factory';
-import { StatsCollector } from './engine/stats/collector';
 import { WebSocketTransport } from './engine/transport';
 import { DiagnosticsContext, type DiagnosticsServices } from './features/diagnostics/diagnostics-context';
+import { exposeDiagnostics } from './features/diagnostics/diagnostics-hook';
 import { exportDiagnostics } from './features/diagnostics/export-report';
+import { StatsCollector } from './features/diagnostics/stats/collector';
 import './styles.css';
 
 function createEngine(relayUrl: string, settings: Settings): ConsultEngine {

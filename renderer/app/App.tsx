@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
+import { useHost } from '../bridge/bridge-context';
 import type { ConsultEngine } from '../engine/engine';
 import { ClinicianScreen } from '../features/clinician/ClinicianScreen';
 import { CallState } from '../features/consult/CallState';
 import { useEngineSnapshot } from '../features/consult/use-engine';
 import { PatientScreen } from '../features/patient/PatientScreen';
 import { ConnectionSettings } from '../features/settings/ConnectionSettings';
-import { useHost } from './bridge-context';
 
 type Mode = 'choose' | 'clinician' | 'patient';
 

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { diagnosticsReportSchema } from '../../renderer/engine/stats/report-schema';
+import { diagnosticsReportSchema } from '../../renderer/features/diagnostics/stats/report-schema';
 import type { Relay } from '../../signaling/server';
 import type { AppWindow } from '../harness/browser';
 import { browserSuite } from '../harness/suite';

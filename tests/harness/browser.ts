@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { chromiumFlags } from '../../main/chromium-switches';
-import type { MediaSummary } from '../../renderer/engine/diagnostics-hook';
 import type { TimelineEntry } from '../../renderer/engine/timeline';
+import type { MediaSummary } from '../../renderer/features/diagnostics/diagnostics-hook';
 import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
 
 export const ROOT = resolve(import.meta.dirname, '../..');

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { formatDesktopJoinLink } from '../../../contract/join-link';
 import { formatCode } from '../../../signaling/protocol';
-import { useHost } from '../../app/bridge-context';
+import { useHost } from '../../bridge/bridge-context';
 import { type ConsultEngine, type EngineSnapshot, isCallPhase } from '../../engine/engine';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { CallView } from '../consult/CallView';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { HostedRelayStatus } from '../../../contract/bridge';
 import { hostedRelayAddresses } from '../../../contract/join-link';
-import { useHost } from '../../app/bridge-context';
+import { useHost } from '../../bridge/bridge-context';
 
 const DEFAULT_PORT = 8787;
 

@@ -1,5 +1,5 @@
 import { useCallback, useId, useState } from 'react';
-import { useHost } from '../../app/bridge-context';
+import { useHost } from '../../bridge/bridge-context';
 import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
 import { DevicePicker } from '../devices/DevicePicker';
 import { DiagnosticsPanel } from '../diagnostics/DiagnosticsPanel';

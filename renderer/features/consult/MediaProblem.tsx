@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { MediaAccessStatus } from '../../../contract/bridge';
-import { useHost } from '../../app/bridge-context';
+import { useHost } from '../../bridge/bridge-context';
 import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
 
 /** A camera/microphone failure in words, with where to fix it and a way to try again. */

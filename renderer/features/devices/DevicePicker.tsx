@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import { useHost } from '../../app/bridge-context';
-import { DeviceList, type DeviceOption } from '../../engine/device-list';
+import { useHost } from '../../bridge/bridge-context';
 import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
+import { DeviceList, type DeviceOption } from './device-list';
 
 interface Props {
   engine: ConsultEngine;

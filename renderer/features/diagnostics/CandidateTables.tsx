@@ -1,5 +1,5 @@
-import type { CandidateInfo, SelectedPair } from '../../engine/stats/derive';
 import * as f from './format';
+import type { CandidateInfo, SelectedPair } from './stats/derive';
 
 function describe(candidate: CandidateInfo | null): string {
   if (!candidate) return '—';

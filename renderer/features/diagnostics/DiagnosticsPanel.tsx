@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import type { DiagnosticsState } from '../../engine/stats/collector';
 import { CandidateTable, SelectedPairTable } from './CandidateTables';
 import { useDiagnosticsServices, useDiagnosticsState } from './diagnostics-context';
 import * as f from './format';
 import { MediaTable } from './MediaTable';
 import { Sparkline } from './Sparkline';
+import type { DiagnosticsState } from './stats/collector';
 import { TimelineTable } from './TimelineTable';
 
 type ExportStatus = { kind: 'idle' } | { kind: 'busy' } | { kind: 'done'; text: string } | { kind: 'error'; text: string };

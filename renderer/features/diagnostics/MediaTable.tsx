@@ -1,5 +1,5 @@
-import type { StreamStats } from '../../engine/stats/derive';
 import * as f from './format';
+import type { StreamStats } from './stats/derive';
 
 const STREAM_NAME: Record<`${StreamStats['direction']} ${StreamStats['kind']}`, string> = {
   'outbound audio': 'Sent audio',

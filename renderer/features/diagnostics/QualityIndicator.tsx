@@ -1,5 +1,5 @@
-import type { QualityLevel } from '../../engine/stats/quality';
 import { useDiagnosticsState } from './diagnostics-context';
+import type { QualityLevel } from './stats/quality';
 
 const LEVEL_TEXT: Record<QualityLevel, string> = {
   good: 'Good',

@@ -4,7 +4,7 @@
  */
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { DiagnosticsSaveResult } from '../../../contract/bridge';
-import type { DiagnosticsState, StatsCollector } from '../../engine/stats/collector';
+import type { DiagnosticsState, StatsCollector } from './stats/collector';
 
 export interface DiagnosticsServices {
   collector: StatsCollector;

@@ -2,8 +2,8 @@
  * A read-only window onto the engine for tools (e2e tests, the demo, benchmarks, support staff in DevTools):
  * the timeline and a summary of the media actually flowing. It cannot change anything.
  */
-import type { ConsultEngine } from './engine';
-import type { TimelineEntry } from './timeline';
+import type { ConsultEngine } from '../../engine/engine';
+import type { TimelineEntry } from '../../engine/timeline';
 
 export interface MediaSummary {
   /** Video frames decoded from the other side so far. */

@@ -5,9 +5,9 @@
  */
 import type { ClinicBridge, DiagnosticsSaveResult } from '../../../contract/bridge';
 import type { ConsultEngine } from '../../engine/engine';
-import type { StatsCollector } from '../../engine/stats/collector';
-import { buildDiagnosticsReport } from '../../engine/stats/report';
-import { diagnosticsReportSchema } from '../../engine/stats/report-schema';
+import type { StatsCollector } from './stats/collector';
+import { buildDiagnosticsReport } from './stats/report';
+import { diagnosticsReportSchema } from './stats/report-schema';
 
 export interface ExportDeps {
   bridge: Pick<ClinicBridge, 'getAppInfo' | 'saveDiagnostics'>;

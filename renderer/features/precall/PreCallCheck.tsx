@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import { useHost } from '../../app/bridge-context';
+import { useHost } from '../../bridge/bridge-context';
 import type { ConsultEngine, EngineSnapshot } from '../../engine/engine';
-import { judgeCamera, sampleCamera } from '../../engine/precall/camera-check';
-import type { CheckLine } from '../../engine/precall/check-line';
-import { judgeMicrophone, MicMeter } from '../../engine/precall/mic-meter';
-import { gatherCandidates, judgeIce, judgeRelay, pingRelay } from '../../engine/precall/network-check';
-import { playTestTone } from '../../engine/precall/speaker-test';
+import { judgeCamera, sampleCamera } from './camera-check';
+import type { CheckLine } from './check-line';
+import { judgeMicrophone, MicMeter } from './mic-meter';
+import { gatherCandidates, judgeIce, judgeRelay, pingRelay } from './network-check';
+import { playTestTone } from './speaker-test';
 
 const LISTEN_MS = 2500;
 

@@ -1,6 +1,6 @@
 import { type FormEvent, type SyntheticEvent, useState } from 'react';
 import { type DiscoveredRelay, settingsSchema } from '../../../contract/bridge';
-import { useHost } from '../../app/bridge-context';
+import { useHost } from '../../bridge/bridge-context';
 
 /** Where the clinic's relay is, and the name to use: for desktop users pointed at an IT-run relay. */
 export function ConnectionSettings({ relayUrl }: { relayUrl: string }) {

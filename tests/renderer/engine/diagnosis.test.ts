@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnoseConnectionFailure, emptyCandidates, type IceEvidence, parseCandidateLine } from '../../renderer/engine/diagnosis';
+import { diagnoseConnectionFailure, emptyCandidates, type IceEvidence, parseCandidateLine } from '../../../renderer/engine/diagnosis';
 
 function evidence(overrides: Partial<IceEvidence> = {}): IceEvidence {
   return {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConsultEngine, type EngineDeps } from '../../renderer/engine/engine';
-import type { PeerOptions } from '../../renderer/engine/peer';
+import { ConsultEngine, type EngineDeps } from '../../../renderer/engine/engine';
+import type { PeerOptions } from '../../../renderer/engine/peer';
 import { ANSWER, CANDIDATE, FakePeer, FakeTransport, fakeStream, fakeTrack, MemorySessionStore, OFFER, welcome } from './fakes';
 
 const DOCTOR = { id: 'p_doc', name: 'Dr. Who', role: 'clinician' as const };

@@ -3,11 +3,11 @@
  * the interfaces the real relay and simple-peer sit behind. The real ones are exercised in tests/e2e.
  */
 import { EventEmitter } from 'node:events';
-import type { SessionStore, StoredSession } from '../../renderer/engine/engine';
-import type { PeerEvents, PeerLike, PeerOptions } from '../../renderer/engine/peer';
-import type { RelayStatus, SignalingTransport, TransportListener } from '../../renderer/engine/transport';
-import type { ClientMessageBody, IceSettings, ServerMessageBody, SignalData } from '../../signaling/protocol';
-import { PROTOCOL_VERSION, type ServerMessage } from '../../signaling/protocol';
+import type { SessionStore, StoredSession } from '../../../renderer/engine/engine';
+import type { PeerEvents, PeerLike, PeerOptions } from '../../../renderer/engine/peer';
+import type { RelayStatus, SignalingTransport, TransportListener } from '../../../renderer/engine/transport';
+import type { ClientMessageBody, IceSettings, ServerMessageBody, SignalData } from '../../../signaling/protocol';
+import { PROTOCOL_VERSION, type ServerMessage } from '../../../signaling/protocol';
 
 export class FakeTransport implements SignalingTransport {
   status: RelayStatus = 'closed';

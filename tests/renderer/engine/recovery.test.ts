@@ -3,7 +3,7 @@
  * through the engine, and tests/network with real broken networks.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallRecovery, type RecoveryActions } from '../../renderer/engine/recovery';
+import { CallRecovery, type RecoveryActions } from '../../../renderer/engine/recovery';
 
 const OPTIONS = { disconnectedGraceMs: 4000, maxAttempts: 3, attemptTimeoutMs: 10_000 };
 

@@ -4,10 +4,10 @@
  * thing is measured in tests/network (relayed calls, and a LAN call that moves off the relay).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CallSession, type CallSessionEvents } from '../../renderer/engine/call-session';
-import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN_RETRY_MS } from '../../renderer/engine/ice-policy';
-import type { PeerOptions } from '../../renderer/engine/peer';
-import type { SignalData } from '../../signaling/protocol';
+import { CallSession, type CallSessionEvents } from '../../../renderer/engine/call-session';
+import { planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN_RETRY_MS } from '../../../renderer/engine/ice-policy';
+import type { PeerOptions } from '../../../renderer/engine/peer';
+import type { SignalData } from '../../../signaling/protocol';
 import { ANSWER, CANDIDATE, FakePeer, fakeStream, OFFER } from './fakes';
 
 const TURN = [

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
-import { type RelayStatus, WebSocketTransport } from '../../renderer/engine/transport';
-import type { ServerMessage } from '../../signaling/protocol';
-import { type Relay, startRelay } from '../../signaling/server';
+import { type RelayStatus, WebSocketTransport } from '../../../renderer/engine/transport';
+import type { ServerMessage } from '../../../signaling/protocol';
+import { type Relay, startRelay } from '../../../signaling/server';
 
 // The transport is written against the browser's WebSocket; `ws` implements the same event-handler API.
 const WebSocketImpl = NodeWebSocket as unknown as typeof WebSocket;

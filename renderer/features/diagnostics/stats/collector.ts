@@ -7,9 +7,9 @@
  * `onSourceChange`) and ticks only while that engine is in a call: no timer runs between calls. The last
  * figures stay readable after a call ends (for an export), until the next call starts.
  */
-import { type EngineSnapshot, isCallPhase } from '../engine';
-import type { TimelineEntry } from '../timeline';
-import type { RelayStatus } from '../transport';
+import { type EngineSnapshot, isCallPhase } from '../../../engine/engine';
+import type { TimelineEntry } from '../../../engine/timeline';
+import type { RelayStatus } from '../../../engine/transport';
 import { deriveSample, inboundPackets, type StatsSample, streamOf } from './derive';
 import { assessQuality, LOST_AFTER_MS, type QualityAssessment } from './quality';
 import { type RawStat, type StatsMap, type StatsSource, toStatsMap } from './stats-map';

@@ -4,9 +4,9 @@
  * replaced in every string of the report, device labels are reduced to counts per kind, the relay address
  * loses credentials and query, ICE servers lose usernames and passwords (collector.ts `iceSummary`).
  */
-import type { AppInfo } from '../../../contract/bridge';
-import type { Role } from '../../../signaling/protocol';
-import type { CallEndReason, Phase } from '../engine';
+import type { AppInfo } from '../../../../contract/bridge';
+import type { Role } from '../../../../signaling/protocol';
+import type { CallEndReason, Phase } from '../../../engine/engine';
 import type { CollectorRecord } from './collector';
 import { DIAGNOSTICS_REPORT_SCHEMA, DIAGNOSTICS_REPORT_VERSION, type DiagnosticsReport } from './report-schema';
 

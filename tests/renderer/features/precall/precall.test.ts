@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { frameDifference, judgeCamera, meanLuminance } from '../../renderer/engine/precall/camera-check';
-import { judgeMicrophone, levelFromRms, rms } from '../../renderer/engine/precall/mic-meter';
-import { judgeIce, judgeRelay } from '../../renderer/engine/precall/network-check';
+import { frameDifference, judgeCamera, meanLuminance } from '../../../../renderer/features/precall/camera-check';
+import { judgeMicrophone, levelFromRms, rms } from '../../../../renderer/features/precall/mic-meter';
+import { judgeIce, judgeRelay } from '../../../../renderer/features/precall/network-check';
 
 function frame(value: number, noise = 0): Uint8ClampedArray {
   const data = new Uint8ClampedArray(64 * 48 * 4);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StatsCollector } from '../../../renderer/engine/stats/collector';
-import type { RawStat } from '../../../renderer/engine/stats/stats-map';
+import { StatsCollector } from '../../../../../renderer/features/diagnostics/stats/collector';
+import type { RawStat } from '../../../../../renderer/features/diagnostics/stats/stats-map';
 import { FakeCall, fakePeerConnection } from './fake-call';
 import { loadFixture } from './fixtures';
 

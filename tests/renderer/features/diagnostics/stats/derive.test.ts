@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { deriveSample, inboundLossPct, inboundPackets, rate, selectedPair, streamOf } from '../../../renderer/engine/stats/derive';
+import {
+  deriveSample,
+  inboundLossPct,
+  inboundPackets,
+  rate,
+  selectedPair,
+  streamOf,
+} from '../../../../../renderer/features/diagnostics/stats/derive';
 import { idOf, loadFixture, type Side, withChanges } from './fixtures';
 
 describe('deriveSample on reports recorded from Chromium', () => {

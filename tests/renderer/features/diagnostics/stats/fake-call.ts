@@ -1,8 +1,8 @@
 /** A stand-in for the engine and its peer connection, feeding recorded getStats reports to the collector. */
 import { vi } from 'vitest';
-import type { CallSnapshot, CallSource } from '../../../renderer/engine/stats/collector';
-import type { RawStat } from '../../../renderer/engine/stats/stats-map';
-import type { TimelineEntry } from '../../../renderer/engine/timeline';
+import type { TimelineEntry } from '../../../../../renderer/engine/timeline';
+import type { CallSnapshot, CallSource } from '../../../../../renderer/features/diagnostics/stats/collector';
+import type { RawStat } from '../../../../../renderer/features/diagnostics/stats/stats-map';
 
 export const IDLE: CallSnapshot = {
   phase: 'waiting',

@@ -1,7 +1,7 @@
 /** Loads the getStats reports recorded from Chromium (tests/fixtures/capture-stats.ts) as stats maps. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RawStat, type StatsMap, toStatsMap } from '../../../renderer/engine/stats/stats-map';
+import { type RawStat, type StatsMap, toStatsMap } from '../../../../../renderer/features/diagnostics/stats/stats-map';
 
 export type Side = 'clinician' | 'patient';
 
@@ -12,7 +12,7 @@ interface Fixture {
 }
 
 export function loadFixture(side: Side): { chromium: string; first: StatsMap; second: StatsMap; raw: [RawStat[], RawStat[]] } {
-  const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/stats', `${side}.json`), 'utf8')) as Fixture;
+  const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../../../../fixtures/stats', `${side}.json`), 'utf8')) as Fixture;
   return {
     chromium: fixture.chromium,
     first: toStatsMap(fixture.reports[0]),

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { deriveSample, streamOf } from '../../../renderer/engine/stats/derive';
-import { assessQuality, levelFor, lossScore, type QualityInput, videoTargetBps } from '../../../renderer/engine/stats/quality';
+import { deriveSample, streamOf } from '../../../../../renderer/features/diagnostics/stats/derive';
+import {
+  assessQuality,
+  levelFor,
+  lossScore,
+  type QualityInput,
+  videoTargetBps,
+} from '../../../../../renderer/features/diagnostics/stats/quality';
 import { loadFixture } from './fixtures';
 
 const steady: QualityInput = {

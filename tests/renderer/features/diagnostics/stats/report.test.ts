@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { StatsCollector } from '../../../renderer/engine/stats/collector';
-import { buildDiagnosticsReport, countDevices, type ReportInput, safeRelayUrl, scrub } from '../../../renderer/engine/stats/report';
-import { DIAGNOSTICS_REPORT_VERSION, diagnosticsReportSchema } from '../../../renderer/engine/stats/report-schema';
+import { StatsCollector } from '../../../../../renderer/features/diagnostics/stats/collector';
+import {
+  buildDiagnosticsReport,
+  countDevices,
+  type ReportInput,
+  safeRelayUrl,
+  scrub,
+} from '../../../../../renderer/features/diagnostics/stats/report';
+import { DIAGNOSTICS_REPORT_VERSION, diagnosticsReportSchema } from '../../../../../renderer/features/diagnostics/stats/report-schema';
 import { FakeCall, fakePeerConnection } from './fake-call';
 import { loadFixture } from './fixtures';
 

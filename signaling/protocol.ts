@@ -36,10 +36,22 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** WebSocket close codes (application range 4000-4999). 1009 (too big) comes from `ws` itself. */
 export const CloseCode = {
+  /**
+   * Client -> relay: the relay stopped answering the client's heartbeat, so the client dropped the socket
+   * (the frame rarely arrives). The relay sends none for its own heartbeat: it terminates a silent socket.
+   */
+  HEARTBEAT_TIMEOUT: 4000,
+  /** Relay -> client: the same participant signed in on another socket. */
   REPLACED: 4001,
+  /** Relay -> client: the clinician closed the consultation. */
   CONSULTATION_CLOSED: 4002,
-  HEARTBEAT_TIMEOUT: 4003,
+  // 4003 was a relay heartbeat code that was never sent; do not reuse it.
+  /** Relay -> client: the relay is shutting down; another may come back at the same address. */
   RELAY_SHUTDOWN: 4004,
+  /**
+   * @deprecated Never sent by the relay; only the client's list of final codes names it. To be removed
+   * with that mention.
+   */
   REJECTED: 4005,
 } as const;
 

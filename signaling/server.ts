@@ -200,9 +200,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       // e.g. frames over maxPayload: ws closes the socket with 1009 itself.
       log.info({ err: err.message, participant: connection.participantId }, 'socket error');
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       connections.delete(connection);
       const participantId = connection.participantId;
+      // Worth knowing: a client that heard nothing from the relay for a while (a stalled relay or network).
+      if (code === CloseCode.HEARTBEAT_TIMEOUT) log.info({ participant: participantId }, 'client gave up: relay heartbeat timeout');
       unbind(connection);
       if (participantId && !closing) registry.disconnected(participantId);
     });

@@ -544,6 +544,19 @@ describe('heartbeat', () => {
     expect(await opened.clinician.next('pong')).toMatchObject({ t: 1 });
   });
 
+  it("notes a client that gave up on the relay's heartbeat, by its close code", async () => {
+    const lines: string[] = [];
+    const relay = await start({ logger: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }) });
+    const opened = await openConsultation(relay);
+    opened.clinician.ws.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+    await opened.clinician.waitClosed();
+    await delay(50);
+    const noted = lines.map((line) => JSON.parse(line) as { msg: string; participant?: string });
+    expect(noted).toContainEqual(
+      expect.objectContaining({ msg: 'client gave up: relay heartbeat timeout', participant: opened.clinicianId }),
+    );
+  });
+
   it('keeps a client that answers pings', async () => {
     const relay = await start({ heartbeatMs: 30 });
     const client = await connect(relay, 'client');

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRelayUrl, FALLBACK_RELAY_URL } from '../../main/default-relay';
 import { protocolClientRegistration } from '../../main/protocol-client';
-import { locateElectronBinary, missingElectronMessage } from '../../scripts/electron-binary';
+import { locateElectronBinary } from '../../scripts/electron-binary';
 
 describe('defaultRelayUrl', () => {
   it('prefers the relay this computer hosts', () => {
@@ -61,13 +61,5 @@ describe('locateElectronBinary', () => {
       found: false,
       reason: `ELECTRON_OVERRIDE_DIST_PATH is set, but ${join('/opt/e45', 'electron.exe')} does not exist`,
     });
-  });
-});
-
-describe('missingElectronMessage', () => {
-  it('points to browser mode', () => {
-    const text = missingElectronMessage('x');
-    expect(text).toContain('npm run relay');
-    expect(text).toContain('http://127.0.0.1:8787/');
   });
 });

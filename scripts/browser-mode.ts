@@ -1,0 +1,137 @@
+/**
+ * Browser mode for npm start, where the Electron binary cannot run: the same path as `npm run relay` (build
+ * the web app, then the relay from signaling/cli.ts serving it), plus the address printed, the system's
+ * browser opened when there is one, and one line saying that this is browser mode and why.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { pino } from 'pino';
+import { parseRelayConfig } from '../signaling/cli';
+import { type Relay, startRelay } from '../signaling/server';
+import { hasDisplay } from './electron-binary';
+
+export type OpenPlan = { command: string; args: string[]; verbatim?: boolean } | { skip: string };
+
+export interface OpenFacts {
+  platform: string;
+  env: Record<string, string | undefined>;
+  /** Whether a command exists on PATH. */
+  has: (command: string) => boolean;
+}
+
+/**
+ * How to show `url` in the system's browser, or why not to. Never Debian's `open` (that is openvt): `open`
+ * only on macOS, `start` on Windows, `xdg-open` elsewhere and only with a display. BROWSER=none opts out.
+ */
+export function planBrowserOpen(url: string, facts: OpenFacts): OpenPlan {
+  if ((facts.env.BROWSER ?? '').toLowerCase() === 'none') return { skip: 'BROWSER=none' };
+  if (facts.platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""', url], verbatim: true };
+  if (facts.platform === 'darwin') return facts.has('open') ? { command: 'open', args: [url] } : { skip: 'there is no `open` command' };
+  if (!hasDisplay(facts.platform, facts.env)) return { skip: 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
+  return facts.has('xdg-open') ? { command: 'xdg-open', args: [url] } : { skip: 'xdg-open is not installed' };
+}
+
+/** The lines printed once browser mode serves the app. */
+export function browserModeNotice(options: { reason: string; url: string; open: OpenPlan; hint?: string | null }): string {
+  const lines = [
+    '',
+    `Clinic Consult is running in BROWSER MODE, because the desktop app cannot run here: ${options.reason}.`,
+    `Open ${options.url} in Chromium or Chrome (one window as clinician, one as patient). Ctrl-C stops it.`,
+    'command' in options.open
+      ? `Opening it in this computer's browser (${options.open.command === 'cmd' ? 'start' : options.open.command}).`
+      : `Not opening a browser: ${options.open.skip}.`,
+  ];
+  if (options.hint) lines.push(options.hint);
+  return `${lines.join('\n')}\n\n`;
+}
+
+/** Runs a command with this terminal; resolves with its exit code (1 when it could not start). */
+export function runCommand(command: string, args: string[], cwd: string): Promise<number> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd, stdio: 'inherit', shell: process.platform === 'win32' });
+    child.on('error', () => resolvePromise(1));
+    child.on('exit', (code, signal) => resolvePromise(code ?? (signal ? 1 : 0)));
+  });
+}
+
+/** Whether `command` is on PATH (only asked on macOS and Linux-like systems: Windows always has `start`). */
+function commandExists(command: string): boolean {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .some((dir) => existsSync(join(dir, command)));
+}
+
+function openInBrowser(plan: OpenPlan): void {
+  if (!('command' in plan)) return;
+  try {
+    const child = spawn(plan.command, plan.args, {
+      stdio: 'ignore',
+      detached: process.platform !== 'win32',
+      windowsVerbatimArguments: plan.verbatim ?? false,
+    });
+    child.on('error', () => {}); // a browser that does not open is no reason to stop the app
+    child.unref();
+  } catch {
+    // same
+  }
+}
+
+export interface BrowserModeOptions {
+  /** The repository root. */
+  root: string;
+  /** Why the desktop app cannot run here. */
+  reason: string;
+  /** How to get the desktop app, when there is something to say. */
+  hint?: string | null;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Builds the web app, serves it with the relay until Ctrl-C (or SIGTERM), and resolves with the exit code. */
+export async function runBrowserMode(options: BrowserModeOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  process.stdout.write(`npm start: the desktop app cannot run here: ${options.reason}. Starting browser mode instead.\n`);
+  if ((await runCommand('npm', ['run', 'build:renderer'], options.root)) !== 0) return 1;
+
+  let config: ReturnType<typeof parseRelayConfig>;
+  try {
+    config = parseRelayConfig(['--static', join(options.root, 'renderer', 'dist')], env);
+  } catch (err) {
+    process.stderr.write(`npm start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  const logger = pino({ name: 'clinic-relay', level: config.logLevel });
+  let relay: Relay;
+  try {
+    relay = await startRelay({ ...config, logger });
+  } catch (err) {
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    if (!inUse || env.CLINIC_RELAY_PORT) throw err;
+    // The default port is taken (another relay, most likely): any free port will do for browser mode.
+    process.stdout.write(`npm start: port ${config.port} is in use; serving on a free port instead.\n`);
+    relay = await startRelay({ ...config, port: 0, logger });
+  }
+
+  const url = `${relay.url}/`;
+  const open = planBrowserOpen(url, { platform: process.platform, env, has: commandExists });
+  process.stdout.write(browserModeNotice({ reason: options.reason, url, open, hint: options.hint ?? null }));
+  openInBrowser(open);
+
+  return new Promise((resolvePromise) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.exit(130); // a second Ctrl-C: do not wait any longer
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      relay.close().then(
+        () => resolvePromise(0),
+        () => resolvePromise(1),
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

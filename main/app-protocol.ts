@@ -3,23 +3,9 @@
  * returns a Response: no Electron import, so the handler is tested as it runs.
  */
 import { readFile as readFileFromDisk } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { contentTypeOf } from '../signaling/web-assets';
 import { APP_HOST, APP_SCHEME } from './app-origin';
 import { resolveAppAssetPath } from './path-guard';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wav': 'audio/wav',
-  '.mp3': 'audio/mpeg',
-};
 
 export interface AppProtocolOptions {
   /** The renderer's build folder (renderer/dist). */
@@ -49,7 +35,7 @@ export function createAppRequestHandler(options: AppProtocolOptions): (request: 
       return plain(404, 'not found');
     }
     const headers = new Headers({
-      'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': contentTypeOf(file),
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
       'content-security-policy': options.contentSecurityPolicy(),

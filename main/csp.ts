@@ -1,7 +1,8 @@
 /**
- * The Content-Security-Policy sent as a header with every app:// response. The page may load only its own
- * files and talk only to the relays it is configured for. Pure.
+ * The Content-Security-Policy sent as a header with every app:// response: the page's one policy
+ * (signaling/web-assets.ts), allowed to talk only to the relays it is configured for. Pure.
  */
+import { pageCsp } from '../signaling/web-assets';
 import { originOf } from './app-origin';
 
 /**
@@ -30,19 +31,5 @@ export function relayCspSource(relayUrl: string): string | null {
 
 export function buildCsp(relayUrls: readonly string[]): string {
   const relays = relayUrls.map(relayCspSource).filter((source): source is string => source !== null);
-  const connect = [...new Set(["'self'", ...relays, ...LOOPBACK_RELAY_SOURCES])];
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob: mediastream:",
-    "font-src 'self'",
-    `connect-src ${connect.join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-src 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  return pageCsp([...new Set(["'self'", ...relays, ...LOOPBACK_RELAY_SOURCES])]);
 }

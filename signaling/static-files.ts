@@ -4,32 +4,10 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
+import { contentTypeOf, pageCsp } from './web-assets';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
-/** The page may talk only to its own origin (the relay's WebSocket included). */
-export const BROWSER_MODE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+/** The page may talk only to its own origin: the relay that served it, its WebSocket included. */
+export const BROWSER_MODE_CSP = pageCsp(["'self'", 'ws:', 'wss:']);
 
 /**
  * Maps a URL path to a file inside `root`, or null when it would escape it.
@@ -63,7 +41,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   if (!info || !info.isFile()) return sendPlain(res, 404, 'not found');
   const isHtml = extname(file) === '.html';
   res.writeHead(200, {
-    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    'content-type': contentTypeOf(file),
     'content-length': info.size,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',

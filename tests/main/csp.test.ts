@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { buildCsp, LOOPBACK_RELAY_SOURCES, relayCspSource } from '../../main/csp';
 import { RelaySources } from '../../main/relay-sources';
+import { BROWSER_MODE_CSP } from '../../signaling/static-files';
 
 const directives = (csp: string) => new Map(csp.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)] as const));
 
@@ -42,6 +43,13 @@ describe('buildCsp', () => {
     const csp = buildCsp(["ws://a.example:1/ws; script-src 'unsafe-inline'"]);
     expect(csp).not.toContain('unsafe-inline');
     expect(csp.split('; ').filter((d) => d.startsWith('script-src'))).toEqual(["script-src 'self'"]);
+  });
+  it('is the same policy as the relay sends in browser mode, but for where the page may connect', () => {
+    const app = directives(buildCsp(['wss://relay.clinic.example:8443/ws']));
+    const browser = directives(BROWSER_MODE_CSP);
+    app.delete('connect-src');
+    browser.delete('connect-src');
+    expect(app).toEqual(browser);
   });
   it('lists a relay once however often it is configured', () => {
     const connect = directives(buildCsp(['ws://a.example:1/ws', 'ws://a.example:1/other'])).get('connect-src') ?? [];

@@ -301,15 +301,14 @@ export class ConsultationRegistry {
   /**
    * A token this relay did not issue in its current life, but signed with its secret: the relay restarted.
    * Rebuilds the consultation (and, for a patient who is back first, its clinician as not yet present).
+   * The old token is verified again on every use, never remembered: only so does `departed` keep a
+   * participant who left since from coming back with it.
    */
   private rebuildSeat(token: string): Participant | null {
     const claim = this.tokens.verify(token, this.now());
     if (!claim || this.departed.has(claim.pid)) return null;
     const existing = this.participants.get(claim.pid);
-    if (existing) {
-      this.byResumeToken.set(token, existing);
-      return existing;
-    }
+    if (existing) return existing;
     let consultation = this.consultations.get(claim.kid);
     if (!consultation) {
       if (this.byCode.has(claim.code) || this.departed.has(claim.cid)) return null;
@@ -321,7 +320,6 @@ export class ConsultationRegistry {
       this.expireLater(clinician);
     }
     const participant = this.addParticipant(claim.role, claim.name, claim.kid, seat, { id: claim.pid, joinedAt: claim.joinedAt });
-    this.byResumeToken.set(token, participant);
     if (participant.role === 'patient') consultation.patients.set(participant.id, participant);
     return participant;
   }

@@ -118,4 +118,15 @@ describe('a relay that restarted (same secret)', () => {
     first.registry.leave(patient.id);
     expect(refusal(() => first.registry.resume(patient.resumeToken, null))).toBe(ErrorCode.INVALID_RESUME);
   });
+
+  it('does not bring back a participant who left after the restart, with its token from before it', () => {
+    const { clinician, patient } = consultationInCall();
+    const second = relay();
+    second.registry.resume(clinician.resumeToken, null);
+    second.registry.resume(patient.resumeToken, null);
+    second.registry.resume(patient.resumeToken, null); // the old token still works while the seat is there
+    second.registry.leave(patient.id);
+    expect(refusal(() => second.registry.resume(patient.resumeToken, null))).toBe(ErrorCode.INVALID_RESUME);
+    expect(second.registry.size).toEqual({ consultations: 1, participants: 1, calls: 0 });
+  });
 });

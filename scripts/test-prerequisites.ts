@@ -157,13 +157,16 @@ export async function ensurePrerequisites(io: PrerequisiteIo): Promise<number> {
   return 0;
 }
 
+/** The real machine: facts from the file system, apt-get run quietly, lines to stdout. */
+export const systemIo: PrerequisiteIo = {
+  gather: () => gatherFacts(),
+  run: runQuietly,
+  log: (line) => process.stdout.write(`${line}\n`),
+  describeChromium: (path) => `${chromiumVersion(path)} (${path})`,
+};
+
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  ensurePrerequisites({
-    gather: () => gatherFacts(),
-    run: runQuietly,
-    log: (line) => process.stdout.write(`${line}\n`),
-    describeChromium: (path) => `${chromiumVersion(path)} (${path})`,
-  }).then(
+  ensurePrerequisites(systemIo).then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`${PREFIX} ${err instanceof Error ? err.message : String(err)}\n`);

@@ -48,11 +48,7 @@ export const CloseCode = {
   // 4003 was a relay heartbeat code that was never sent; do not reuse it.
   /** Relay -> client: the relay is shutting down; another may come back at the same address. */
   RELAY_SHUTDOWN: 4004,
-  /**
-   * @deprecated Never sent by the relay; only the client's list of final codes names it. To be removed
-   * with that mention.
-   */
-  REJECTED: 4005,
+  // 4005 was a rejection code that was never sent; do not reuse it.
 } as const;
 
 const displayName = z

@@ -9,8 +9,8 @@ import { type IcePlan, planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN
 import type { PeerFactory, PeerLike } from './peer';
 
 export interface CallSessionEvents {
-  /** Every signal the peer produces, including `renegotiate` / `transceiverRequest`: all must be relayed. */
-  signal(data: SignalData): void;
+  /** Every signal our peer produces, including `renegotiate` / `transceiverRequest`: all must be relayed. */
+  outgoingSignal(data: SignalData): void;
   connected(): void;
   remoteStream(stream: MediaStream): void;
   iceState(iceConnectionState: string, iceGatheringState: string): void;
@@ -77,7 +77,7 @@ export class CallSession {
     peer.on('signal', (data) => {
       if (this.ended) return;
       if (data.type === 'candidate') this.count(this.localCandidates, data.candidate.candidate);
-      events.signal(data);
+      events.outgoingSignal(data);
     });
     // How this side reached TURN (udp/tcp/tls) and what TURN answered are only on the connection itself.
     peer.connection?.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) => {
@@ -141,7 +141,7 @@ export class CallSession {
    * Applies a signal from the other side, once: a number already applied is a duplicate and is dropped.
    * simple-peer itself queues candidates until the remote description is set.
    */
-  signal(seq: number, data: SignalData): boolean {
+  applyRemoteSignal(seq: number, data: SignalData): boolean {
     if (this.ended || !this.peer || seq <= this.appliedSeq) return false;
     this.appliedSeq = seq;
     if (data.type === 'candidate') this.count(this.remoteCandidates, data.candidate.candidate);

@@ -1,11 +1,10 @@
 /**
- * The consultation engine: framework-free, one owned state machine.
+ * The consultation engine: framework-free; React only renders its snapshot.
  *
- *   idle ─startPreview─▶ previewing ─create/join─▶ waiting ─call-start─▶ connecting ─▶ connected
- *                                                     ▲                       │            │   ▲
- *                                                     │                       │   (broke)  ▼   │ (restarted)
- *                                                     │                       │        reconnecting
- *                                                     └──── (admit again) ── ended | failed ◀┘
+ * It owns the phase, and changes it in one place (`go`), through the pure transition table of phase.ts, whose
+ * header is the diagram. The rest is delegated: our place at the relay to `RelaySession`, each call's
+ * lifecycle (signals in and out, early and stale signals, what a peer's close means) to `Calls`, restarting a
+ * broken call to `CallRecovery`, and the camera and microphone to `LocalMedia`.
  *
  * Invariants that make the classic failures impossible:
  * - local media exists before a consultation is entered, so every peer is created with its tracks and
@@ -19,6 +18,7 @@
  *   local media) a bounded number of times; one that never connected ends with a diagnosis instead.
  */
 import type {
+  ClientMessageBody,
   IceSettings,
   EndReason as RelayEndReason,
   Role,
@@ -27,21 +27,19 @@ import type {
   SignalData,
   WaitingPatient,
 } from '../../signaling/protocol';
-import { CallSession } from './call-session';
+import { Calls } from './calls';
 import { type Diagnosis, diagnoseConnectionFailure } from './diagnosis';
 import { type DeviceKind, LocalMedia, type LocalMediaState } from './local-media';
 import type { GetUserMedia, MediaFailure } from './media';
 import type { PeerFactory } from './peer';
+import { hasConnected, type Phase, type PhaseEvent, transition } from './phase';
 import { CallRecovery } from './recovery';
+import { classifyRelayError, type Intent, RelaySession, type SessionStore } from './relay-session';
 import { Timeline, type TimelineEntry } from './timeline';
 import type { RelayStatus, SignalingTransport } from './transport';
 
-export type Phase = 'idle' | 'previewing' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
-
-/** Phases in which a call is on screen (its peer exists or is being replaced). */
-export function isCallPhase(phase: Phase): boolean {
-  return phase === 'connecting' || phase === 'connected' || phase === 'reconnecting';
-}
+export { isCallPhase, type Phase } from './phase';
+export type { SessionStore, StoredSession } from './relay-session';
 
 /** Why the last call ended. The failures ('failed' phase) are the last three. */
 export type CallEndReason =
@@ -93,18 +91,6 @@ export interface EngineSnapshot {
   diagnosis: Diagnosis | null;
 }
 
-export interface StoredSession {
-  resumeToken: string;
-  role: Role;
-}
-
-/** Where the resume token survives a page reload (the browser's sessionStorage: per window). */
-export interface SessionStore {
-  load(): StoredSession | null;
-  save(session: StoredSession): void;
-  clear(): void;
-}
-
 export interface EngineDeps {
   transport: SignalingTransport;
   getUserMedia: GetUserMedia;
@@ -151,44 +137,59 @@ const INITIAL: EngineSnapshot = {
   diagnosis: null,
 };
 
-const MAX_EARLY_SIGNALS = 100;
-
-type Intent = { type: 'create'; name: string } | { type: 'join'; code: string; name: string } | { type: 'resume'; token: string };
+/** Everything in the snapshot but the phase, which only `go` changes. */
+type SnapshotPatch = Partial<Omit<EngineSnapshot, 'phase'>>;
 
 export class ConsultEngine {
   readonly timeline: Timeline;
   private snapshot: EngineSnapshot = INITIAL;
   private readonly listeners = new Set<() => void>();
-  private readonly deps: EngineDeps;
-  private call: CallSession | null = null;
-  private callConnected = false;
   private readonly media: LocalMedia;
-  /** Signals that arrived before their call-start, by call id. */
-  private readonly earlySignals = new Map<string, { seq: number; data: SignalData }[]>();
-  private readonly finishedCallIds = new Set<string>();
-  /** What to say to the relay each time the socket (re)opens. */
-  private intent: Intent | null = null;
-  private resumeToken: string | null = null;
-  private remoteCloseTimer: ReturnType<typeof setTimeout> | null = null;
-  /** ICE servers and policy from the relay's last welcome (fresh TURN credentials each time). */
-  private ice: IceSettings = { iceServers: [], iceTransportPolicy: 'all' };
-  private readonly unsubscribeTransport: () => void;
-  /** The current call (or its predecessor, restarted) has connected since the clinician admitted. */
-  private wasConnected = false;
+  private readonly relay: RelaySession;
+  private readonly calls: Calls;
   /** Restarts a call that had connected and broke (see recovery.ts). */
   private readonly recovery: CallRecovery;
+  private readonly unsubscribeTransport: () => void;
 
-  constructor(deps: EngineDeps) {
-    this.deps = deps;
+  constructor(private readonly deps: EngineDeps) {
     this.timeline = deps.timeline ?? new Timeline();
     this.media = new LocalMedia({
       getUserMedia: deps.getUserMedia,
       ...(deps.preferredDevices ? { preferred: deps.preferredDevices } : {}),
       onChange: (state) => this.onMediaChange(state),
       // A live call sends the new camera/microphone at once, without renegotiation.
-      onTrackReplaced: (oldTrack, newTrack, stream) => this.call?.replaceTrack(oldTrack, newTrack, stream),
+      onTrackReplaced: (oldTrack, newTrack, stream) => this.calls.replaceTrack(oldTrack, newTrack, stream),
       log: (event, detail) => this.log(event, detail),
     });
+    this.relay = new RelaySession({
+      send: (message) => this.send(message),
+      sessionStore: deps.sessionStore,
+      liveCallId: () => this.liveCallId(),
+    });
+    this.calls = new Calls(
+      {
+        createPeer: deps.createPeer,
+        remoteCloseGraceMs: deps.remoteCloseGraceMs ?? 1500,
+        widenDeadlineMs: deps.widenDeadlineMs,
+        widenAfterConnectMs: deps.widenAfterConnectMs,
+      },
+      {
+        send: (message) => this.send(message),
+        log: (event, detail) => this.log(event, detail),
+        up: () => this.onCallUp(),
+        remoteStream: (stream) => this.update({ remoteStream: stream }),
+        iceState: (callId, ice) => {
+          this.update({ iceConnectionState: ice });
+          if (hasConnected(this.snapshot.phase)) this.recovery.iceState(callId, ice);
+        },
+        hasConnected: () => hasConnected(this.snapshot.phase),
+        otherSideAway: () => this.snapshot.peer?.present === false,
+        canSignal: () => this.deps.transport.status === 'open' && this.snapshot.peer?.present === true,
+        broke: (reason) => this.recovery.broke(reason),
+        failedToConnect: () => this.failToConnect(),
+        peerLeft: () => this.finishCall('peer-left'),
+      },
+    );
     this.recovery = new CallRecovery(
       {
         disconnectedGraceMs: deps.disconnectedGraceMs ?? 4000,
@@ -196,11 +197,11 @@ export class ConsultEngine {
         attemptTimeoutMs: deps.recoveryTimeoutMs ?? 10_000,
       },
       {
-        liveCallId: () => this.call?.callId ?? null,
+        liveCallId: () => this.liveCallId(),
         requestRestart: (callId) => this.send({ type: 'restart', callId }),
         peerPresent: () => this.snapshot.peer?.present !== false,
-        stillDisconnected: (callId) => this.call?.callId === callId && this.snapshot.iceConnectionState === 'disconnected',
-        attempting: (attempt) => this.update({ phase: 'reconnecting', recoveryAttempt: attempt }),
+        stillDisconnected: (callId) => this.liveCallId() === callId && this.snapshot.iceConnectionState === 'disconnected',
+        attempting: (attempt) => this.go('call-broke', { recoveryAttempt: attempt }),
         giveUp: (callId) => {
           this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
           this.finishCall('connection-failed');
@@ -211,6 +212,7 @@ export class ConsultEngine {
     this.unsubscribeTransport = deps.transport.subscribe({
       message: (message) => this.onRelayMessage(message),
       status: (status, detail) => this.onRelayStatus(status, detail),
+      log: (event, detail) => this.log(event, detail),
     });
   }
 
@@ -230,11 +232,11 @@ export class ConsultEngine {
 
   /** The ICE servers the relay gave this participant (empty before the welcome or when none are configured). */
   get iceSettings(): IceSettings {
-    return this.ice;
+    return this.relay.ice;
   }
 
   get peerConnection(): RTCPeerConnection | null {
-    return this.call?.connection ?? null;
+    return this.calls.current?.connection ?? null;
   }
 
   timelineEntries(): readonly TimelineEntry[] {
@@ -269,7 +271,7 @@ export class ConsultEngine {
 
   /** Takes back the place saved before a reload, if any. Returns false when there was none. */
   async restore(): Promise<boolean> {
-    const stored = this.deps.sessionStore?.load() ?? null;
+    const stored = this.relay.stored();
     if (!stored) return false;
     this.log('restoring', stored.role);
     this.update({ role: stored.role });
@@ -278,25 +280,24 @@ export class ConsultEngine {
 
   admit(patientId: string): void {
     if (this.snapshot.role !== 'clinician') return;
-    if (this.call) return; // one call at a time; the relay refuses it too
+    if (this.calls.current) return; // one call at a time; the relay refuses it too
     this.log('admit', patientId);
     this.send({ type: 'admit', patientId });
   }
 
   hangUp(): void {
-    const callId = this.snapshot.callId;
-    if (!callId || !this.call) return;
+    const callId = this.liveCallId();
+    if (!callId) return;
     this.send({ type: 'hang-up', callId });
     this.finishCall('hang-up');
   }
 
   /** Leaves the consultation for good (a clinician leaving closes it for everyone). */
   leave(): void {
-    if (this.call) this.finishCall('left');
+    this.finishCall('left');
     this.send({ type: 'leave' });
-    this.forgetSession();
-    this.intent = null;
-    this.update({ phase: 'ended', endReason: 'left', consultation: null, waitingRoom: [], peer: null });
+    this.relay.forget();
+    this.go('left', { endReason: 'left', consultation: null, waitingRoom: [], peer: null });
     this.deps.transport.close();
   }
 
@@ -312,7 +313,7 @@ export class ConsultEngine {
 
   /** Ends everything. `keepMedia` leaves the camera running for the engine that takes over. */
   dispose(options: { keepMedia?: boolean } = {}): void {
-    if (this.call) this.finishCall('left');
+    this.finishCall('left');
     this.recovery.stop();
     this.unsubscribeTransport();
     this.deps.transport.close();
@@ -320,91 +321,73 @@ export class ConsultEngine {
     this.listeners.clear();
   }
 
-  // ---- relay -----------------------------------------------------------------------------------------------
+  // ---- the relay -------------------------------------------------------------------------------------------
 
   private async enter(intent: Intent): Promise<boolean> {
     const stream = await this.startPreview();
     if (!stream) return false; // media first, always: no consultation without tracks to send
-    this.intent = intent;
+    this.relay.want(intent);
     this.update({ relayError: null, selfName: intent.type === 'resume' ? this.snapshot.selfName : intent.name });
-    if (this.deps.transport.status === 'open') this.sayIntent();
+    if (this.deps.transport.status === 'open') this.relay.sayIntent();
     else this.deps.transport.connect();
     return true;
   }
 
-  private sayIntent(): void {
-    const intent = this.intent;
-    if (!intent) return;
-    const token = this.resumeToken ?? (intent.type === 'resume' ? intent.token : null);
-    if (token) this.send({ type: 'resume', resumeToken: token, callId: this.call ? this.call.callId : null });
-    else if (intent.type === 'create') this.send({ type: 'create', name: intent.name });
-    else if (intent.type === 'join') this.send({ type: 'join', code: intent.code, name: intent.name });
-  }
-
-  private onMediaChange(state: LocalMediaState): void {
-    this.update({
-      localStream: state.stream,
-      mediaError: state.error,
-      devices: { cameraId: state.cameraId, microphoneId: state.microphoneId, audioOnly: state.audioOnly },
-      mediaNotice: state.notice,
-      phase: state.stream && this.snapshot.phase === 'idle' ? 'previewing' : this.snapshot.phase,
-    });
-  }
-
   private onRelayStatus(status: RelayStatus, detail: string): void {
-    if (status !== this.snapshot.relay) this.log(`relay-${status}`, detail);
+    const previous = this.snapshot.relay;
+    if (status !== previous) this.log(`relay-${status}`, detail);
     this.update({ relay: status });
-    if (status === 'open') this.sayIntent();
-    if (status === 'closed' && this.intent) {
-      // The relay is gone for good. A call whose media already flows peer to peer goes on; anything else fails.
-      if (this.snapshot.phase !== 'connected') {
-        // includes 'reconnecting': a restart needs the relay
-        if (this.call) this.finishCall('relay-lost');
-        else this.update({ phase: 'failed', endReason: 'relay-lost' });
-      }
+    if (status === 'open' && previous !== 'open') this.relay.sayIntent();
+    // The relay is gone for good. A call whose media already flows peer to peer goes on; anything else fails
+    // ('reconnecting' included: a restart needs the relay).
+    if (status === 'closed' && this.relay.wanted && this.snapshot.phase !== 'connected') {
+      if (this.calls.current) this.finishCall('relay-lost');
+      else this.go('relay-lost', { endReason: 'relay-lost' });
     }
   }
 
   private onRelayMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
-        return this.onWelcome(message);
+        this.onWelcome(message);
+        break;
       case 'waiting-room':
         this.update({ waitingRoom: message.patients });
-        return;
+        break;
       case 'presence':
-        return this.onPresence(message);
+        this.onPresence(message);
+        break;
       case 'call-start':
-        return this.onCallStart(message.callId, message.initiator, message.peer);
+        this.onCallStart(message);
+        break;
       case 'signal':
-        return this.onSignal(message.callId, message.seq, message.data);
+        this.onRemoteSignal(message.callId, message.seq, message.data);
+        break;
       case 'call-ended':
-        return this.onCallEnded(message.callId, message.reason, message.by);
+        this.onCallEnded(message.callId, message.reason, message.by);
+        break;
       case 'consultation-closed':
         this.log('consultation-closed', message.reason);
-        if (this.call) this.finishCall('consultation-closed');
-        this.forgetSession();
-        this.intent = null;
-        this.update({ phase: 'ended', endReason: 'consultation-closed', consultation: null, waitingRoom: [] });
-        return;
+        this.finishCall('consultation-closed');
+        this.relay.forget();
+        this.go('left', { endReason: 'consultation-closed', consultation: null, waitingRoom: [] });
+        break;
       case 'error':
-        return this.onRelayError(message);
+        this.onRelayError(message);
+        break;
       case 'pong':
-        return;
+        break;
     }
   }
 
   private onWelcome(message: ServerMessageOf<'welcome'>): void {
-    this.resumeToken = message.self.resumeToken;
-    this.ice = message.ice;
-    this.deps.sessionStore?.save({ resumeToken: message.self.resumeToken, role: message.self.role });
+    this.relay.welcomed(message);
     this.log('welcome', `${message.self.role}; ICE: ${describeIce(message.ice)}`);
     // A call the relay does not (yet) know goes on: media flows peer to peer, and after a relay restart the
     // relay takes the call back once the other side resumes too. If it really ended, the peer closes.
-    if (this.call && message.call?.callId !== this.call.callId) this.log('call-unknown-to-relay', this.call.callId);
-    const phase: Phase = this.call || this.isAfterCall() ? this.snapshot.phase : 'waiting';
-    this.update({
-      phase,
+    const callId = this.liveCallId();
+    if (callId && message.call?.callId !== callId) this.log('call-unknown-to-relay', callId);
+    this.go('entered', {
       role: message.self.role,
       selfName: message.self.name,
       consultation: { code: message.consultation.code, joinUrl: message.joinUrl, clinicianName: message.consultation.clinicianName },
@@ -415,7 +398,7 @@ export class ConsultEngine {
 
   private onPresence(message: ServerMessageOf<'presence'>): void {
     const peer = this.snapshot.peer;
-    const patch: Partial<EngineSnapshot> = {};
+    const patch: SnapshotPatch = {};
     if (message.role === 'clinician' && this.snapshot.role === 'patient') patch.clinicianPresent = message.present;
     if (peer && peer.id === message.participantId && peer.present !== message.present) {
       this.log(message.present ? 'peer-back' : 'peer-away', peer.id); // ids, not names: timelines get exported
@@ -426,22 +409,54 @@ export class ConsultEngine {
     if (message.present && peer?.id === message.participantId) this.recovery.peerBack();
   }
 
-  private onCallStart(callId: string, initiator: boolean, peer: { id: string; name: string; role: Role }): void {
-    if (this.call?.callId === callId) return; // duplicate: exactly one peer per call
-    if (this.finishedCallIds.has(callId)) return;
-    const localStream = this.snapshot.localStream;
-    if (this.call) this.finishCall('hang-up', { silent: true });
+  private onRelayError(error: ServerMessageOf<'error'>): void {
+    this.log('relay-error', `${error.code}: ${error.message}`);
+    const relayError = { code: error.code, message: error.message };
+    switch (classifyRelayError(error)) {
+      case 'harmless':
+        return;
+      case 'seat-lost':
+        this.relay.forget();
+        if (this.snapshot.phase === 'connected') {
+          // The relay forgot us (e.g. restarted with another secret), but media flows peer to peer: the call
+          // goes on until someone hangs up; only the next call needs a new consultation.
+          const message = 'The clinic server restarted; this call continues, but a new call needs a new consultation.';
+          this.update({ relayError: { code: error.code, message } });
+          return;
+        }
+        this.closeCall(); // a call still setting up cannot finish without the relay
+        this.recovery.stop();
+        this.go('seat-lost', { consultation: null, role: null, relayError });
+        return;
+      case 'refused':
+        this.relay.refused();
+        this.update({ relayError });
+        return;
+      case 'show':
+        this.update({ relayError });
+        return;
+    }
+  }
+
+  // ---- the call --------------------------------------------------------------------------------------------
+
+  private onCallStart({ callId, initiator, peer }: ServerMessageOf<'call-start'>): void {
+    if (this.calls.isKnown(callId)) return; // a duplicate: exactly one peer per call
+    const from = this.snapshot.phase;
+    if (transition(from, 'call-started') === null) {
+      this.log('phase-illegal', `call-started in ${from}; call ${callId} ignored`);
+      return;
+    }
+    this.closeCall();
     this.log('call-start', `${callId} ${initiator ? 'initiator' : 'responder'} with ${peer.role}`);
+    const localStream = this.snapshot.localStream;
     if (!localStream) {
       // Cannot happen through the UI (media comes first); refuse loudly rather than offer without tracks.
       this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
-      this.update({ phase: 'failed', endReason: 'media-error', callId });
+      this.go('call-failed', { endReason: 'media-error', callId });
       return;
     }
-    this.callConnected = false;
-    if (!this.recovery.active) this.wasConnected = false;
-    this.update({
-      phase: this.recovery.active ? 'reconnecting' : 'connecting',
+    this.go('call-started', {
       callId,
       peer: { ...peer, present: true },
       remoteStream: null,
@@ -449,215 +464,106 @@ export class ConsultEngine {
       diagnosis: null,
       iceConnectionState: 'new',
     });
-    const session: CallSession = new CallSession({
-      callId,
-      initiator,
-      localStream,
-      iceServers: this.ice.iceServers,
-      iceTransportPolicy: this.ice.iceTransportPolicy,
-      createPeer: this.deps.createPeer,
-      widenDeadlineMs: this.deps.widenDeadlineMs,
-      widenAfterConnectMs: this.deps.widenAfterConnectMs,
-      // The relay drops signals for someone offline: both ends must be connected to it.
-      canSignal: () => this.deps.transport.status === 'open' && this.snapshot.peer?.present === true,
-      events: {
-        signal: (data) => {
-          this.log('signal-out', data.type);
-          this.send({ type: 'signal', callId, seq: session.nextSeq(), data });
-        },
-        connected: () => {
-          this.log('peer-connected', callId);
-          this.callConnected = true;
-          this.promoteIfConnected();
-        },
-        remoteStream: (stream) => {
-          this.log(
-            'remote-stream',
-            stream
-              .getTracks()
-              .map((t) => t.kind)
-              .join('+'),
-          );
-          this.update({ remoteStream: stream });
-          this.promoteIfConnected();
-        },
-        iceState: (ice) => {
-          this.log('ice-state', ice);
-          this.update({ iceConnectionState: ice });
-          if (this.wasConnected) this.recovery.iceState(callId, ice);
-        },
-        widened: (reason) => this.log('ice-widened', reason),
-        remoteClosed: () => {
-          this.log('peer-closed', callId);
-          // Closed while away from the relay (reloading, its app or network gone): it may come back within
-          // its grace period, so wait for it, as for a broken call.
-          const awayFromRelay = (): boolean => this.wasConnected && this.snapshot.peer?.present === false;
-          if (awayFromRelay()) {
-            this.recovery.broke('the other side closed its connection');
-            return;
-          }
-          // The relay usually says why (hang-up, replaced) within milliseconds; give it that long.
-          this.remoteCloseTimer = setTimeout(() => {
-            this.remoteCloseTimer = null;
-            if (this.call?.callId !== callId) return;
-            if (awayFromRelay()) this.recovery.broke('the other side closed its connection');
-            else this.finishCall('peer-left');
-          }, this.deps.remoteCloseGraceMs ?? 1500);
-        },
-        failed: (code, text) => {
-          this.log('peer-failed', `${code}: ${text}`);
-          if (this.wasConnected) {
-            this.recovery.broke(`peer failed (${code})`);
-            return;
-          }
-          this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
-          this.failToConnect();
-        },
-      },
-    });
-    this.call = session;
-    this.log('ice-plan', `starts ${session.icePlan.start}${session.icePlan.widens ? ', widens to all' : ''}`);
-    const early = this.earlySignals.get(callId) ?? [];
-    this.earlySignals.clear();
-    for (const { seq, data } of early) session.signal(seq, data);
+    this.calls.start({ callId, initiator, localStream, ice: this.relay.ice });
   }
 
-  private onSignal(callId: string, seq: number, data: SignalData): void {
-    if (this.call?.callId === callId) {
-      this.log(this.call.signal(seq, data) ? 'signal-in' : 'signal-duplicate', `${data.type} #${seq}`);
-      return;
-    }
-    if (this.finishedCallIds.has(callId)) return;
-    // A signal can only precede its call-start across a reconnect; hold it until the call exists.
-    const queue = this.earlySignals.get(callId) ?? [];
-    if (queue.length < MAX_EARLY_SIGNALS) queue.push({ seq, data });
-    this.earlySignals.set(callId, queue);
+  private onRemoteSignal(callId: string, seq: number, data: SignalData): void {
+    const outcome = this.calls.applyRemoteSignal(callId, seq, data);
+    if (outcome === 'applied') this.log('signal-in', `${data.type} #${seq}`);
+    else if (outcome === 'duplicate') this.log('signal-duplicate', `${data.type} #${seq}`);
   }
 
   private onCallEnded(callId: string, reason: RelayEndReason, by: Role | null): void {
-    if (this.call?.callId !== callId) return;
+    if (this.liveCallId() !== callId) return;
     this.log('call-ended', `${reason}${by ? ` by ${by}` : ''}`);
     if (reason === 'replaced') {
       // The relay restarts the call at once (a restart, or someone reloaded); a new call-start follows.
-      this.finishCall('hang-up', { silent: true });
-      if (this.wasConnected) this.recovery.restartedByRelay('the call was restarted');
-      this.update({ phase: this.recovery.active ? 'reconnecting' : 'connecting' });
+      this.closeCall();
+      if (hasConnected(this.snapshot.phase)) this.recovery.restartedByRelay('the call was restarted');
+      this.go('call-replaced');
       return;
     }
-    if (reason === 'connection-failed' && !this.wasConnected) {
+    if (reason === 'connection-failed' && !hasConnected(this.snapshot.phase)) {
       this.failToConnect();
       return;
     }
-    const mapped: CallEndReason = reason === 'hang-up' ? 'remote-hang-up' : reason;
-    this.finishCall(mapped);
+    this.finishCall(reason === 'hang-up' ? 'remote-hang-up' : reason);
   }
 
-  private onRelayError(message: ServerMessageOf<'error'>): void {
-    this.log('relay-error', `${message.code}: ${message.message}`);
-    // Only a repeated create/join/resume can get this: the first one already placed us.
-    if (message.code === 'ALREADY_JOINED') return;
-    if (message.code === 'INVALID_RESUME' || (message.ref === 'resume' && message.code === 'UNKNOWN_CONSULTATION')) {
-      this.forgetSession();
-      this.intent = null;
-      if (this.call && this.snapshot.phase === 'connected') {
-        // The relay forgot us (e.g. restarted with another secret), but media flows peer to peer: the call
-        // goes on until someone hangs up; only the next call needs a new consultation.
-        this.update({
-          relayError: {
-            code: message.code,
-            message: 'The clinic server restarted; this call continues, but a new call needs a new consultation.',
-          },
-        });
-        return;
-      }
-      this.update({
-        phase: this.snapshot.localStream ? 'previewing' : 'idle',
-        consultation: null,
-        role: null,
-        relayError: { code: message.code, message: message.message },
-      });
-      return;
-    }
-    if (message.ref === 'join' || message.ref === 'create') {
-      this.intent = null;
-      this.update({ relayError: { code: message.code, message: message.message } });
-      return;
-    }
-    if (message.code === 'CALL_IN_PROGRESS') return; // a repeated admit: the call is already on its way
-    this.update({ relayError: { code: message.code, message: message.message } });
-  }
-
-  // ---- internals ---------------------------------------------------------------------------------------------
-
-  private promoteIfConnected(): void {
-    const phase = this.snapshot.phase;
-    if (!this.callConnected || !this.snapshot.remoteStream || (phase !== 'connecting' && phase !== 'reconnecting')) return;
+  private onCallUp(): void {
     this.log('connected', this.snapshot.callId ?? '');
-    this.wasConnected = true;
     this.recovery.recovered();
-    this.update({ phase: 'connected', recoveryAttempt: 0 });
+    this.go('call-up', { recoveryAttempt: 0 });
   }
 
   /** The call never connected: say why, from what each side gathered. */
   private failToConnect(): void {
-    const call = this.call;
-    if (!call) return;
-    const urls = this.ice.iceServers.flatMap((server) => server.urls);
-    const diagnosis = diagnoseConnectionFailure(
-      call.evidence({
-        stun: urls.some((url) => url.startsWith('stun')),
-        turn: urls.some((url) => url.startsWith('turn')),
-        relayOnly: this.ice.iceTransportPolicy === 'relay',
-      }),
-    );
+    const ice = this.relay.ice;
+    const urls = ice.iceServers.flatMap((server) => server.urls);
+    const evidence = this.calls.evidence({
+      stun: urls.some((url) => url.startsWith('stun')),
+      turn: urls.some((url) => url.startsWith('turn')),
+      relayOnly: ice.iceTransportPolicy === 'relay',
+    });
+    if (!evidence) return;
+    const diagnosis = diagnoseConnectionFailure(evidence);
     this.log('diagnosis', `${diagnosis.code}: ${diagnosis.summary}`);
-    this.finishCall('connection-failed');
-    this.update({ diagnosis });
+    this.finishCall('connection-failed', { diagnosis });
   }
 
-  private finishCall(reason: CallEndReason, options: { silent?: boolean } = {}): void {
-    const call = this.call;
-    if (!call) return;
-    this.call = null;
-    this.callConnected = false;
-    if (this.remoteCloseTimer) clearTimeout(this.remoteCloseTimer);
-    this.remoteCloseTimer = null;
-    this.finishedCallIds.add(call.callId);
-    call.close();
-    this.recovery.callClosed();
-    if (options.silent) return;
+  /** Ends the live call for good (no-op without one). */
+  private finishCall(reason: CallEndReason, extra: SnapshotPatch = {}): void {
+    if (!this.closeCall()) return;
     this.recovery.stop();
-    this.wasConnected = false;
-    this.log(FAILURES.has(reason) ? 'call-failed' : 'call-finished', reason);
-    this.update({
-      phase: FAILURES.has(reason) ? 'failed' : 'ended',
+    const failure = FAILURES.has(reason);
+    this.log(failure ? 'call-failed' : 'call-finished', reason);
+    this.go(failure ? 'call-failed' : 'call-ended', {
       endReason: reason,
       remoteStream: null,
       iceConnectionState: null,
       recoveryAttempt: 0,
+      ...extra,
     });
   }
 
-  private isAfterCall(): boolean {
-    return this.snapshot.phase === 'ended' || this.snapshot.phase === 'failed';
+  /** Tears the live call down without ending the phase (it is being replaced). False when there was none. */
+  private closeCall(): boolean {
+    if (!this.calls.close()) return false;
+    this.recovery.callClosed();
+    return true;
   }
 
-  private forgetSession(): void {
-    this.resumeToken = null;
-    this.deps.sessionStore?.clear();
+  private liveCallId(): string | null {
+    return this.calls.current?.callId ?? null;
   }
 
-  private send(message: Parameters<SignalingTransport['send']>[0]): boolean {
-    const sent = this.deps.transport.send(message);
-    if (!sent) this.log('relay-send-failed', message.type);
-    return sent;
+  // ---- state -----------------------------------------------------------------------------------------------
+
+  private onMediaChange(state: LocalMediaState): void {
+    const patch: SnapshotPatch = {
+      localStream: state.stream,
+      mediaError: state.error,
+      devices: { cameraId: state.cameraId, microphoneId: state.microphoneId, audioOnly: state.audioOnly },
+      mediaNotice: state.notice,
+    };
+    if (state.stream && this.snapshot.phase === 'idle') this.go('media-ready', patch);
+    else this.update(patch);
   }
 
-  private log(event: string, detail?: string): void {
-    this.timeline.add(event, detail);
+  /** The only way the phase changes: through the transition table (phase.ts). An illegal event is logged. */
+  private go(event: PhaseEvent, patch: SnapshotPatch = {}): void {
+    const from = this.snapshot.phase;
+    const to = transition(from, event);
+    if (to === null) this.log('phase-illegal', `${event} in ${from}`);
+    else if (to !== from) this.log('phase', `${from} -> ${to} (${event})`);
+    this.apply(to === null ? patch : { ...patch, phase: to });
   }
 
-  private update(patch: Partial<EngineSnapshot>): void {
+  private update(patch: SnapshotPatch): void {
+    this.apply(patch);
+  }
+
+  private apply(patch: Partial<EngineSnapshot>): void {
     let changed = false;
     for (const key of Object.keys(patch) as (keyof EngineSnapshot)[]) {
       if (this.snapshot[key] !== patch[key]) changed = true;
@@ -665,6 +571,16 @@ export class ConsultEngine {
     if (!changed) return;
     this.snapshot = { ...this.snapshot, ...patch };
     for (const listener of [...this.listeners]) listener();
+  }
+
+  private send(message: ClientMessageBody): boolean {
+    const sent = this.deps.transport.send(message);
+    if (!sent) this.log('relay-send-failed', message.type);
+    return sent;
+  }
+
+  private log(event: string, detail?: string): void {
+    this.timeline.add(event, detail);
   }
 }
 

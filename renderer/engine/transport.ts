@@ -11,6 +11,8 @@ export interface TransportListener {
   message(message: ServerMessage): void;
   /** `detail` says why, for the timeline (close code, "heartbeat timeout", …). */
   status(status: RelayStatus, detail: string): void;
+  /** Something worth a timeline line that changes nothing (a malformed message it ignored). */
+  log(event: string, detail: string): void;
 }
 
 export interface SignalingTransport {
@@ -35,7 +37,7 @@ export interface WebSocketTransportOptions {
 
 const DEFAULT_BACKOFF = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
 /** The relay closed us on purpose: reconnecting would be wrong. */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.REPLACED, CloseCode.CONSULTATION_CLOSED, CloseCode.REJECTED]);
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.REPLACED, CloseCode.CONSULTATION_CLOSED]);
 
 export class WebSocketTransport implements SignalingTransport {
   status: RelayStatus = 'closed';
@@ -108,7 +110,7 @@ export class WebSocketTransport implements SignalingTransport {
       if (typeof event.data !== 'string') return;
       const parsed = parseServerMessage(event.data);
       if (!parsed.ok) {
-        this.setStatus(this.status, `ignored a malformed relay message (${parsed.code}: ${parsed.message})`);
+        for (const listener of [...this.listeners]) listener.log('relay-message-ignored', `${parsed.code}: ${parsed.message}`);
         return;
       }
       if (parsed.message.type === 'pong') this.rttMs = Math.max(0, Date.now() - parsed.message.t);
@@ -152,7 +154,7 @@ export class WebSocketTransport implements SignalingTransport {
     this.heartbeatTimer = setInterval(() => {
       if (Date.now() - this.lastHeard > this.deadAfterMs) {
         // The socket may never report close on a dead network: drop it ourselves and reconnect.
-        this.detach(4000, 'heartbeat timeout');
+        this.detach(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
         this.stopHeartbeat();
         this.scheduleRetry('relay stopped answering (heartbeat timeout)');
         return;

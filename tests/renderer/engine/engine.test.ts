@@ -15,6 +15,9 @@ interface Rig {
   getUserMedia: ReturnType<typeof vi.fn>;
 }
 
+/** Every engine a test made: none may have tried a phase change its state machine forbids. */
+const engines: ConsultEngine[] = [];
+
 function rig(overrides: Partial<EngineDeps> = {}): Rig {
   const transport = new FakeTransport();
   const peers: FakePeer[] = [];
@@ -37,6 +40,7 @@ function rig(overrides: Partial<EngineDeps> = {}): Rig {
     remoteCloseGraceMs: 1500,
     ...overrides,
   });
+  engines.push(engine);
   const send = transport.send.bind(transport);
   transport.send = (message) => {
     order.push(`send:${message.type}`);
@@ -68,6 +72,8 @@ describe('ConsultEngine', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+    const illegal = engines.splice(0).flatMap((engine) => engine.timelineEntries().filter((e) => e.event === 'phase-illegal'));
+    expect(illegal.map((e) => e.detail)).toEqual([]);
   });
 
   describe('media comes first', () => {
@@ -455,6 +461,41 @@ describe('ConsultEngine', () => {
         .filter((e) => e.event.startsWith('ice-'))
         .map((e) => `${e.event} ${e.detail ?? ''}`);
       expect(logged).toEqual(['ice-plan starts relay, widens to all', 'ice-widened connected']);
+    });
+  });
+
+  describe('the phase machine', () => {
+    it('walks the diagram through a whole consultation, each change in the timeline', async () => {
+      const r = rig();
+      await clinicianWithOpenConsultation(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+      const peer = onlyPeer(r);
+      peer.emit('connect');
+      peer.emit('stream', fakeStream('remote'));
+      r.engine.hangUp();
+      r.engine.leave();
+      const changes = r.engine
+        .timelineEntries()
+        .filter((e) => e.event === 'phase')
+        .map((e) => e.detail);
+      expect(changes).toEqual([
+        'idle -> previewing (media-ready)',
+        'previewing -> waiting (entered)',
+        'waiting -> connecting (call-started)',
+        'connecting -> connected (call-up)',
+        'connected -> ended (call-ended)',
+      ]);
+    });
+
+    it('refuses a call-start before the relay has placed us, and logs it as illegal', async () => {
+      const r = rig();
+      await r.engine.startPreview();
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      expect(r.peers).toHaveLength(0);
+      expect(r.engine.getSnapshot().phase).toBe('previewing');
+      const illegal = r.engine.timelineEntries().filter((e) => e.event === 'phase-illegal');
+      expect(illegal.map((e) => e.detail)).toEqual(['call-started in previewing; call c_1 ignored']);
+      engines.splice(engines.indexOf(r.engine), 1); // illegal on purpose: not for the after-each check
     });
   });
 

@@ -61,7 +61,7 @@ describe('CallSession widening', () => {
     canSignal?: () => boolean,
   ): CallSession {
     const events: CallSessionEvents = {
-      signal: () => {},
+      outgoingSignal: () => {},
       connected: () => {},
       remoteStream: () => {},
       iceState: () => {},
@@ -125,7 +125,7 @@ describe('CallSession widening', () => {
   it('responder: widens only when the initiator re-offers (its ICE restart), before applying that offer', () => {
     const responder = session(false, TURN);
     expect(peer.options.iceTransportPolicy).toBe('relay');
-    responder.signal(1, OFFER);
+    responder.applyRemoteSignal(1, OFFER);
     peer.emit('connect');
     vi.advanceTimersByTime(WIDEN_DEADLINE_MS * 2);
     expect(peer.allPathsAllowed).toBe(0); // the responder never decides by itself
@@ -135,7 +135,7 @@ describe('CallSession widening', () => {
       if (data.type === 'offer') widenedBeforeOffer.push(peer.allPathsAllowed);
       signal(data);
     };
-    responder.signal(2, { type: 'offer', sdp: 'v=0 restart' });
+    responder.applyRemoteSignal(2, { type: 'offer', sdp: 'v=0 restart' });
     expect(widenedBeforeOffer).toEqual([1]);
     expect(widened).toEqual(['initiator-restarted']);
   });
@@ -169,7 +169,7 @@ describe('CallSession widening', () => {
 
   it('a closed session never widens later', () => {
     const closed = session(true, TURN);
-    closed.signal(1, ANSWER);
+    closed.applyRemoteSignal(1, ANSWER);
     closed.close();
     vi.advanceTimersByTime(WIDEN_DEADLINE_MS * 2);
     expect(peer.allPathsAllowed).toBe(0);

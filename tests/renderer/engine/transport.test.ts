@@ -1,9 +1,15 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
+import { ConsultEngine } from '../../../renderer/engine/engine';
 import { type RelayStatus, WebSocketTransport } from '../../../renderer/engine/transport';
 import type { ServerMessage } from '../../../signaling/protocol';
 import { type Relay, startRelay } from '../../../signaling/server';
+import { fakeStream, welcome } from './fakes';
+
+function welcomeMessage(): ServerMessage {
+  return { v: 1, ...welcome('patient') } as ServerMessage;
+}
 
 // The transport is written against the browser's WebSocket; `ws` implements the same event-handler API.
 const WebSocketImpl = NodeWebSocket as unknown as typeof WebSocket;
@@ -16,8 +22,13 @@ afterEach(async () => {
 function record(transport: WebSocketTransport) {
   const statuses: RelayStatus[] = [];
   const messages: ServerMessage[] = [];
-  transport.subscribe({ status: (s) => statuses.push(s), message: (m) => messages.push(m) });
-  return { statuses, messages };
+  const logs: string[] = [];
+  transport.subscribe({
+    status: (s) => statuses.push(s),
+    message: (m) => messages.push(m),
+    log: (event, detail) => logs.push(`${event}: ${detail}`),
+  });
+  return { statuses, messages, logs };
 }
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -73,6 +84,39 @@ describe('WebSocketTransport', () => {
     await until(() => seen.messages.length === 1);
     expect(seen.messages[0]).toEqual({ v: 1, type: 'pong', t: 5 });
     expect(transport.status).toBe('open');
+    // Said on the log channel, never as a status: a repeated 'open' made the engine send a spurious resume.
+    expect(seen.statuses).toEqual(['connecting', 'open']);
+    expect(seen.logs).toEqual(['relay-message-ignored: BAD_JSON: message is not valid JSON']);
+  });
+
+  it('an engine on a real socket says nothing to the relay because of a malformed message, and logs it', async () => {
+    const received: string[] = [];
+    const wss = new WebSocketServer({ port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    wss.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string };
+        received.push(message.type);
+        if (message.type !== 'join') return;
+        socket.send(JSON.stringify(welcomeMessage()));
+        socket.send('{"v":1,"type":"no-such-message"}');
+        socket.send(JSON.stringify({ v: 1, type: 'pong', t: 1 }));
+      });
+    });
+    const port = (wss.address() as { port: number }).port;
+    const engine = new ConsultEngine({
+      transport: transportFor(`ws://127.0.0.1:${port}`),
+      getUserMedia: async () => fakeStream(),
+      createPeer: () => {
+        throw new Error('no call in this test');
+      },
+    });
+    cleanups.push(() => engine.dispose());
+    await engine.join('ABCD-2345', 'Amy');
+    await until(() => engine.timelineEntries().some((e) => e.event === 'relay-message-ignored'));
+    await new Promise((r) => setTimeout(r, 100)); // a spurious resume would have been sent by now
+    expect(received).toEqual(['join']);
+    expect(engine.getSnapshot().phase).toBe('waiting');
   });
 
   it('reconnects with backoff when the relay comes back on the same port', async () => {

@@ -4,7 +4,7 @@
  *   tsx bench/ws-floor.ts
  */
 import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 const server = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 64 * 1024, perMessageDeflate: false });
 const waiting = new Map<string, WebSocket>();

@@ -67,10 +67,10 @@ export interface InvokeResponses {
   [IpcChannel.getDefaultRelayUrl]: string;
   [IpcChannel.discoverRelays]: DiscoveredRelay[];
   [IpcChannel.loadSettings]: SettingsLoadResult;
-  [IpcChannel.saveSettings]: void;
+  [IpcChannel.saveSettings]: undefined;
   [IpcChannel.getMediaAccess]: MediaAccessStatus;
   [IpcChannel.requestMediaAccess]: MediaAccessStatus;
-  [IpcChannel.openExternal]: void;
+  [IpcChannel.openExternal]: undefined;
   [IpcChannel.takePendingJoinLinks]: JoinLink[];
   [IpcChannel.hostedRelayStart]: HostedRelayStatus;
   [IpcChannel.hostedRelayStop]: HostedRelayStatus;

@@ -67,7 +67,8 @@ export class PinStore {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`trusted relays could not be read: ${(err as Error).message}`);
-      return (this.pins = []);
+      this.pins = [];
+      return this.pins;
     }
     let parsed: ReturnType<typeof pinFile.safeParse>;
     try {
@@ -78,8 +79,10 @@ export class PinStore {
     if (!parsed.success) {
       this.warn('trusted relays file was damaged; it is kept as trusted-relays.damaged.json and nothing is trusted from it');
       await rename(this.file, join(this.directory, 'trusted-relays.damaged.json')).catch(() => undefined);
-      return (this.pins = []);
+      this.pins = [];
+      return this.pins;
     }
-    return (this.pins = parsed.data.pins);
+    this.pins = parsed.data.pins;
+    return this.pins;
   }
 }

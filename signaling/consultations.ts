@@ -233,7 +233,7 @@ export class ConsultationRegistry {
   /** The socket is gone: keep the place for `graceMs`, tell the other side now. */
   disconnected(participantId: string): void {
     const participant = this.participants.get(participantId);
-    if (!participant || !participant.present) return;
+    if (!participant?.present) return;
     const consultation = this.consultationOf(participant);
     participant.present = false;
     this.broadcastPresence(consultation, participant);

@@ -38,7 +38,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     file = resolve(root, 'index.html');
     info = await stat(file).catch(() => null);
   }
-  if (!info || !info.isFile()) return sendPlain(res, 404, 'not found');
+  if (!info?.isFile()) return sendPlain(res, 404, 'not found');
   const isHtml = extname(file) === '.html';
   res.writeHead(200, {
     'content-type': contentTypeOf(file),

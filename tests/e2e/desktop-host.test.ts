@@ -27,7 +27,13 @@ declare global {
 /** Runs in the page: the desktop bridge as the preload would expose it. */
 function installFakeDesktop(config: FakeDesktopConfig): void {
   const listeners = new Set<(link: JoinLink) => void>();
-  const state = { ...config, saved: [] as Settings[], deliverJoinLink: (link: JoinLink) => listeners.forEach((l) => l(link)) };
+  const state = {
+    ...config,
+    saved: [] as Settings[],
+    deliverJoinLink: (link: JoinLink) => {
+      for (const listener of listeners) listener(link);
+    },
+  };
   window.fakeDesktop = state;
   let settings: Settings = { relayUrl: null, displayName: 'Dr. Desk', cameraId: null, microphoneId: null, speakerId: null };
   let hosted: HostedRelayStatus = { running: false, port: null, lanUrls: [], certificateFingerprint: null, error: null };

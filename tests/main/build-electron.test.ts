@@ -117,7 +117,11 @@ describe('preload bundle', () => {
     const code = await readFile(join(OUT, 'preload', 'index.cjs'), 'utf8');
     const exposed: Record<string, unknown> = {};
     const electron = {
-      contextBridge: { exposeInMainWorld: (name: string, api: unknown) => void (exposed[name] = api) },
+      contextBridge: {
+        exposeInMainWorld: (name: string, api: unknown) => {
+          exposed[name] = api;
+        },
+      },
       ipcRenderer: { invoke: async () => [], on: () => undefined },
     };
     const requireOnlyElectron = (name: string): unknown => {

@@ -78,10 +78,18 @@ export function createFakeElectron() {
     protocol: { registerSchemesAsPrivileged: vi.fn() },
     session: {
       defaultSession: {
-        setPermissionRequestHandler: (handler: unknown) => void (sessionHandlers.request = handler),
-        setPermissionCheckHandler: (handler: unknown) => void (sessionHandlers.check = handler),
-        setDevicePermissionHandler: (handler: unknown) => void (sessionHandlers.device = handler),
-        setCertificateVerifyProc: (handler: unknown) => void (sessionHandlers.verify = handler),
+        setPermissionRequestHandler: (handler: unknown) => {
+          sessionHandlers.request = handler;
+        },
+        setPermissionCheckHandler: (handler: unknown) => {
+          sessionHandlers.check = handler;
+        },
+        setDevicePermissionHandler: (handler: unknown) => {
+          sessionHandlers.device = handler;
+        },
+        setCertificateVerifyProc: (handler: unknown) => {
+          sessionHandlers.verify = handler;
+        },
         protocol: {
           handle: (scheme: string, handler: (request: Request) => Promise<Response>) => void protocolHandlers.set(scheme, handler),
         },

@@ -8,7 +8,10 @@ const linkB: JoinLink = { relayUrl: 'ws://10.0.0.3:8787/ws', code: 'WXYZ2345' };
 describe('JoinLinkInbox', () => {
   it('holds a link that arrives before the page listens, and hands it over once', () => {
     const pushed: JoinLink[] = [];
-    const inbox = new JoinLinkInbox((link) => (pushed.push(link), true));
+    const inbox = new JoinLinkInbox((link) => {
+      pushed.push(link);
+      return true;
+    });
     inbox.arrive(linkA);
     expect(pushed).toEqual([]);
     expect(inbox.take()).toEqual([linkA]);
@@ -22,7 +25,10 @@ describe('JoinLinkInbox', () => {
   });
   it('pushes directly once the page listens, and holds again after a new page load', () => {
     const pushed: JoinLink[] = [];
-    const inbox = new JoinLinkInbox((link) => (pushed.push(link), true));
+    const inbox = new JoinLinkInbox((link) => {
+      pushed.push(link);
+      return true;
+    });
     inbox.take();
     inbox.arrive(linkA);
     expect(pushed).toEqual([linkA]);

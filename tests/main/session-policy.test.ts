@@ -13,11 +13,23 @@ function fakeSession() {
     scheme?: string;
   } = {};
   const session = {
-    setPermissionRequestHandler: (h: RequestHandler) => void (handlers.request = h),
-    setPermissionCheckHandler: (h: unknown) => void (handlers.check = h),
-    setDevicePermissionHandler: (h: () => boolean) => void (handlers.device = h),
-    setCertificateVerifyProc: (h: typeof handlers.verify) => void (handlers.verify = h),
-    protocol: { handle: (scheme: string) => void (handlers.scheme = scheme) },
+    setPermissionRequestHandler: (h: RequestHandler) => {
+      handlers.request = h;
+    },
+    setPermissionCheckHandler: (h: unknown) => {
+      handlers.check = h;
+    },
+    setDevicePermissionHandler: (h: () => boolean) => {
+      handlers.device = h;
+    },
+    setCertificateVerifyProc: (h: typeof handlers.verify) => {
+      handlers.verify = h;
+    },
+    protocol: {
+      handle: (scheme: string) => {
+        handlers.scheme = scheme;
+      },
+    },
   };
   return { session: session as unknown as Session, handlers };
 }
@@ -36,7 +48,15 @@ describe('applySessionPolicy', () => {
       verifyCertificate: () => -3,
     });
     const granted = await new Promise<boolean>((resolve) =>
-      handlers.request?.({}, 'media', (ok) => (order.push('answered'), resolve(ok)), appMedia(['video', 'audio'])),
+      handlers.request?.(
+        {},
+        'media',
+        (ok) => {
+          order.push('answered');
+          resolve(ok);
+        },
+        appMedia(['video', 'audio']),
+      ),
     );
     expect(granted).toBe(true);
     expect(order).toEqual(['asked camera+microphone', 'answered']);
@@ -103,7 +123,10 @@ describe('applySessionPolicy', () => {
       platform: 'linux',
       askOsForMedia: async () => {},
       handleAppRequest: async () => new Response(''),
-      verifyCertificate: (pem) => (seen.push(pem), pem === 'PINNED' ? 0 : -3),
+      verifyCertificate: (pem) => {
+        seen.push(pem);
+        return pem === 'PINNED' ? 0 : -3;
+      },
     });
     const verdicts: number[] = [];
     handlers.verify?.({ certificate: { data: 'PINNED' } }, (result) => verdicts.push(result));

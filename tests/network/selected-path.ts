@@ -88,7 +88,9 @@ export async function selectedPath(page: Page): Promise<SelectedPath | null> {
     const pc = peers[peers.length - 1];
     if (!pc) return null;
     const stats = new Map<string, Record<string, unknown>>();
-    (await pc.getStats()).forEach((stat: Record<string, unknown>) => stats.set(String(stat.id), stat));
+    (await pc.getStats()).forEach((stat: Record<string, unknown>) => {
+      stats.set(String(stat.id), stat);
+    });
     const describe = (id: unknown) => {
       const c = stats.get(String(id)) ?? {};
       return {

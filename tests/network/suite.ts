@@ -70,6 +70,7 @@ async function describeWindow(side: AppWindow): Promise<string> {
   const read = side.page.evaluate(() => ({
     url: location.href,
     state: document.querySelector('[data-testid="call-state"]')?.getAttribute('data-state') ?? null,
+    // biome-ignore lint/performance/useDomNodeTextContent: what the window shows (rendered text), not hidden nodes' text
     text: document.body?.innerText.slice(0, 300) ?? '',
     timeline: window.clinicDiagnostics?.timeline().slice(-40) ?? [],
   }));

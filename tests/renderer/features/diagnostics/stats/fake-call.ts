@@ -25,7 +25,11 @@ export function fakePeerConnection(reports: RawStat[][]) {
     getStats: vi.fn(async () => {
       const report = reports[Math.min(next, reports.length - 1)] ?? [];
       next += 1;
-      return { forEach: (callback: (stat: RawStat) => void) => report.forEach((stat) => callback(stat)) };
+      return {
+        forEach: (callback: (stat: RawStat) => void) => {
+          for (const stat of report) callback(stat);
+        },
+      };
     }),
     getConfiguration: () => ({
       iceServers: [

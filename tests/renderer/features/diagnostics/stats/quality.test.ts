@@ -9,11 +9,17 @@ import {
 } from '../../../../../renderer/features/diagnostics/stats/quality';
 import { loadFixture } from './fixtures';
 
+const steadyVideo: NonNullable<QualityInput['sendVideo']> = {
+  bitrateBps: 600_000,
+  width: 640,
+  height: 480,
+  qualityLimitationReason: 'bandwidth',
+};
 const steady: QualityInput = {
   connectionState: 'connected',
   msSinceInboundMedia: 200,
   msSinceMediaStart: 60_000,
-  sendVideo: { bitrateBps: 600_000, width: 640, height: 480, qualityLimitationReason: 'bandwidth' },
+  sendVideo: steadyVideo,
   availableOutgoingBitrateBps: 700_000,
   outboundLossPct: 0,
   inboundLossPct: 0,
@@ -64,16 +70,16 @@ describe('videoTargetBps', () => {
 
 describe('assessQuality', () => {
   it('is good when the constrained sender reaches half its target, fair at 30 %, poor below', () => {
-    expect(assessQuality({ ...steady, sendVideo: { ...steady.sendVideo!, bitrateBps: 225_000 } }).level).toBe('good');
-    expect(assessQuality({ ...steady, sendVideo: { ...steady.sendVideo!, bitrateBps: 224_000 } }).level).toBe('fair');
-    expect(assessQuality({ ...steady, sendVideo: { ...steady.sendVideo!, bitrateBps: 135_000 } }).level).toBe('fair');
-    const poor = assessQuality({ ...steady, sendVideo: { ...steady.sendVideo!, bitrateBps: 100_000 } });
+    expect(assessQuality({ ...steady, sendVideo: { ...steadyVideo, bitrateBps: 225_000 } }).level).toBe('good');
+    expect(assessQuality({ ...steady, sendVideo: { ...steadyVideo, bitrateBps: 224_000 } }).level).toBe('fair');
+    expect(assessQuality({ ...steady, sendVideo: { ...steadyVideo, bitrateBps: 135_000 } }).level).toBe('fair');
+    const poor = assessQuality({ ...steady, sendVideo: { ...steadyVideo, bitrateBps: 100_000 } });
     expect(poor).toMatchObject({ level: 'poor', percent: 22 });
     expect(poor.reason).toBe('sending video at 100 kbps of 450 kbps expected (limited by bandwidth)');
   });
 
   it('does not blame the network for a cheap picture the encoder is not holding back', () => {
-    const input = { ...steady, sendVideo: { ...steady.sendVideo!, bitrateBps: 50_000, qualityLimitationReason: 'none' } };
+    const input = { ...steady, sendVideo: { ...steadyVideo, bitrateBps: 50_000, qualityLimitationReason: 'none' } };
     expect(assessQuality(input)).toMatchObject({ level: 'good', percent: 100 });
     // … unless the estimated bandwidth is below what the resolution needs
     expect(assessQuality({ ...input, availableOutgoingBitrateBps: 100_000 }).level).toBe('poor');

@@ -25,71 +25,22 @@ import type {
   ServerMessage,
   ServerMessageOf,
   SignalData,
-  WaitingPatient,
 } from '../../signaling/protocol';
 import { Calls } from './calls';
-import { type Diagnosis, diagnoseConnectionFailure } from './diagnosis';
+import { diagnoseConnectionFailure } from './diagnosis';
 import { type DeviceKind, LocalMedia, type LocalMediaState } from './local-media';
-import type { GetUserMedia, MediaFailure } from './media';
+import type { GetUserMedia } from './media';
 import type { PeerFactory } from './peer';
-import { hasConnected, type Phase, type PhaseEvent, transition } from './phase';
+import { hasConnected, type PhaseEvent, transition } from './phase';
 import { CallRecovery } from './recovery';
 import { classifyRelayError, type Intent, RelaySession, type SessionStore } from './relay-session';
+import { type CallEndReason, type EngineSnapshot, FAILURES, INITIAL_SNAPSHOT, type SnapshotPatch } from './snapshot';
 import { Timeline, type TimelineEntry } from './timeline';
 import type { RelayStatus, SignalingTransport } from './transport';
 
 export { isCallPhase, type Phase } from './phase';
 export type { SessionStore, StoredSession } from './relay-session';
-
-/** Why the last call ended. The failures ('failed' phase) are the last three. */
-export type CallEndReason =
-  | 'hang-up'
-  | 'remote-hang-up'
-  | 'peer-left'
-  | 'consultation-closed'
-  | 'left'
-  | 'connection-failed'
-  | 'relay-lost'
-  | 'media-error';
-
-const FAILURES: ReadonlySet<CallEndReason> = new Set(['connection-failed', 'relay-lost', 'media-error']);
-
-export interface PeerInfo {
-  id: string;
-  name: string;
-  role: Role;
-  present: boolean;
-}
-
-export interface EngineSnapshot {
-  phase: Phase;
-  role: Role | null;
-  selfName: string | null;
-  consultation: { code: string; joinUrl: string | null; clinicianName: string } | null;
-  /** Clinician: everyone in the waiting room, in arrival order. */
-  waitingRoom: WaitingPatient[];
-  /** Patient: whether the clinician is connected to the relay. */
-  clinicianPresent: boolean;
-  /** The other participant of the current (or last) call. */
-  peer: PeerInfo | null;
-  callId: string | null;
-  relay: RelayStatus;
-  localStream: MediaStream | null;
-  remoteStream: MediaStream | null;
-  endReason: CallEndReason | null;
-  mediaError: MediaFailure | null;
-  /** Devices in use (browser deviceIds), and whether this side sends audio only. */
-  devices: { cameraId: string | null; microphoneId: string | null; audioOnly: boolean };
-  /** A device change nobody asked for (unplugged camera replaced by the default one). */
-  mediaNotice: string | null;
-  /** The last refusal from the relay, for the person to read (e.g. an unknown code). */
-  relayError: { code: string; message: string } | null;
-  iceConnectionState: string | null;
-  /** While a broken call is being restarted: which attempt this is (0 otherwise). */
-  recoveryAttempt: number;
-  /** Why the last call could not connect, from evidence (null unless it failed to connect). */
-  diagnosis: Diagnosis | null;
-}
+export type { CallEndReason, EngineSnapshot, PeerInfo } from './snapshot';
 
 export interface EngineDeps {
   transport: SignalingTransport;
@@ -115,34 +66,9 @@ export interface EngineDeps {
   timeline?: Timeline;
 }
 
-const INITIAL: EngineSnapshot = {
-  phase: 'idle',
-  role: null,
-  selfName: null,
-  consultation: null,
-  waitingRoom: [],
-  clinicianPresent: false,
-  peer: null,
-  callId: null,
-  relay: 'closed',
-  localStream: null,
-  remoteStream: null,
-  endReason: null,
-  mediaError: null,
-  devices: { cameraId: null, microphoneId: null, audioOnly: false },
-  mediaNotice: null,
-  relayError: null,
-  iceConnectionState: null,
-  recoveryAttempt: 0,
-  diagnosis: null,
-};
-
-/** Everything in the snapshot but the phase, which only `go` changes. */
-type SnapshotPatch = Partial<Omit<EngineSnapshot, 'phase'>>;
-
 export class ConsultEngine {
   readonly timeline: Timeline;
-  private snapshot: EngineSnapshot = INITIAL;
+  private snapshot: EngineSnapshot = INITIAL_SNAPSHOT;
   private readonly listeners = new Set<() => void>();
   private readonly media: LocalMedia;
   private readonly relay: RelaySession;
@@ -251,8 +177,8 @@ export class ConsultEngine {
   }
 
   /** Switches camera or microphone, also in a call (the other side keeps decoding). */
-  useDevice(kind: DeviceKind, deviceId: string): Promise<boolean> {
-    return this.media.useDevice(kind, deviceId);
+  switchDevice(kind: DeviceKind, deviceId: string): Promise<boolean> {
+    return this.media.switchDevice(kind, deviceId);
   }
 
   dismissMediaNotice(): void {

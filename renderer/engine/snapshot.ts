@@ -1,0 +1,81 @@
+/** What the views render: the engine's state as one immutable object, replaced on every change. */
+import type { Role, WaitingPatient } from '../../signaling/protocol';
+import type { Diagnosis } from './diagnosis';
+import type { MediaFailure } from './media';
+import type { Phase } from './phase';
+import type { RelayStatus } from './transport';
+
+/** Why the last call ended. The failures ('failed' phase) are the last three. */
+export type CallEndReason =
+  | 'hang-up'
+  | 'remote-hang-up'
+  | 'peer-left'
+  | 'consultation-closed'
+  | 'left'
+  | 'connection-failed'
+  | 'relay-lost'
+  | 'media-error';
+
+export const FAILURES: ReadonlySet<CallEndReason> = new Set(['connection-failed', 'relay-lost', 'media-error']);
+
+export interface PeerInfo {
+  id: string;
+  name: string;
+  role: Role;
+  present: boolean;
+}
+
+export interface EngineSnapshot {
+  phase: Phase;
+  role: Role | null;
+  selfName: string | null;
+  consultation: { code: string; joinUrl: string | null; clinicianName: string } | null;
+  /** Clinician: everyone in the waiting room, in arrival order. */
+  waitingRoom: WaitingPatient[];
+  /** Patient: whether the clinician is connected to the relay. */
+  clinicianPresent: boolean;
+  /** The other participant of the current (or last) call. */
+  peer: PeerInfo | null;
+  callId: string | null;
+  relay: RelayStatus;
+  localStream: MediaStream | null;
+  remoteStream: MediaStream | null;
+  endReason: CallEndReason | null;
+  mediaError: MediaFailure | null;
+  /** Devices in use (browser deviceIds), and whether this side sends audio only. */
+  devices: { cameraId: string | null; microphoneId: string | null; audioOnly: boolean };
+  /** A device change nobody asked for (unplugged camera replaced by the default one). */
+  mediaNotice: string | null;
+  /** The last refusal from the relay, for the person to read (e.g. an unknown code). */
+  relayError: { code: string; message: string } | null;
+  iceConnectionState: string | null;
+  /** While a broken call is being restarted: which attempt this is (0 otherwise). */
+  recoveryAttempt: number;
+  /** Why the last call could not connect, from evidence (null unless it failed to connect). */
+  diagnosis: Diagnosis | null;
+}
+
+export const INITIAL_SNAPSHOT: EngineSnapshot = {
+  phase: 'idle',
+  role: null,
+  selfName: null,
+  consultation: null,
+  waitingRoom: [],
+  clinicianPresent: false,
+  peer: null,
+  callId: null,
+  relay: 'closed',
+  localStream: null,
+  remoteStream: null,
+  endReason: null,
+  mediaError: null,
+  devices: { cameraId: null, microphoneId: null, audioOnly: false },
+  mediaNotice: null,
+  relayError: null,
+  iceConnectionState: null,
+  recoveryAttempt: 0,
+  diagnosis: null,
+};
+
+/** Everything in the snapshot but the phase, which only `go` changes. */
+export type SnapshotPatch = Partial<Omit<EngineSnapshot, 'phase'>>;

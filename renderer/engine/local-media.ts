@@ -54,7 +54,7 @@ export class LocalMedia {
             .map((t) => t.kind)
             .join('+'),
         );
-        stream.getTracks().forEach((track) => this.watch(track));
+        for (const track of stream.getTracks()) this.watch(track);
         this.set({ stream, error: null, audioOnly, ...this.deviceIds(stream) });
         return stream;
       },
@@ -74,13 +74,13 @@ export class LocalMedia {
   adopt(stream: MediaStream): void {
     if (this.pending) return;
     this.pending = Promise.resolve(stream);
-    stream.getTracks().forEach((track) => this.watch(track));
+    for (const track of stream.getTracks()) this.watch(track);
     this.deps.log('media-ready', 'adopted');
     this.set({ stream, error: null, ...this.deviceIds(stream) });
   }
 
   /** Switches camera or microphone, before or during a call. Returns false (and says why) when it failed. */
-  async useDevice(kind: DeviceKind, deviceId: string): Promise<boolean> {
+  async switchDevice(kind: DeviceKind, deviceId: string): Promise<boolean> {
     const stream = this.state.stream;
     if (!stream) return false;
     try {
@@ -128,7 +128,7 @@ export class LocalMedia {
   private watch(track: MediaStreamTrack): void {
     track.addEventListener('ended', () => {
       const stream = this.state.stream;
-      if (!stream || !stream.getTracks().includes(track)) return; // stopped on purpose
+      if (!stream?.getTracks().includes(track)) return; // stopped on purpose
       const kind: DeviceKind = track.kind === 'video' ? 'camera' : 'microphone';
       this.deps.log('device-lost', `${kind}: ${track.label}`);
       this.swap(stream, kind, undefined).then(

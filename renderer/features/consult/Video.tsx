@@ -15,7 +15,8 @@ export function Video({ stream, testId, label, local = false, sinkId = null, onF
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const video = ref.current;
-    if (video && sinkId && 'setSinkId' in video) void video.setSinkId(sinkId).catch(() => undefined); // a vanished speaker keeps the default
+    // A vanished speaker keeps the default.
+    if (video && sinkId && 'setSinkId' in video) void video.setSinkId(sinkId).catch(() => undefined);
   }, [sinkId]);
   useEffect(() => {
     const video = ref.current;

@@ -23,10 +23,10 @@ export function DevicePicker({ engine, snapshot, speakerId, onSpeakerChange }: P
 
   const remember = (patch: Partial<typeof settings>) => void saveSettings({ ...settings, ...patch }).catch(() => undefined);
   const pickCamera = async (deviceId: string) => {
-    if (await engine.useDevice('camera', deviceId)) remember({ cameraId: deviceId });
+    if (await engine.switchDevice('camera', deviceId)) remember({ cameraId: deviceId });
   };
   const pickMicrophone = async (deviceId: string) => {
-    if (await engine.useDevice('microphone', deviceId)) remember({ microphoneId: deviceId });
+    if (await engine.switchDevice('microphone', deviceId)) remember({ microphoneId: deviceId });
   };
   const pickSpeaker = (deviceId: string) => {
     onSpeakerChange(deviceId);

@@ -5,7 +5,8 @@ import { clockTime } from './format';
 export function TimelineTable({ entries }: { entries: readonly TimelineEntry[] }) {
   const newestFirst = [...entries].reverse();
   return (
-    <div className="diagnostics__scroll" tabIndex={0} aria-label="Event timeline, newest first">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so it scrolls by keyboard
+    <section className="diagnostics__scroll" tabIndex={0} aria-label="Event timeline, newest first">
       <table className="diagnostics__table" data-testid="diagnostics-timeline">
         <caption className="visually-hidden">Event timeline</caption>
         <thead>
@@ -17,6 +18,7 @@ export function TimelineTable({ entries }: { entries: readonly TimelineEntry[] }
         </thead>
         <tbody>
           {newestFirst.map((entry, index) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows hold no state, and two entries may share a time
             <tr key={`${entry.t}-${index}`}>
               <td className="diagnostics__time">{clockTime(entry.t)}</td>
               <td>{entry.event}</td>
@@ -25,6 +27,6 @@ export function TimelineTable({ entries }: { entries: readonly TimelineEntry[] }
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

@@ -89,15 +89,15 @@ export function PreCallCheck({ engine, snapshot }: { engine: ConsultEngine; snap
         </button>
       </div>
       {asking && (
-        <p role="group" aria-label="Did you hear the test sound?">
-          Did you hear the test sound?{' '}
+        <fieldset className="precall__question">
+          <legend>Did you hear the test sound?</legend>
           <button type="button" className="button" onClick={() => answerSpeaker(true)}>
             Yes
           </button>{' '}
           <button type="button" className="button" onClick={() => answerSpeaker(false)}>
             No
           </button>
-        </p>
+        </fieldset>
       )}
       {shown.length > 0 && (
         <ul className="precall__lines" aria-label="Check results">

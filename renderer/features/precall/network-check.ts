@@ -95,7 +95,9 @@ export function judgeIce(ice: IceSettings, gathered: GatheredCandidates | null):
         id: 'ice',
         label,
         status: 'warn',
-        detail: `UDP is blocked here; the TURN server is reachable over ${gathered.relayProtocols.join('/').toUpperCase()} (calls work, with a little more delay).`,
+        detail:
+          `UDP is blocked here; the TURN server is reachable over ${gathered.relayProtocols.join('/').toUpperCase()} ` +
+          '(calls work, with a little more delay).',
       };
     }
     return { id: 'ice', label, status: 'fail', detail: 'The TURN server cannot be reached from this network: calls from here may fail.' };

@@ -599,7 +599,7 @@ describe('ConsultEngine', () => {
       r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
       const stream = r.engine.getSnapshot().localStream;
       const oldCamera = stream?.getVideoTracks()[0];
-      expect(await r.engine.useDevice('camera', 'cam-2')).toBe(true);
+      expect(await r.engine.switchDevice('camera', 'cam-2')).toBe(true);
       const [swap] = onlyPeer(r).replaced;
       expect(swap?.oldTrack).toBe(oldCamera);
       expect(swap?.newTrack.label).toBe('cam-2');
@@ -615,7 +615,7 @@ describe('ConsultEngine', () => {
       await r.engine.startPreview();
       const before = r.engine.getSnapshot().localStream?.getVideoTracks()[0];
       r.getUserMedia.mockRejectedValueOnce(Object.assign(new Error('busy'), { name: 'NotReadableError' }));
-      expect(await r.engine.useDevice('camera', 'cam-2')).toBe(false);
+      expect(await r.engine.switchDevice('camera', 'cam-2')).toBe(false);
       expect(r.engine.getSnapshot().mediaError?.kind).toBe('device-in-use');
       expect(r.engine.getSnapshot().localStream?.getVideoTracks()[0]).toBe(before);
     });

@@ -118,7 +118,8 @@ try {
       const m = await measure(mode, round);
       results.push(m);
       process.stdout.write(
-        `  round ${round + 1} ${mode.padEnd(3)}  chromium ${m.chromiumPct.toFixed(2).padStart(6)} % of a core   main threads ${m.mainThreadPct.toFixed(2).padStart(5)} %   ${m.fps.toFixed(1)} fps at ${m.width}px\n`,
+        `  round ${round + 1} ${mode.padEnd(3)}  chromium ${m.chromiumPct.toFixed(2).padStart(6)} % of a core` +
+          `   main threads ${m.mainThreadPct.toFixed(2).padStart(5)} %   ${m.fps.toFixed(1)} fps at ${m.width}px\n`,
       );
     }
   }
@@ -154,6 +155,7 @@ const result = {
 process.stdout.write(`\ncollector cost during a call (n=${rounds} paired rounds, ${windowS} s windows, % of one core)\n`);
 process.stdout.write(`  all Chromium processes  with ${result.chromium_cpu_pct_on} %   without ${result.chromium_cpu_pct_off} %\n`);
 process.stdout.write(
-  `  per window: ${result.collector_cost_pct_per_window} % ± ${result.collector_cost_stderr_pct_per_window} (std. error)   main thread alone: ${result.main_thread_cost_pct_per_window} %   goal < 2 %\n`,
+  `  per window: ${result.collector_cost_pct_per_window} % ± ${result.collector_cost_stderr_pct_per_window} (std. error)` +
+    `   main thread alone: ${result.main_thread_cost_pct_per_window} %   goal < 2 %\n`,
 );
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -139,7 +139,9 @@ async function outageRecoveries(count: number): Promise<{ back: number[]; restar
       restarts += outage.clinicianRestarts.length + outage.patientRestarts.length;
       line(
         `  outage #${i + 1}  media back ${outage.mediaBackMs.toFixed(0).padStart(5)} ms after the link returned` +
-          `  (clinician ${outage.clinicianBackMs.toFixed(0)}, patient ${outage.patientBackMs.toFixed(0)}; ICE connected again after ${outage.clinicianIceBackMs?.toFixed(0) ?? '-'} / ${outage.patientIceBackMs?.toFixed(0) ?? '-'} ms; restarts: ${[...outage.clinicianRestarts, ...outage.patientRestarts].join('; ') || 'none'})`,
+          `  (clinician ${outage.clinicianBackMs.toFixed(0)}, patient ${outage.patientBackMs.toFixed(0)};` +
+          ` ICE connected again after ${outage.clinicianIceBackMs?.toFixed(0) ?? '-'} / ${outage.patientIceBackMs?.toFixed(0) ?? '-'} ms;` +
+          ` restarts: ${[...outage.clinicianRestarts, ...outage.patientRestarts].join('; ') || 'none'})`,
       );
       await Promise.all([run.clinician.close(), run.patient.close()]);
     }
@@ -175,14 +177,19 @@ try {
   }
   line('');
   line(
-    `  ${'topology'.padEnd(17)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'x loopback'.padStart(11)}   selected pair at first frames (clinician | patient)`,
+    `  ${'topology'.padEnd(17)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'x loopback'.padStart(11)}` +
+      `   selected pair at first frames (clinician | patient)`,
   );
   line(
-    `  ${'loopback'.padEnd(17)} ${round(reference.desktop).toString().padStart(8)} ${round(percentile(loopback, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}`,
+    `  ${'loopback'.padEnd(17)} ${round(reference.desktop).toString().padStart(8)}` +
+      ` ${round(percentile(loopback, 95)).toString().padStart(8)}` +
+      ` ${'1.00'.padStart(11)}`,
   );
   if (loopbackBrowser.length > 0) {
     line(
-      `  ${'loopback_browser'.padEnd(17)} ${round(reference.browser).toString().padStart(8)} ${round(percentile(loopbackBrowser, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}   (the reference for browser rows)`,
+      `  ${'loopback_browser'.padEnd(17)} ${round(reference.browser).toString().padStart(8)}` +
+        ` ${round(percentile(loopbackBrowser, 95)).toString().padStart(8)} ${'1.00'.padStart(11)}` +
+        `   (the reference for browser rows)`,
     );
   }
   for (const topology of TOPOLOGIES) {
@@ -194,7 +201,9 @@ try {
     result[`${topology.name}_ratio`] = ratio;
     const goal = topology.turn ? (ratio <= 1.3 ? '  (goal <= 1.3: met)' : '  (goal <= 1.3: MISSED)') : '';
     line(
-      `  ${topology.name.padEnd(17)} ${round(p50).toString().padStart(8)} ${round(percentile(times, 95)).toString().padStart(8)} ${ratio.toFixed(2).padStart(11)}   ${pairs[topology.name]}${goal}`,
+      `  ${topology.name.padEnd(17)} ${round(p50).toString().padStart(8)}` +
+        ` ${round(percentile(times, 95)).toString().padStart(8)} ${ratio.toFixed(2).padStart(11)}` +
+        `   ${pairs[topology.name]}${goal}`,
     );
   }
   line("  where the time goes (p50 ms, from the clinician's timeline):");
@@ -214,7 +223,8 @@ try {
     result.media_back_after_link_up_max_ms = max;
     result.outage_call_restarts = recovery.restarts;
     line(
-      `  after a ${OUTAGE_MS / 1000} s link outage (turn_udp): media back p50 ${p50} ms, max ${max} ms after the link returned (goal < 3000: ${max < 3000 ? 'met' : 'MISSED'})`,
+      `  after a ${OUTAGE_MS / 1000} s link outage (turn_udp): media back p50 ${p50} ms, max ${max} ms after the link returned` +
+        ` (goal < 3000: ${max < 3000 ? 'met' : 'MISSED'})`,
     );
   }
 } finally {

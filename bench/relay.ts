@@ -216,13 +216,17 @@ try {
     ['floor', onFloor],
   ];
   line(
-    `  ${''.padEnd(6)} ${'idle RSS'.padStart(10)} ${'loaded RSS'.padStart(11)} ${'KB/participant'.padStart(15)} ${'delivered'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/1k msgs'.padStart(15)}`,
+    `  ${''.padEnd(6)} ${'idle RSS'.padStart(10)} ${'loaded RSS'.padStart(11)} ${'KB/participant'.padStart(15)}` +
+      ` ${'delivered'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}` +
+      ` ${'p99 ms'.padStart(8)} ${'CPU ms/1k msgs'.padStart(15)}`,
   );
   for (const [name, m] of rows) {
     line(
-      `  ${name.padEnd(6)} ${`${(m.idleRss / 1048576).toFixed(1)} MB`.padStart(10)} ${`${(m.loadedRss / 1048576).toFixed(1)} MB`.padStart(11)}` +
+      `  ${name.padEnd(6)} ${`${(m.idleRss / 1048576).toFixed(1)} MB`.padStart(10)}` +
+        ` ${`${(m.loadedRss / 1048576).toFixed(1)} MB`.padStart(11)}` +
         ` ${(perParticipant(m) / 1024).toFixed(1).padStart(15)} ${`${m.latencies.length}/${m.sent}`.padStart(10)}` +
-        ` ${round(percentile(m.latencies, 50)).toString().padStart(8)} ${round(percentile(m.latencies, 95)).toString().padStart(8)} ${round(percentile(m.latencies, 99)).toString().padStart(8)}` +
+        ` ${round(percentile(m.latencies, 50)).toString().padStart(8)} ${round(percentile(m.latencies, 95)).toString().padStart(8)}` +
+        ` ${round(percentile(m.latencies, 99)).toString().padStart(8)}` +
         ` ${round((m.cpuMs / m.sent) * 1000)
           .toString()
           .padStart(15)}`,
@@ -240,7 +244,8 @@ try {
   result.cpu_ratio = round(onRelay.cpuMs / onRelay.sent / (onFloor.cpuMs / onFloor.sent));
   result.memory_ratio = round(perParticipant(onRelay) / perParticipant(onFloor));
   line(
-    `  relay / floor: latency p50 ${result.latency_p50_ratio}x, CPU per message ${result.cpu_ratio}x, memory per participant ${result.memory_ratio}x`,
+    `  relay / floor: latency p50 ${result.latency_p50_ratio}x, CPU per message ${result.cpu_ratio}x,` +
+      ` memory per participant ${result.memory_ratio}x`,
   );
 } finally {
   await relay.stop();

@@ -85,7 +85,8 @@ function startApp(): void {
 
   const openExternal = async (url: string): Promise<void> => {
     if (!isSafeExternalUrl(url)) return;
-    await shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK  (url passed isSafeExternalUrl on the line above: https only, no credentials)
+    // Allowed (eng-disable below): the url passed isSafeExternalUrl just above, so it is https with no credentials.
+    await shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
   };
 
   /** A relay new to the page's CSP can only be reached after a reload; the link waits in the inbox. */
@@ -125,9 +126,10 @@ function startApp(): void {
     else focus(mainWindow);
   });
 
-  const registration = protocolClientRegistration(process.defaultApp === true, process.execPath, process.argv);
-  if (registration.executable && registration.args) {
-    app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME, registration.executable, registration.args); // eng-disable PROTOCOL_HANDLER_JS_CHECK  (every link goes through parseJoinLink, which refuses anything but a complete join link)
+  // Allowed (eng-disable below): every link goes through parseJoinLink, which refuses anything but a complete join link.
+  const { executable, args } = protocolClientRegistration(process.defaultApp === true, process.execPath, process.argv);
+  if (executable && args) {
+    app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME, executable, args); // eng-disable PROTOCOL_HANDLER_JS_CHECK
   } else {
     app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME); // eng-disable PROTOCOL_HANDLER_JS_CHECK  (same parser as above)
   }

@@ -51,7 +51,10 @@ export function mediaAccessFixHint(platform: string, camera: MediaAccessState, m
   const blocked = KINDS.filter((kind) => (kind === 'camera' ? camera : microphone) === 'denied');
   const managed = KINDS.filter((kind) => (kind === 'camera' ? camera : microphone) === 'restricted');
   if (managed.length > 0) {
-    return `Access to the ${joinKinds(managed)} is restricted by your organisation's device management. Ask your IT team to allow Clinic Consult.`;
+    return (
+      `Access to the ${joinKinds(managed)} is restricted by your organisation's device management.` +
+      ' Ask your IT team to allow Clinic Consult.'
+    );
   }
   if (blocked.length === 0) return null;
   if (platform === 'darwin') {

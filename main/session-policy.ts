@@ -8,6 +8,8 @@ import { APP_SCHEME } from './app-origin';
 import type { MediaKind } from './media-access';
 import { decideDevicePermission, decidePermissionCheck, decidePermissionRequest } from './permissions';
 
+type CertificateVerifyProc = NonNullable<Parameters<Session['setCertificateVerifyProc']>[0]>;
+
 export interface SessionPolicyOptions {
   platform: string;
   /** Asks the OS for the given kinds where it has a prompt (macOS); resolves when answered. */
@@ -19,8 +21,10 @@ export interface SessionPolicyOptions {
 
 export function applySessionPolicy(session: Session, options: SessionPolicyOptions): void {
   // Opts out of nothing: only certificates whose fingerprint was pinned are trusted; every other one gets
-  // Chromium's own verification (the policy answers -3). See certificate-pins.ts.
-  session.setCertificateVerifyProc((request, callback) => callback(options.verifyCertificate(request.certificate.data))); // eng-disable CERTIFICATE_VERIFY_PROC_JS_CHECK  (pinning only: unpinned certificates get Chromium's verdict)
+  // Chromium's own verification (the policy answers -3). See certificate-pins.ts. Hence the eng-disable below:
+  // pinning only, unpinned certificates get Chromium's verdict.
+  const verifyProc: CertificateVerifyProc = (request, callback) => callback(options.verifyCertificate(request.certificate.data));
+  session.setCertificateVerifyProc(verifyProc); // eng-disable CERTIFICATE_VERIFY_PROC_JS_CHECK
   session.setPermissionRequestHandler((_webContents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     const granted = decidePermissionRequest({ permission, requestingUrl: details.requestingUrl, mediaTypes });

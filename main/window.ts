@@ -21,7 +21,9 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     backgroundColor: '#f6f7f9',
     autoHideMenuBar: true,
     webPreferences: {
-      preload: preloadPath, // eng-disable PRELOAD_JS_CHECK  (reviewed: sandboxed, exposes only the typed bridge through contextBridge, never ipcRenderer; tests/preload)
+      // Reviewed (eng-disable below): sandboxed, exposes only the typed bridge through contextBridge, never ipcRenderer;
+      // see tests/preload.
+      preload: preloadPath, // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

@@ -37,7 +37,7 @@ try {
     await run.clinician.close();
     await run.patient.close();
     calls.push(run.admitToMediaMs);
-    for (const [phase, ms] of Object.entries(phaseBreakdown(run))) (phases[phase] ??= []).push(ms);
+    for (const [phase, ms] of Object.entries(phaseBreakdown(run))) phases[phase] = [...(phases[phase] ?? []), ms];
     floor.push(await runBarePeerConnectionPair(chromium.browser, `${relay.url}/healthz`));
     const consultationMs = run.admitToMediaMs.toFixed(0).padStart(5);
     const floorMs = floor[floor.length - 1]?.toFixed(0).padStart(5);

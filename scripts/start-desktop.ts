@@ -15,7 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 const GET_ELECTRON_HINT =
-  'For the desktop app: npx install-electron on a machine with internet access, or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron 45.';
+  'For the desktop app: npx install-electron on a machine with internet access, ' +
+  'or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron 45.';
 
 function findBinary(): ElectronBinary {
   let packageDir: string;

@@ -42,7 +42,8 @@ describe('probeBlocker', () => {
   it('names the first line of what the binary said when it could not run', () => {
     const stderr = '\n/opt/e45/electron: error while loading shared libraries: libnss3.so: cannot open shared object file\n';
     expect(probeBlocker(path, { code: 127, signal: null, stderr })).toBe(
-      `${path} does not run here: it exits with code 127 (/opt/e45/electron: error while loading shared libraries: libnss3.so: cannot open shared object file)`,
+      `${path} does not run here: it exits with code 127 ` +
+        '(/opt/e45/electron: error while loading shared libraries: libnss3.so: cannot open shared object file)',
     );
   });
   it('reports a spawn failure, a signal and a hang', () => {

@@ -37,11 +37,15 @@ describe('planPrerequisites', () => {
 
   it('stops at once with the one command to run when Chromium is missing and it may not install', () => {
     expect(planPrerequisites(facts({ isRoot: false, chromium: noChromium }))).toEqual({
-      stop: `Chromium is missing: the browser tests launch ${DEFAULT_CHROMIUM_PATH}.\nRun: sudo apt-get update && sudo apt-get install -y chromium`,
+      stop:
+        `Chromium is missing: the browser tests launch ${DEFAULT_CHROMIUM_PATH}.\n` +
+        'Run: sudo apt-get update && sudo apt-get install -y chromium',
     });
     const elsewhere = planPrerequisites(facts({ platform: 'darwin', isRoot: false, aptAvailable: false, chromium: noChromium }));
     expect(elsewhere).toEqual({
-      stop: `Chromium is missing: the browser tests launch ${DEFAULT_CHROMIUM_PATH}.\nRun: CHROMIUM_PATH=/path/to/chromium-or-chrome npm test`,
+      stop:
+        `Chromium is missing: the browser tests launch ${DEFAULT_CHROMIUM_PATH}.\n` +
+        'Run: CHROMIUM_PATH=/path/to/chromium-or-chrome npm test',
     });
     const fedora = planPrerequisites(facts({ aptAvailable: false, chromium: noChromium }));
     expect('stop' in fedora && fedora.stop).toContain('CHROMIUM_PATH=');

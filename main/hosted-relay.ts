@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { HostedRelayStatus } from '../contract/bridge';
 import { type Relay, type RelayOptions, startRelay as startRelayServer } from '../signaling/server';
-import { lanRelayUrls, type NetworkInterfaces } from './lan-addresses';
+import { lanAddresses, lanRelayUrls, type NetworkInterfaces } from './lan-addresses';
 import type { RelayCertificate } from './relay-certificate';
 
 export interface HostedRelayOptions {
@@ -78,6 +78,14 @@ export class HostedRelay {
   /** The address this computer's own renderer uses: loopback, which needs no LAN route. */
   loopbackUrl(): string | null {
     return this.relay ? `${this.scheme()}://127.0.0.1:${this.relay.port}/ws` : null;
+  }
+
+  /**
+   * The hosts this relay is reached at while it runs: loopback (this app) and the LAN addresses it shares
+   * in links. Its own certificate is trusted for these only (certificate-pins.ts); none while stopped.
+   */
+  hostnames(): string[] {
+    return this.relay ? ['127.0.0.1', ...lanAddresses(this.interfaces())] : [];
   }
 
   private snapshot(): HostedRelayStatus {

@@ -11,7 +11,7 @@ import type { Settings } from '../contract/bridge';
 import { IpcEvent } from '../contract/ipc';
 import { APP_SCHEME, DEEP_LINK_SCHEME } from './app-origin';
 import { createAppRequestHandler } from './app-protocol';
-import { CertificatePins } from './certificate-pins';
+import { CertificatePins, relayEndpoint } from './certificate-pins';
 import { CHROMIUM_SWITCHES } from './chromium-switches';
 import { deepLinksInArgv, parseJoinLink } from './deep-link';
 import { defaultRelayUrl } from './default-relay';
@@ -50,19 +50,19 @@ if (!app.requestSingleInstanceLock()) {
 
 function startApp(): void {
   const settingsStore = new SettingsStore(app.getPath('userData'));
-  // Self-signed relays are trusted only by pinned fingerprint: this app's own bundled relay, and those
-  // named by consultation links the person opened.
+  // Self-signed relays are trusted only by a fingerprint pinned for the host presenting it: this app's own
+  // bundled relay for its own addresses, and the relays of consultation links the person opened.
   const pins = new CertificatePins();
   // Pins from links opened before, so a saved self-signed relay still works after a restart.
   const pinStore = new PinStore(app.getPath('userData'), (message) => log.warn(message));
   const pinsRemembered = pinStore.load().then((remembered) => {
-    for (const pin of remembered) pins.pin(pin.fingerprint);
+    for (const pin of remembered) pins.pin(pin, pin.fingerprint);
   });
-  const hostedRelay = new HostedRelay({
+  const hostedRelay: HostedRelay = new HostedRelay({
     logger: log.child({ component: 'hosted-relay' }),
     certificate: async () => {
       const certificate = await loadOrCreateRelayCertificate(app.getPath('userData'));
-      pins.pin(certificate.fingerprint);
+      pins.pinOwnRelay(certificate.fingerprint, () => hostedRelay.hostnames());
       return certificate;
     },
   });
@@ -102,10 +102,12 @@ function startApp(): void {
       void app.whenReady().then(() => showLinkRefusal(mainWindow, result.message));
       return;
     }
-    if (result.link.certificateFingerprint) {
-      pins.pin(result.link.certificateFingerprint);
+    const endpoint = relayEndpoint(result.link.relayUrl);
+    if (result.link.certificateFingerprint && endpoint) {
+      // For the link's host only (the person's confirmation comes next).
+      pins.pin(endpoint, result.link.certificateFingerprint);
       pinStore
-        .remember(result.link.certificateFingerprint, result.link.relayUrl)
+        .remember(endpoint, result.link.certificateFingerprint)
         .catch((err: unknown) => log.warn({ err }, 'could not remember a trusted relay'));
     }
     relaySources.addFromLink(result.link.relayUrl);
@@ -150,7 +152,7 @@ function startApp(): void {
         askOsForMedia: async (kinds) => {
           await requestMediaAccess(process.platform, system, kinds);
         },
-        verifyCertificate: (pem) => pins.verify(pem),
+        verifyCertificate: (hostname, pem) => pins.verify(hostname, pem),
         handleAppRequest: createAppRequestHandler({
           root: join(app.getAppPath(), 'renderer', 'dist'),
           contentSecurityPolicy: () => relaySources.serve(),

@@ -15,15 +15,16 @@ export interface SessionPolicyOptions {
   /** Asks the OS for the given kinds where it has a prompt (macOS); resolves when answered. */
   askOsForMedia: (kinds: MediaKind[]) => Promise<void>;
   handleAppRequest: (request: Request) => Promise<Response>;
-  /** Verdict for a server certificate (PEM): trust a pinned self-signed relay, else Chromium decides. */
-  verifyCertificate: (pem: string) => number;
+  /** Verdict for the certificate (PEM) a host presents: trust a relay pinned for that host, else Chromium decides. */
+  verifyCertificate: (hostname: string, pem: string) => number;
 }
 
 export function applySessionPolicy(session: Session, options: SessionPolicyOptions): void {
-  // Opts out of nothing: only certificates whose fingerprint was pinned are trusted; every other one gets
+  // Opts out of nothing: only a certificate pinned for the host presenting it is trusted; every other one gets
   // Chromium's own verification (the policy answers -3). See certificate-pins.ts. Hence the eng-disable below:
   // pinning only, unpinned certificates get Chromium's verdict.
-  const verifyProc: CertificateVerifyProc = (request, callback) => callback(options.verifyCertificate(request.certificate.data));
+  const verifyProc: CertificateVerifyProc = (request, callback) =>
+    callback(options.verifyCertificate(request.hostname, request.certificate.data));
   session.setCertificateVerifyProc(verifyProc); // eng-disable CERTIFICATE_VERIFY_PROC_JS_CHECK
   session.setPermissionRequestHandler((_webContents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];

@@ -70,6 +70,7 @@ describe('HostedRelay with its own certificate', () => {
         lanUrls: [`wss://192.168.50.9:${status.port}/ws`],
       });
       expect(relay.loopbackUrl()).toBe(`wss://127.0.0.1:${status.port}/ws`);
+      expect(relay.hostnames()).toEqual(['127.0.0.1', '192.168.50.9']); // where its certificate is pinned
 
       // Normal verification refuses the self-signed certificate: only a pin can make it trusted.
       await expect(connect(relay.loopbackUrl() ?? '')).rejects.toThrow(/self-signed|self signed/);
@@ -92,6 +93,7 @@ describe('HostedRelay', () => {
     relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces });
     expect(await relay.status()).toEqual({ running: false, port: null, lanUrls: [], certificateFingerprint: null, error: null });
     expect(relay.loopbackUrl()).toBeNull();
+    expect(relay.hostnames()).toEqual([]);
   });
 
   it('starts the real relay on the LAN interface, serves ws clients, and stops cleanly', async () => {

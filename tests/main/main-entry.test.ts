@@ -248,17 +248,17 @@ describe('main process entry', () => {
     expect(response?.headers.get('content-security-policy')).toContain('wss://relay.clinic.example:8443');
   });
 
-  it("trusts a link's self-signed relay certificate, and still after the app restarts", async () => {
+  it("trusts a link's self-signed relay certificate for the link's host only, and still after the app restarts", async () => {
     const relayDir = await mkdtemp(join(tmpdir(), 'clinic-linked-relay-'));
     const certificate = await loadOrCreateRelayCertificate(relayDir);
     await rm(relayDir, { recursive: true, force: true });
-    const verdict = (): number => {
+    const verdict = (hostname = '192.168.1.5'): number => {
       const verify = fake.sessionHandlers.verify as (
-        request: { certificate: { data: string } },
+        request: { hostname: string; certificate: { data: string } },
         callback: (result: number) => void,
       ) => void;
       let result = Number.NaN;
-      verify({ certificate: { data: certificate.cert } }, (value) => (result = value));
+      verify({ hostname, certificate: { data: certificate.cert } }, (value) => (result = value));
       return result;
     };
     await boot();
@@ -271,14 +271,17 @@ describe('main process entry', () => {
       '/',
     );
     expect(verdict()).toBe(0);
+    expect(verdict('relay.evil.example')).toBe(-3); // the same certificate on another host: not trusted
     await vi.waitFor(async () =>
       expect(JSON.parse(await readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8'))).toMatchObject({
-        pins: [{ fingerprint: certificate.fingerprint }],
+        version: 2,
+        pins: [{ host: '192.168.1.5', port: 8787, fingerprint: certificate.fingerprint }],
       }),
     );
 
     await boot(true, true); // the app starts again, with no link this time
     expect(verdict()).toBe(0);
+    expect(verdict('relay.evil.example')).toBe(-3);
   });
 
   it('runs the hosted relay from IPC and stops it before quitting', async () => {
@@ -295,13 +298,17 @@ describe('main process entry', () => {
     expect(await invoke(IpcChannel.getDefaultRelayUrl)).toBe(`wss://127.0.0.1:${status.port}/ws`);
     const client = new WebSocket(`wss://127.0.0.1:${status.port}/ws`, { rejectUnauthorized: false });
     await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
-    // The window's session trusts exactly this self-signed certificate (pinned), and no other.
+    // The window's session trusts exactly this self-signed certificate (pinned) on the relay's own hosts, and no other.
     const presented = (client as unknown as { _socket: TLSSocket })._socket.getPeerCertificate(true).raw;
     const pem = `-----BEGIN CERTIFICATE-----\n${presented.toString('base64')}\n-----END CERTIFICATE-----\n`;
-    const verify = fake.sessionHandlers.verify as (request: { certificate: { data: string } }, callback: (result: number) => void) => void;
+    const verify = fake.sessionHandlers.verify as (
+      request: { hostname: string; certificate: { data: string } },
+      callback: (result: number) => void,
+    ) => void;
     const verdicts: number[] = [];
-    verify({ certificate: { data: pem } }, (result) => verdicts.push(result));
-    expect(verdicts).toEqual([0]);
+    for (const hostname of ['127.0.0.1', 'relay.evil.example'])
+      verify({ hostname, certificate: { data: pem } }, (result) => verdicts.push(result));
+    expect(verdicts).toEqual([0, -3]);
     const closed = new Promise((resolve) => client.once('close', resolve));
 
     await quit();

@@ -9,7 +9,7 @@ function fakeSession() {
     request?: RequestHandler;
     check?: unknown;
     device?: () => boolean;
-    verify?: (request: { certificate: { data: string } }, callback: (result: number) => void) => void;
+    verify?: (request: { hostname: string; certificate: { data: string } }, callback: (result: number) => void) => void;
     scheme?: string;
   } = {};
   const session = {
@@ -116,22 +116,27 @@ describe('applySessionPolicy', () => {
     expect(handlers.scheme).toBe('app');
   });
 
-  it('hands every server certificate to the pinning policy and passes its verdict back', () => {
+  it('hands every server certificate, with the host presenting it, to the pinning policy and passes its verdict back', () => {
     const { session, handlers } = fakeSession();
-    const seen: string[] = [];
+    const seen: string[][] = [];
     applySessionPolicy(session, {
       platform: 'linux',
       askOsForMedia: async () => {},
       handleAppRequest: async () => new Response(''),
-      verifyCertificate: (pem) => {
-        seen.push(pem);
-        return pem === 'PINNED' ? 0 : -3;
+      verifyCertificate: (hostname, pem) => {
+        seen.push([hostname, pem]);
+        return hostname === 'relay.clinic.example' && pem === 'PINNED' ? 0 : -3;
       },
     });
     const verdicts: number[] = [];
-    handlers.verify?.({ certificate: { data: 'PINNED' } }, (result) => verdicts.push(result));
-    handlers.verify?.({ certificate: { data: 'OTHER' } }, (result) => verdicts.push(result));
-    expect(verdicts).toEqual([0, -3]);
-    expect(seen).toEqual(['PINNED', 'OTHER']);
+    handlers.verify?.({ hostname: 'relay.clinic.example', certificate: { data: 'PINNED' } }, (result) => verdicts.push(result));
+    handlers.verify?.({ hostname: 'relay.clinic.example', certificate: { data: 'OTHER' } }, (result) => verdicts.push(result));
+    handlers.verify?.({ hostname: 'evil.example', certificate: { data: 'PINNED' } }, (result) => verdicts.push(result));
+    expect(verdicts).toEqual([0, -3, -3]);
+    expect(seen).toEqual([
+      ['relay.clinic.example', 'PINNED'],
+      ['relay.clinic.example', 'OTHER'],
+      ['evil.example', 'PINNED'],
+    ]);
   });
 });

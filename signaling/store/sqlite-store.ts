@@ -172,9 +172,8 @@ export class SqliteStore implements RelayStore {
       invite: q(`SELECT ${INVITE_COLUMNS} FROM invites WHERE id = ?`),
       inviteBySecret: q(`SELECT ${INVITE_COLUMNS} FROM invites WHERE secret_hash = ?`),
       spendInvite: q('UPDATE invites SET used_at = ?, device_public_key = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?'),
-      insertDeparture: q(
-        'INSERT INTO departures (consultation_id, participant_id, at) VALUES (?, ?, ?) ON CONFLICT (consultation_id, participant_id) DO NOTHING',
-      ),
+      // The primary key is (consultation_id, participant_id): a second departure keeps the first time.
+      insertDeparture: q('INSERT INTO departures (consultation_id, participant_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       departure: q('SELECT 1 AS found FROM departures WHERE consultation_id = ? AND participant_id = ?'),
       insertAudit: q('INSERT INTO audit_events (at, type, consultation_id, actor, detail) VALUES (?, ?, ?, ?, ?)'),
       auditSince: q(

@@ -34,12 +34,16 @@ Options (environment variable in brackets):
                        (CLINIC_RELAY_RELAY_ONLY=1)
   --announce           announce the relay on the LAN by mDNS (_clinic-consult._tcp) so desktop apps offer it;
                        they only offer TLS relays (CLINIC_RELAY_ANNOUNCE=1)
+  --data-dir DIR       the relay's data folder, for its database relay.db (CLINIC_RELAY_DATA_DIR); read, not used yet
   --metrics            serve Prometheus metrics at GET /metrics: counts only, no names (CLINIC_RELAY_METRICS=1)
   --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
   --help               this text
 `;
 
-export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayOptions & { logLevel: string; announce: boolean } {
+export function parseRelayConfig(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): RelayOptions & { logLevel: string; announce: boolean; dataDir: string | null } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -57,6 +61,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
       'turn-secret-file': { type: 'string' },
       'turn-ttl': { type: 'string' },
       'relay-only': { type: 'boolean' },
+      'data-dir': { type: 'string' },
       metrics: { type: 'boolean' },
       announce: { type: 'boolean' },
       'log-level': { type: 'string' },
@@ -87,6 +92,9 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
   };
   const iceProblems = iceConfigProblems(ice);
   if (iceProblems.length > 0) throw new Error(iceProblems.join('; '));
+  const dataDir = values['data-dir'] ?? env.CLINIC_RELAY_DATA_DIR ?? null;
+  // An empty value would quietly mean the working directory.
+  if (dataDir === '') throw new Error('--data-dir needs a folder');
   const secret = readSecret(values['secret-file'] ?? env.CLINIC_RELAY_SECRET_FILE, env.CLINIC_RELAY_SECRET);
   if (secret !== null && secret.length < 32) throw new Error('the relay secret must be at least 32 characters');
   return {
@@ -101,6 +109,7 @@ export function parseRelayConfig(argv: string[], env: NodeJS.ProcessEnv): RelayO
     graceMs: graceSeconds * 1000,
     metrics: values.metrics ?? isOn(env.CLINIC_RELAY_METRICS),
     announce: values.announce ?? isOn(env.CLINIC_RELAY_ANNOUNCE),
+    dataDir: dataDir === null ? null : resolve(dataDir),
     logLevel,
   };
 }

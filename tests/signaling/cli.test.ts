@@ -35,6 +35,7 @@ describe('defaults', () => {
       logLevel: 'info',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
+      dataDir: null,
     });
   });
 });
@@ -66,6 +67,7 @@ describe('flags and environment', () => {
       logLevel: 'warn',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
+      dataDir: null,
     });
   });
 
@@ -103,7 +105,17 @@ describe('flags and environment', () => {
       logLevel: 'debug',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
+      dataDir: null,
     });
+  });
+
+  it('reads the data folder from --data-dir or CLINIC_RELAY_DATA_DIR, as an absolute path, the flag first', () => {
+    expect(parseRelayConfig(['--data-dir', '/var/lib/clinic-relay'], {}).dataDir).toBe('/var/lib/clinic-relay');
+    expect(parseRelayConfig([], { CLINIC_RELAY_DATA_DIR: '/srv/relay' }).dataDir).toBe('/srv/relay');
+    expect(parseRelayConfig(['--data-dir=/flag'], { CLINIC_RELAY_DATA_DIR: '/env' }).dataDir).toBe('/flag');
+    expect(parseRelayConfig(['--data-dir', 'data'], {}).dataDir).toBe(join(process.cwd(), 'data'));
+    expect(() => parseRelayConfig(['--data-dir='], {})).toThrow('--data-dir needs a folder');
+    expect(() => parseRelayConfig([], { CLINIC_RELAY_DATA_DIR: '' })).toThrow('--data-dir needs a folder');
   });
 
   it('accepts --flag=value syntax and port 0 (any free port)', () => {

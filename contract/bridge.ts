@@ -56,8 +56,22 @@ export interface MediaAccessStatus {
 export interface JoinLink {
   relayUrl: string;
   code: string;
-  /** SHA-256 fingerprint of a relay's self-signed certificate (a clinician's bundled relay), pinned by the app. */
+  /** SHA-256 fingerprint of a relay's self-signed certificate (a clinician's bundled relay), pinned for its host once confirmed. */
   certificateFingerprint?: string | null;
+}
+
+/**
+ * Main asks the person before trusting a consultation link's self-signed relay certificate for the first
+ * time (desktop only). The certificate is trusted for this host only, and only after Trust.
+ */
+export interface RelayTrustRequest {
+  /** Made by main; an answer counts only for a request main is still waiting on. */
+  id: string;
+  /** Lowercase host name or address (IPv6 in brackets). */
+  host: string;
+  port: number;
+  /** SHA-256 of the certificate, "AB:CD:…". */
+  fingerprint: string;
 }
 
 export interface HostedRelayStatus {
@@ -114,6 +128,17 @@ export interface ClinicBridge {
   saveDiagnostics(json: string): Promise<DiagnosticsSaveResult>;
   /** Join links delivered to the running app. The browser host delivers the page's own `?code=` once. */
   onJoinLink(listener: (link: JoinLink) => void): Unsubscribe;
+  /**
+   * Requests to trust a link's relay (see RelayTrustRequest). The listener gets every unanswered request
+   * when it subscribes and each new one as it comes; the same request (same id) may come more than once.
+   * The browser host never asks: a browser does its own certificate checks and the page cannot pin.
+   */
+  onRelayTrustRequest(listener: (request: RelayTrustRequest) => void): Unsubscribe;
+  /**
+   * The person's answer: Trust (true) or Cancel (false). Resolves true when main was waiting on that
+   * request, false otherwise (unknown or already answered id; always false in the browser).
+   */
+  answerRelayTrust(id: string, trust: boolean): Promise<boolean>;
   /** The relay bundled in the desktop app ("Host a relay on this computer"); the browser host cannot. */
   hostedRelay: {
     supported: boolean;

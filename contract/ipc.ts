@@ -13,6 +13,7 @@ import type {
   HostedRelayStatus,
   JoinLink,
   MediaAccessStatus,
+  RelayTrustRequest,
   Settings,
   SettingsLoadResult,
 } from './bridge';
@@ -32,12 +33,15 @@ export const IpcChannel = {
   hostedRelayStop: 'clinic:hosted-relay:stop',
   hostedRelayStatus: 'clinic:hosted-relay:status',
   saveDiagnostics: 'clinic:diagnostics:save',
+  pendingRelayTrust: 'clinic:relay-trust:pending',
+  answerRelayTrust: 'clinic:relay-trust:answer',
 } as const;
 export type InvokeChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
 
 /** Main -> renderer pushes (`webContents.send` / `ipcRenderer.on`). */
 export const IpcEvent = {
   joinLink: 'clinic:join-link:arrived',
+  relayTrustRequest: 'clinic:relay-trust:request',
 } as const;
 export type EventChannel = (typeof IpcEvent)[keyof typeof IpcEvent];
 
@@ -59,6 +63,9 @@ export interface InvokeRequests {
   [IpcChannel.hostedRelayStatus]: [];
   /** The report as JSON text; main asks the person where to save it. */
   [IpcChannel.saveDiagnostics]: [json: string];
+  [IpcChannel.pendingRelayTrust]: [];
+  /** A pending request's id and the person's answer (true: Trust). */
+  [IpcChannel.answerRelayTrust]: [id: string, trust: boolean];
 }
 
 /** What each channel resolves to. */
@@ -76,6 +83,9 @@ export interface InvokeResponses {
   [IpcChannel.hostedRelayStop]: HostedRelayStatus;
   [IpcChannel.hostedRelayStatus]: HostedRelayStatus;
   [IpcChannel.saveDiagnostics]: DiagnosticsSaveResult;
+  [IpcChannel.pendingRelayTrust]: RelayTrustRequest[];
+  /** False when main was not waiting on that id (unknown, or answered already). */
+  [IpcChannel.answerRelayTrust]: boolean;
 }
 
 export type InvokeRequest<C extends InvokeChannel> = InvokeRequests[C];
@@ -88,9 +98,28 @@ export function isJoinLink(value: unknown): value is JoinLink {
   return typeof relayUrl === 'string' && relayUrl.length <= 2048 && typeof code === 'string' && code.length <= 64;
 }
 
+/** Runtime shape check for relay trust requests (the preload passes on only these fields). */
+export function isRelayTrustRequest(value: unknown): value is RelayTrustRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, host, port, fingerprint } = value as Record<string, unknown>;
+  return (
+    typeof id === 'string' &&
+    id.length <= 64 &&
+    typeof host === 'string' &&
+    host.length <= 255 &&
+    typeof port === 'number' &&
+    Number.isInteger(port) &&
+    port >= 1 &&
+    port <= 65535 &&
+    typeof fingerprint === 'string' &&
+    /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint)
+  );
+}
+
 /** Payload of each main -> renderer event. */
 export interface EventPayloads {
   [IpcEvent.joinLink]: JoinLink;
+  [IpcEvent.relayTrustRequest]: RelayTrustRequest;
 }
 
 /** The implementation main supplies for every invoke channel (arguments already validated). */

@@ -1,7 +1,8 @@
 /**
  * Consultation links opened from outside the app:
  *   clinic-consult://join?relay=<host:port | ws://host:port | wss://host:port>&code=<consultation code>[&fp=<sha256>]
- * `fp` is the SHA-256 fingerprint of a self-signed relay certificate (a clinician's bundled relay) to pin.
+ * `fp` is the SHA-256 fingerprint of a self-signed relay certificate (a clinician's bundled relay) to pin for that
+ * relay's host, once the person confirms it (main/relay-trust.ts).
  *
  * A link is parsed completely or refused completely: a refusal carries a stable code and a sentence for
  * people, and nothing of a refused link is applied. Pure: no Electron import.

@@ -7,11 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, systemPreferences, type WebContents } from 'electron';
 import { pino } from 'pino';
-import type { Settings } from '../contract/bridge';
+import type { JoinLink, Settings } from '../contract/bridge';
 import { IpcEvent } from '../contract/ipc';
 import { APP_SCHEME, DEEP_LINK_SCHEME } from './app-origin';
 import { createAppRequestHandler } from './app-protocol';
-import { CertificatePins, relayEndpoint } from './certificate-pins';
+import { CertificatePins, type RelayEndpoint, relayEndpoint } from './certificate-pins';
 import { CHROMIUM_SWITCHES } from './chromium-switches';
 import { deepLinksInArgv, parseJoinLink } from './deep-link';
 import { defaultRelayUrl } from './default-relay';
@@ -26,6 +26,7 @@ import { protocolClientRegistration } from './protocol-client';
 import { loadOrCreateRelayCertificate } from './relay-certificate';
 import { RelayDiscovery } from './relay-discovery';
 import { RelaySources } from './relay-sources';
+import { RelayTrustRequests } from './relay-trust';
 import { applySessionPolicy } from './session-policy';
 import { SettingsStore } from './settings-store';
 import { createMainWindow, hardenWebContents } from './window';
@@ -51,9 +52,9 @@ if (!app.requestSingleInstanceLock()) {
 function startApp(): void {
   const settingsStore = new SettingsStore(app.getPath('userData'));
   // Self-signed relays are trusted only by a fingerprint pinned for the host presenting it: this app's own
-  // bundled relay for its own addresses, and the relays of consultation links the person opened.
+  // bundled relay for its own addresses, and the relays of consultation links the person confirmed.
   const pins = new CertificatePins();
-  // Pins from links opened before, so a saved self-signed relay still works after a restart.
+  // Pins confirmed before, so a saved self-signed relay still works after a restart.
   const pinStore = new PinStore(app.getPath('userData'), (message) => log.warn(message));
   const pinsRemembered = pinStore.load().then((remembered) => {
     for (const pin of remembered) pins.pin(pin, pin.fingerprint);
@@ -76,6 +77,13 @@ function startApp(): void {
   const inbox = new JoinLinkInbox((link) => {
     if (!mainWindow || mainWindow.isDestroyed()) return false;
     mainWindow.webContents.send(IpcEvent.joinLink, link);
+    return true;
+  });
+  // A link's relay certificate is pinned only once the person trusts it in the page (first use).
+  const relayTrust = new RelayTrustRequests((request) => {
+    if (!mainWindow || mainWindow.isDestroyed()) return false;
+    mainWindow.webContents.send(IpcEvent.relayTrustRequest, request);
+    focus(mainWindow);
     return true;
   });
   const system: SystemMediaAccess = {
@@ -102,16 +110,39 @@ function startApp(): void {
       void app.whenReady().then(() => showLinkRefusal(mainWindow, result.message));
       return;
     }
-    const endpoint = relayEndpoint(result.link.relayUrl);
-    if (result.link.certificateFingerprint && endpoint) {
-      // For the link's host only (the person's confirmation comes next).
-      pins.pin(endpoint, result.link.certificateFingerprint);
-      pinStore
-        .remember(endpoint, result.link.certificateFingerprint)
-        .catch((err: unknown) => log.warn({ err }, 'could not remember a trusted relay'));
+    const { link } = result;
+    const fingerprint = link.certificateFingerprint;
+    const endpoint = fingerprint ? relayEndpoint(link.relayUrl) : null;
+    if (!fingerprint || !endpoint) {
+      followJoinLink(link);
+      return;
     }
-    relaySources.addFromLink(result.link.relayUrl);
-    inbox.arrive(result.link);
+    void pinsRemembered.then(async () => {
+      // Trusted for this host already (confirmed before, or this app's own relay): the link goes on at once.
+      if (pins.trusts(endpoint.host, fingerprint)) {
+        if (pins.has(endpoint.host, fingerprint)) rememberPin(endpoint, fingerprint); // keeps it among the recent
+        followJoinLink(link);
+        return;
+      }
+      // First use: nothing of the link is applied (no pin, no CSP entry, no join) until the person trusts it.
+      if (!(await relayTrust.ask(endpoint, fingerprint))) {
+        log.info({ host: endpoint.host, port: endpoint.port }, 'relay not trusted: join link not followed');
+        return;
+      }
+      pins.pin(endpoint, fingerprint);
+      rememberPin(endpoint, fingerprint);
+      // After the answer's reply has reached the page: following may reload it.
+      setImmediate(() => followJoinLink(link));
+    });
+  };
+
+  const rememberPin = (endpoint: RelayEndpoint, fingerprint: string): void => {
+    pinStore.remember(endpoint, fingerprint).catch((err: unknown) => log.warn({ err }, 'could not remember a trusted relay'));
+  };
+
+  const followJoinLink = (link: JoinLink): void => {
+    relaySources.addFromLink(link.relayUrl);
+    inbox.arrive(link);
     focus(mainWindow);
     reloadIfRelaysChanged();
   };
@@ -181,6 +212,7 @@ function startApp(): void {
           },
           openExternal,
           takePendingJoinLinks: () => inbox.take(),
+          relayTrust,
           hostedRelay,
           chooseDiagnosticsPath: (suggestedName) => chooseDiagnosticsPath(mainWindow, suggestedName),
         }),

@@ -15,6 +15,7 @@ import { type InvokeHandlers, IpcChannel } from '../contract/ipc';
 import { checkDiagnosticsJson, writeDiagnosticsFile } from './diagnostics-file';
 import type { HostedRelay } from './hosted-relay';
 import { isSafeExternalUrl } from './navigation';
+import type { RelayTrustRequests } from './relay-trust';
 
 export interface MainServices {
   appInfo: () => AppInfo;
@@ -28,6 +29,8 @@ export interface MainServices {
   /** Electron's shell.openExternal; only ever given vetted https URLs. */
   openExternal: (url: string) => Promise<void>;
   takePendingJoinLinks: () => JoinLink[];
+  /** Main's requests to trust a link's relay (main/relay-trust.ts): the page only answers them. */
+  relayTrust: Pick<RelayTrustRequests, 'pending' | 'answer'>;
   hostedRelay: Pick<HostedRelay, 'start' | 'stop' | 'status'>;
   /** Electron's save dialog: the path the person chose for `suggestedName`, or null when they cancelled. */
   chooseDiagnosticsPath: (suggestedName: string) => Promise<string | null>;
@@ -60,6 +63,8 @@ export function createInvokeHandlers(services: MainServices): InvokeHandlers {
       await services.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
     },
     [IpcChannel.takePendingJoinLinks]: () => services.takePendingJoinLinks(),
+    [IpcChannel.pendingRelayTrust]: () => services.relayTrust.pending(),
+    [IpcChannel.answerRelayTrust]: (id, trust) => services.relayTrust.answer(id, trust),
     // The hosted relay is reached on loopback, which the CSP always allows: starting it needs no reload.
     [IpcChannel.hostedRelayStart]: (port) => services.hostedRelay.start(port),
     [IpcChannel.hostedRelayStop]: () => services.hostedRelay.stop(),

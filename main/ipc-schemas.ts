@@ -22,4 +22,7 @@ export const invokeRequestSchemas = {
   [IpcChannel.hostedRelayStop]: noArguments,
   [IpcChannel.hostedRelayStatus]: noArguments,
   [IpcChannel.saveDiagnostics]: z.tuple([z.string().min(2).max(MAX_DIAGNOSTICS_JSON_LENGTH)]),
+  [IpcChannel.pendingRelayTrust]: noArguments,
+  // Ids are main's own UUIDs; anything else cannot be one of main's requests.
+  [IpcChannel.answerRelayTrust]: z.tuple([z.uuid(), z.boolean()]),
 } satisfies { [C in InvokeChannel]: z.ZodType<InvokeRequests[C]> };

@@ -3,8 +3,16 @@
  * contract channel; the renderer never sees `ipcRenderer` or an IPC event. No Electron import here (the
  * caller hands in `ipcRenderer`), so the bridge is tested with a fake.
  */
-import type { ClinicBridge, JoinLink, Unsubscribe } from '../contract/bridge';
-import { type InvokeChannel, type InvokeRequest, type InvokeResponse, IpcChannel, IpcEvent, isJoinLink } from '../contract/ipc';
+import type { ClinicBridge, JoinLink, RelayTrustRequest, Unsubscribe } from '../contract/bridge';
+import {
+  type InvokeChannel,
+  type InvokeRequest,
+  type InvokeResponse,
+  IpcChannel,
+  IpcEvent,
+  isJoinLink,
+  isRelayTrustRequest,
+} from '../contract/ipc';
 
 /** The global name the renderer reads (`window.clinic`). */
 export const BRIDGE_GLOBAL_NAME = 'clinic';
@@ -61,6 +69,32 @@ export function createClinicBridge(ipc: IpcRendererLike) {
     };
   };
 
+  // Relay trust requests stay in main until answered, so nothing is held here: each subscriber asks main for
+  // the unanswered ones, and pushes reach whoever listens. A request may arrive twice (same id).
+  const trustListeners = new Set<(request: RelayTrustRequest) => void>();
+  const trustRequest = (payload: RelayTrustRequest): RelayTrustRequest => ({
+    id: payload.id,
+    host: payload.host,
+    port: payload.port,
+    fingerprint: payload.fingerprint,
+  });
+  ipc.on(IpcEvent.relayTrustRequest, (_event, payload) => {
+    if (!isRelayTrustRequest(payload)) return;
+    for (const listener of trustListeners) listener(trustRequest(payload));
+  });
+  const onRelayTrustRequest = (listener: (request: RelayTrustRequest) => void): Unsubscribe => {
+    trustListeners.add(listener);
+    call(IpcChannel.pendingRelayTrust).then(
+      (requests) => {
+        for (const request of requests) if (trustListeners.has(listener) && isRelayTrustRequest(request)) listener(trustRequest(request));
+      },
+      () => {}, // refused: the next subscriber asks again
+    );
+    return () => {
+      trustListeners.delete(listener);
+    };
+  };
+
   return {
     getAppInfo: () => call(IpcChannel.getAppInfo),
     getDefaultRelayUrl: () => call(IpcChannel.getDefaultRelayUrl),
@@ -72,6 +106,8 @@ export function createClinicBridge(ipc: IpcRendererLike) {
     openExternal: (url) => call(IpcChannel.openExternal, url),
     saveDiagnostics: (json) => call(IpcChannel.saveDiagnostics, json),
     onJoinLink,
+    onRelayTrustRequest,
+    answerRelayTrust: (id, trust) => call(IpcChannel.answerRelayTrust, id, trust),
     hostedRelay: {
       supported: true,
       start: (port) => call(IpcChannel.hostedRelayStart, port),

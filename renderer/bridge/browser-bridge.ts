@@ -94,6 +94,10 @@ export function createBrowserBridge(win: Window = window): ClinicBridge {
       if (code) queueMicrotask(() => listener({ relayUrl: relayUrlForPage(win.location), code }));
       return () => {};
     },
+    // No pinning in a browser: it verifies certificates itself and a page cannot add trust, so main's
+    // requests never exist here. Nothing is ever asked, and no answer is ever taken.
+    onRelayTrustRequest: () => () => {},
+    answerRelayTrust: async () => false,
     hostedRelay: {
       supported: false,
       start: async () => UNSUPPORTED_RELAY,

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, IpcChannel, isJoinLink } from '../../contract/ipc';
+import { EVENT_CHANNELS, INVOKE_CHANNELS, IpcChannel, isJoinLink, isRelayTrustRequest } from '../../contract/ipc';
 import { invokeRequestSchemas } from '../../main/ipc-schemas';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -29,6 +29,10 @@ describe('IPC contract', () => {
     expect(invokeRequestSchemas[IpcChannel.hostedRelayStart].safeParse([65535]).success).toBe(true);
     expect(invokeRequestSchemas[IpcChannel.hostedRelayStart].safeParse([-1]).success).toBe(false);
     expect(invokeRequestSchemas[IpcChannel.openExternal].safeParse(['x'.repeat(2049)]).success).toBe(false);
+    const id = '2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d';
+    expect(invokeRequestSchemas[IpcChannel.answerRelayTrust].safeParse([id, false]).success).toBe(true);
+    expect(invokeRequestSchemas[IpcChannel.answerRelayTrust].safeParse([id, 1]).success).toBe(false);
+    expect(invokeRequestSchemas[IpcChannel.answerRelayTrust].safeParse(['x'.repeat(36), true]).success).toBe(false);
   });
 
   it('is the only place a channel name is written (main, preload and renderer use the constants)', async () => {
@@ -56,5 +60,23 @@ describe('isJoinLink', () => {
     expect(isJoinLink({ relayUrl: 'x'.repeat(2049), code: 'x' })).toBe(false);
     expect(isJoinLink('ws://a:1/ws')).toBe(false);
     expect(isJoinLink(null)).toBe(false);
+  });
+});
+
+describe('isRelayTrustRequest', () => {
+  const request = {
+    id: '2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d',
+    host: '192.168.1.5',
+    port: 8787,
+    fingerprint: Array(32).fill('AB').join(':'),
+  };
+  it('accepts the contract shape only', () => {
+    expect(isRelayTrustRequest(request)).toBe(true);
+    expect(isRelayTrustRequest({ ...request, port: 0 })).toBe(false);
+    expect(isRelayTrustRequest({ ...request, port: '8787' })).toBe(false);
+    expect(isRelayTrustRequest({ ...request, fingerprint: 'ab'.repeat(32) })).toBe(false);
+    expect(isRelayTrustRequest({ ...request, host: 'x'.repeat(256) })).toBe(false);
+    expect(isRelayTrustRequest({ ...request, id: undefined })).toBe(false);
+    expect(isRelayTrustRequest(null)).toBe(false);
   });
 });

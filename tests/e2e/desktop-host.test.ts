@@ -4,7 +4,15 @@
  * preload is tested in tests/preload): settings, the hosted relay, deep links and OS media status.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClinicBridge, DiscoveredRelay, HostedRelayStatus, JoinLink, MediaAccessStatus, Settings } from '../../contract/bridge';
+import type {
+  ClinicBridge,
+  DiscoveredRelay,
+  HostedRelayStatus,
+  JoinLink,
+  MediaAccessStatus,
+  RelayTrustRequest,
+  Settings,
+} from '../../contract/bridge';
 import type { Relay } from '../../signaling/server';
 import type { AppWindow } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
@@ -15,24 +23,38 @@ interface FakeDesktopConfig {
   mediaAccess: MediaAccessStatus;
   denyCamera: boolean;
   discovered: DiscoveredRelay[];
+  /** Main's unanswered requests to trust a link's relay when the page starts. */
+  pendingTrust: RelayTrustRequest[];
 }
 
 declare global {
   interface Window {
     clinic?: ClinicBridge;
-    fakeDesktop: FakeDesktopConfig & { saved: Settings[]; deliverJoinLink(link: JoinLink): void };
+    fakeDesktop: FakeDesktopConfig & {
+      saved: Settings[];
+      deliverJoinLink(link: JoinLink): void;
+      requestTrust(request: RelayTrustRequest): void;
+      trustAnswers: [id: string, trust: boolean][];
+    };
   }
 }
 
 /** Runs in the page: the desktop bridge as the preload would expose it. */
 function installFakeDesktop(config: FakeDesktopConfig): void {
   const listeners = new Set<(link: JoinLink) => void>();
+  const trustListeners = new Set<(request: RelayTrustRequest) => void>();
+  // Main's side of relay trust: requests wait until answered, and only a waiting id is taken, once.
   const state = {
     ...config,
     saved: [] as Settings[],
     deliverJoinLink: (link: JoinLink) => {
       for (const listener of listeners) listener(link);
     },
+    requestTrust: (request: RelayTrustRequest) => {
+      state.pendingTrust.push(request);
+      for (const listener of trustListeners) listener(request);
+    },
+    trustAnswers: [] as [string, boolean][],
   };
   window.fakeDesktop = state;
   let settings: Settings = { relayUrl: null, displayName: 'Dr. Desk', cameraId: null, microphoneId: null, speakerId: null };
@@ -53,6 +75,19 @@ function installFakeDesktop(config: FakeDesktopConfig): void {
     onJoinLink: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onRelayTrustRequest: (listener) => {
+      trustListeners.add(listener);
+      queueMicrotask(() => {
+        for (const request of state.pendingTrust) listener(request);
+      });
+      return () => trustListeners.delete(listener);
+    },
+    answerRelayTrust: async (id, trust) => {
+      const waiting = state.pendingTrust.some((request) => request.id === id);
+      state.pendingTrust = state.pendingTrust.filter((request) => request.id !== id);
+      if (waiting) state.trustAnswers.push([id, trust]);
+      return waiting;
     },
     hostedRelay: {
       supported: true,
@@ -96,6 +131,7 @@ async function openDesktop(label: string, overrides: Partial<FakeDesktopConfig> 
     mediaAccess: { camera: 'granted', microphone: 'granted', fixHint: null },
     denyCamera: false,
     discovered: [],
+    pendingTrust: [],
     ...overrides,
   };
   return suite.open(pageRelay, label, desktopScript(config));

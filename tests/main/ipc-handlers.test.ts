@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS, type HostedRelayStatus, MAX_DIAGNOSTICS_JSON_LENGTH }
 import { INVOKE_CHANNELS, type InvokeHandlers, IpcChannel, IpcErrorCode } from '../../contract/ipc';
 import { createInvokeHandlers, ExternalLinkRefused, type MainServices } from '../../main/invoke-handlers';
 import { type InvokeEventLike, type IpcMainLike, registerInvokeHandlers } from '../../main/ipc-handlers';
+import { RelayTrustRequests } from '../../main/relay-trust';
 
 type Listener = (event: InvokeEventLike, ...args: unknown[]) => unknown;
 
@@ -88,6 +89,11 @@ describe('registerInvokeHandlers', () => {
     [IpcChannel.saveDiagnostics, [{ version: 1 }]],
     [IpcChannel.saveDiagnostics, ['x'.repeat(MAX_DIAGNOSTICS_JSON_LENGTH + 1)]],
     [IpcChannel.saveDiagnostics, []],
+    [IpcChannel.answerRelayTrust, ['request-1', true]],
+    [IpcChannel.answerRelayTrust, ['2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d']],
+    [IpcChannel.answerRelayTrust, ['2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d', 'yes']],
+    [IpcChannel.answerRelayTrust, ['2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d', true, 'extra']],
+    [IpcChannel.pendingRelayTrust, ['all']],
   ] as [string, unknown[]][])('refuses %s with arguments %j', async (channel, args) => {
     const { ipcMain, invoke } = fakeIpcMain();
     const impl = fakeHandlers();
@@ -113,6 +119,7 @@ describe('createInvokeHandlers', () => {
       },
       openExternal: vi.fn(async () => {}),
       takePendingJoinLinks: () => [],
+      relayTrust: new RelayTrustRequests(() => true),
       hostedRelay: { start: vi.fn(async () => STOPPED), stop: vi.fn(async () => STOPPED), status: vi.fn(async () => STOPPED) },
       chooseDiagnosticsPath: vi.fn(async () => null),
       now: () => new Date('2026-03-01T10:00:00.000Z'),
@@ -158,6 +165,18 @@ describe('createInvokeHandlers', () => {
     const s = services();
     await createInvokeHandlers(s)[IpcChannel.hostedRelayStart](9000);
     expect(s.hostedRelay.start).toHaveBeenCalledWith(9000);
+  });
+
+  it("lists main's pending relay trust requests and passes answers to main, which takes only its own, once", async () => {
+    const relayTrust = new RelayTrustRequests(() => false);
+    const handlers = createInvokeHandlers(services({ relayTrust }));
+    const answered = relayTrust.ask({ host: '192.168.1.5', port: 8787 }, Array(32).fill('AB').join(':'));
+    const [request] = await handlers[IpcChannel.pendingRelayTrust]();
+    expect(request).toMatchObject({ host: '192.168.1.5', port: 8787 });
+    expect(await handlers[IpcChannel.answerRelayTrust]('2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d', true)).toBe(false);
+    expect(await handlers[IpcChannel.answerRelayTrust](request?.id ?? '', true)).toBe(true);
+    expect(await handlers[IpcChannel.answerRelayTrust](request?.id ?? '', false)).toBe(false);
+    expect(await answered).toBe(true);
   });
 
   describe('saveDiagnostics', () => {

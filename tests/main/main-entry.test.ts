@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { INVOKE_CHANNELS, IpcChannel } from '../../contract/ipc';
+import { INVOKE_CHANNELS, IpcChannel, IpcEvent } from '../../contract/ipc';
 import { chromiumFlags, WEBRTC_FIELD_TRIALS } from '../../main/chromium-switches';
-import { loadOrCreateRelayCertificate } from '../../main/relay-certificate';
+import { loadOrCreateRelayCertificate, type RelayCertificate } from '../../main/relay-certificate';
 import { type FakeElectron, FakeWebContents, navigationEvent } from './fake-electron';
 
 const fake: FakeElectron = await vi.hoisted(async () => (await import('./fake-electron')).createFakeElectron());
@@ -248,11 +248,14 @@ describe('main process entry', () => {
     expect(response?.headers.get('content-security-policy')).toContain('wss://relay.clinic.example:8443');
   });
 
-  it("trusts a link's self-signed relay certificate for the link's host only, and still after the app restarts", async () => {
-    const relayDir = await mkdtemp(join(tmpdir(), 'clinic-linked-relay-'));
-    const certificate = await loadOrCreateRelayCertificate(relayDir);
-    await rm(relayDir, { recursive: true, force: true });
-    const verdict = (hostname = '192.168.1.5'): number => {
+  describe("a link's self-signed relay certificate", () => {
+    let certificate: RelayCertificate;
+    const RELAY = 'wss://192.168.1.5:8787';
+    const linkFor = (relay: string, code = 'ABCD-2345'): string =>
+      `clinic-consult://join?relay=${encodeURIComponent(relay)}&code=${code}&fp=${certificate.fingerprint.replace(/:/g, '')}`;
+    const openLink = (raw: string): void => void fake.module.app.emit('second-instance', {}, ['x', raw], '/');
+    /** The session's verify proc, as Chromium calls it: the host name and the certificate it presented. */
+    const verdict = (hostname: string): number => {
       const verify = fake.sessionHandlers.verify as (
         request: { hostname: string; certificate: { data: string } },
         callback: (result: number) => void,
@@ -261,27 +264,110 @@ describe('main process entry', () => {
       verify({ hostname, certificate: { data: certificate.cert } }, (value) => (result = value));
       return result;
     };
-    await boot();
-    expect(verdict()).toBe(-3); // unknown: Chromium's own verification, which refuses self-signed
-    const fp = certificate.fingerprint.replace(/:/g, '');
-    fake.module.app.emit(
-      'second-instance',
-      {},
-      ['x', `clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&code=ABCD-2345&fp=${fp}`],
-      '/',
-    );
-    expect(verdict()).toBe(0);
-    expect(verdict('relay.evil.example')).toBe(-3); // the same certificate on another host: not trusted
-    await vi.waitFor(async () =>
+    const trustRequests = (): unknown[] =>
+      (fake.windows[0]?.webContents.send.mock.calls ?? []).filter(([channel]) => channel === IpcEvent.relayTrustRequest).map(([, r]) => r);
+    const csp = async (): Promise<string> =>
+      (await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html')))?.headers.get('content-security-policy') ?? '';
+
+    beforeEach(async () => {
+      const relayDir = await mkdtemp(join(tmpdir(), 'clinic-linked-relay-'));
+      certificate = await loadOrCreateRelayCertificate(relayDir);
+      await rm(relayDir, { recursive: true, force: true });
+    });
+
+    it('is trusted for that host only after the person confirms it, and still after a restart', async () => {
+      await boot();
+      await csp(); // the page has loaded
+      expect(verdict('192.168.1.5')).toBe(-3); // unknown: Chromium's own verification, which refuses self-signed
+      openLink(linkFor(RELAY));
+      await vi.waitFor(() => expect(trustRequests()).toHaveLength(1));
+      const [request] = (await invoke(IpcChannel.pendingRelayTrust)) as { id: string }[];
+      expect(trustRequests()).toEqual([{ id: request?.id, host: '192.168.1.5', port: 8787, fingerprint: certificate.fingerprint }]);
+      // Nothing of the link is applied before the answer: no trust, no join, no CSP entry, nothing written.
+      expect(verdict('192.168.1.5')).toBe(-3);
+      expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([]);
+      expect(await csp()).not.toContain('192.168.1.5');
+      expect(fake.windows[0]?.webContents.reload).not.toHaveBeenCalled();
+      await expect(readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+
+      expect(await invoke(IpcChannel.answerRelayTrust, request?.id, true)).toBe(true);
+      expect(verdict('192.168.1.5')).toBe(0);
+      expect(verdict('relay.evil.example')).toBe(-3); // the same certificate on another host: not trusted
+      expect(verdict('192.168.1.6')).toBe(-3);
+      await vi.waitFor(() => expect(fake.windows[0]?.webContents.reload).toHaveBeenCalledTimes(1)); // the relay is new to the CSP
+      expect(await csp()).toContain('wss://192.168.1.5:8787');
+      // The page asked for links above, so the link is pushed to it (and waits in main over the reload).
+      expect(fake.windows[0]?.webContents.send).toHaveBeenCalledWith(
+        IpcEvent.joinLink,
+        expect.objectContaining({ relayUrl: 'wss://192.168.1.5:8787/ws', code: 'ABCD2345' }),
+      );
+      await vi.waitFor(async () =>
+        expect(JSON.parse(await readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8'))).toMatchObject({
+          version: 2,
+          pins: [{ host: '192.168.1.5', port: 8787, fingerprint: certificate.fingerprint }],
+        }),
+      );
+      // Answered once: a second answer is refused, and the next link to the relay needs no question.
+      expect(await invoke(IpcChannel.answerRelayTrust, request?.id, false)).toBe(false);
+      openLink(linkFor(RELAY, 'WXYZ-2345'));
+      await vi.waitFor(() =>
+        expect(fake.windows[0]?.webContents.send).toHaveBeenCalledWith(
+          IpcEvent.joinLink,
+          expect.objectContaining({ relayUrl: 'wss://192.168.1.5:8787/ws', code: 'WXYZ2345' }),
+        ),
+      );
+      expect(trustRequests()).toHaveLength(1);
+
+      await boot(true, true); // the app starts again, with no link this time
+      expect(verdict('192.168.1.5')).toBe(0);
+      expect(verdict('relay.evil.example')).toBe(-3);
+      expect(await invoke(IpcChannel.pendingRelayTrust)).toEqual([]);
+    });
+
+    it('Cancel trusts nothing and does not follow the link', async () => {
+      await boot();
+      openLink(linkFor(RELAY));
+      await vi.waitFor(async () => expect(await invoke(IpcChannel.pendingRelayTrust)).toHaveLength(1));
+      const [request] = (await invoke(IpcChannel.pendingRelayTrust)) as { id: string }[];
+      expect(await invoke(IpcChannel.answerRelayTrust, request?.id, false)).toBe(true);
+      await flush();
+      expect(verdict('192.168.1.5')).toBe(-3);
+      expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([]);
+      expect(await csp()).not.toContain('192.168.1.5');
+      expect(await invoke(IpcChannel.answerRelayTrust, request?.id, true)).toBe(false); // too late to change it
+      expect(verdict('192.168.1.5')).toBe(-3);
+      await expect(readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+    });
+
+    it('a page cannot add trust without a request from main', async () => {
+      await boot();
+      for (const id of ['2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d', crypto.randomUUID()]) {
+        expect(await invoke(IpcChannel.answerRelayTrust, id, true)).toBe(false);
+      }
+      await expect(invoke(IpcChannel.answerRelayTrust, 'any', true)).rejects.toThrow(/IPC_BAD_ARGUMENTS/);
+      openLink(linkFor(RELAY));
+      await vi.waitFor(async () => expect(await invoke(IpcChannel.pendingRelayTrust)).toHaveLength(1));
+      const handler = fake.ipcHandlers.get(IpcChannel.answerRelayTrust);
+      const [request] = (await invoke(IpcChannel.pendingRelayTrust)) as { id: string }[];
+      const foreign = { senderFrame: { url: 'https://evil.example/', parent: null } };
+      await expect(Promise.resolve(handler?.(foreign, request?.id, true))).rejects.toThrow(/IPC_UNTRUSTED_SENDER/);
+      expect(verdict('192.168.1.5')).toBe(-3);
+      expect(await invoke(IpcChannel.pendingRelayTrust)).toHaveLength(1); // still waiting for the person
+    });
+
+    it("a version 1 pin file (trusted for every host) is read as trust for its link's host only", async () => {
+      await boot();
+      const v1 = { version: 1, pins: [{ fingerprint: certificate.fingerprint, relayUrl: RELAY, pinnedAt: '2026-11-01T00:00:00.000Z' }] };
+      await mkdir(join(dir, 'userData'), { recursive: true });
+      await writeFile(join(dir, 'userData', 'trusted-relays.json'), JSON.stringify(v1));
+      await boot(true, true);
+      expect(verdict('192.168.1.5')).toBe(0);
+      expect(verdict('relay.evil.example')).toBe(-3);
       expect(JSON.parse(await readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8'))).toMatchObject({
         version: 2,
-        pins: [{ host: '192.168.1.5', port: 8787, fingerprint: certificate.fingerprint }],
-      }),
-    );
-
-    await boot(true, true); // the app starts again, with no link this time
-    expect(verdict()).toBe(0);
-    expect(verdict('relay.evil.example')).toBe(-3);
+        pins: [{ host: '192.168.1.5', port: 8787 }],
+      });
+    });
   });
 
   it('runs the hosted relay from IPC and stops it before quitting', async () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ClinicBridge, JoinLink } from '../../contract/bridge';
+import type { ClinicBridge, JoinLink, RelayTrustRequest } from '../../contract/bridge';
 import { DEFAULT_SETTINGS } from '../../contract/bridge';
 import { INVOKE_CHANNELS, IpcChannel, IpcEvent } from '../../contract/ipc';
 import type { ClinicPreloadBridge } from '../../preload/index';
@@ -7,7 +7,7 @@ import type { ClinicPreloadBridge } from '../../preload/index';
 /** A fake ipcRenderer that records invokes and lets the test push events. */
 const fake = vi.hoisted(() => {
   const listeners = new Map<string, ((event: unknown, ...args: unknown[]) => void)[]>();
-  const pending: { links: unknown[] } = { links: [] };
+  const pending: { links: unknown[]; trust: unknown[] } = { links: [], trust: [] };
   const ipcRenderer = {
     invoke: vi.fn(async (channel: string, ...args: unknown[]): Promise<unknown> => {
       if (channel === 'clinic:join-link:take-pending') {
@@ -15,6 +15,7 @@ const fake = vi.hoisted(() => {
         pending.links = [];
         return links;
       }
+      if (channel === 'clinic:relay-trust:pending') return pending.trust; // main keeps them until answered
       return { channel, args };
     }),
     on: vi.fn((channel: string, listener: (event: unknown, ...args: unknown[]) => void) => {
@@ -44,12 +45,19 @@ async function loadPreload(): Promise<ClinicBridge> {
   fake.exposed.clear();
   fake.listeners.clear();
   fake.pending.links = [];
+  fake.pending.trust = [];
   vi.clearAllMocks();
   await import('../../preload/index');
   return fake.exposed.get('clinic') as ClinicBridge;
 }
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 const link: JoinLink = { relayUrl: 'ws://10.0.0.2:8787/ws', code: 'ABCD2345' };
+const trustRequest: RelayTrustRequest = {
+  id: '2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d',
+  host: '192.168.1.5',
+  port: 8787,
+  fingerprint: Array(32).fill('AB').join(':'),
+};
 
 describe('preload', () => {
   let bridge: ClinicBridge;
@@ -73,6 +81,8 @@ describe('preload', () => {
         'openExternal',
         'saveDiagnostics',
         'onJoinLink',
+        'onRelayTrustRequest',
+        'answerRelayTrust',
         'hostedRelay',
       ].sort(),
     );
@@ -106,11 +116,13 @@ describe('preload', () => {
       [() => bridge.hostedRelay.start(8787), IpcChannel.hostedRelayStart, [8787]],
       [() => bridge.hostedRelay.stop(), IpcChannel.hostedRelayStop, []],
       [() => bridge.hostedRelay.status(), IpcChannel.hostedRelayStatus, []],
+      [() => bridge.answerRelayTrust(trustRequest.id, true), IpcChannel.answerRelayTrust, [trustRequest.id, true]],
     ];
     for (const [call, channel, args] of calls) {
       expect(await call()).toEqual({ channel, args });
     }
     bridge.onJoinLink(() => {});
+    bridge.onRelayTrustRequest(() => {});
     await tick();
     const invoked = new Set(fake.ipcRenderer.invoke.mock.calls.map(([channel]) => channel));
     expect([...invoked].sort()).toEqual([...INVOKE_CHANNELS].sort());
@@ -154,5 +166,45 @@ describe('preload', () => {
     fake.emit(IpcEvent.joinLink, null);
     fake.emit(IpcEvent.joinLink, { ...link, extra: () => 'x' });
     expect(received).toEqual([link]);
+  });
+});
+
+describe('preload relay trust requests', () => {
+  let bridge: ClinicBridge;
+  beforeEach(async () => {
+    bridge = await loadPreload();
+  });
+
+  it("gives a new listener main's unanswered requests, then each pushed one: the request only, never the IPC event", async () => {
+    fake.pending.trust = [trustRequest];
+    const received: unknown[][] = [];
+    bridge.onRelayTrustRequest((...args: unknown[]) => void received.push(args));
+    await tick();
+    expect(fake.ipcRenderer.invoke).toHaveBeenCalledWith(IpcChannel.pendingRelayTrust);
+    const next = { ...trustRequest, id: '3e2d1c0b-8a9f-4e7d-8c6b-5a4f3e2d1c0b', host: '[::1]' };
+    fake.emit(IpcEvent.relayTrustRequest, next);
+    expect(received).toEqual([[trustRequest], [next]]);
+  });
+
+  it('asks main again for every subscriber (requests stay in main until answered)', async () => {
+    fake.pending.trust = [trustRequest];
+    const first: RelayTrustRequest[] = [];
+    bridge.onRelayTrustRequest((request) => void first.push(request))();
+    const second: RelayTrustRequest[] = [];
+    bridge.onRelayTrustRequest((request) => void second.push(request));
+    await tick();
+    expect(first).toEqual([]); // unsubscribed before the answer came
+    expect(second).toEqual([trustRequest]);
+  });
+
+  it('drops pushed payloads that are not trust requests, and strips extra fields', async () => {
+    const received: unknown[] = [];
+    bridge.onRelayTrustRequest((request) => void received.push(request));
+    await tick();
+    fake.emit(IpcEvent.relayTrustRequest, { ...trustRequest, fingerprint: 'AB' });
+    fake.emit(IpcEvent.relayTrustRequest, { ...trustRequest, port: 70000 });
+    fake.emit(IpcEvent.relayTrustRequest, 'trust me');
+    fake.emit(IpcEvent.relayTrustRequest, { ...trustRequest, trusted: true, extra: () => 'x' });
+    expect(received).toEqual([trustRequest]);
   });
 });

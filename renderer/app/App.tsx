@@ -5,6 +5,7 @@ import { ClinicianScreen } from '../features/clinician/ClinicianScreen';
 import { CallState } from '../features/consult/CallState';
 import { useEngineSnapshot } from '../features/consult/use-engine';
 import { PatientScreen } from '../features/patient/PatientScreen';
+import { RelayTrustPrompt } from '../features/relay-trust/RelayTrustPrompt';
 import { ConnectionSettings } from '../features/settings/ConnectionSettings';
 
 type Mode = 'choose' | 'clinician' | 'patient';
@@ -42,6 +43,7 @@ export function App({ engine, relayUrl, joinRequest, settingsWarning }: AppProps
         <span className="app__brand">Clinic Consult</span>
         <CallState snapshot={snapshot} />
       </header>
+      <RelayTrustPrompt />
       {mode === 'choose' && (
         <div className="card home">
           <h1>Welcome</h1>

@@ -218,4 +218,51 @@ describe('renderer on the desktop bridge', () => {
     await expect.poll(() => desk.page.getByTestId('relay-url').textContent()).toBe(wsUrl(clinicRelay));
     expect(await desk.page.evaluate(() => window.fakeDesktop.saved.map((s) => s.relayUrl))).toEqual([wsUrl(clinicRelay)]);
   });
+
+  it("asks before trusting a link's relay: Trust answers main; Cancel says plainly that the link was not opened", async () => {
+    pageRelay = await suite.relay();
+    clinicRelay = await suite.relay({ staticDir: null });
+    const fingerprint = Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase()).join(':');
+    // The link arrived before the page was up: main holds the request, and the page shows it when it starts.
+    const patient = await openDesktop('patient', { pendingTrust: [{ id: 'first', host: '192.168.1.5', port: 8787, fingerprint }] });
+    const page = patient.page;
+    const confirm = page.getByRole('dialog', { name: "Trust the clinic's relay at 192.168.1.5:8787?" });
+    await confirm.waitFor();
+    expect(await confirm.getAttribute('data-testid')).toBe('pin-confirm');
+    expect(await page.getByTestId('pin-confirm-fingerprint').textContent()).toBe('00:01:02:03:04:05:06:07…');
+    expect(await confirm.textContent()).toContain('Its certificate fingerprint is 00:01:02:03:04:05:06:07…');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('pin-confirm-cancel'); // the safe default
+    await page.getByRole('button', { name: 'Trust' }).click();
+    await expect.poll(() => page.getByTestId('pin-confirm').count()).toBe(0);
+    expect(await page.evaluate(() => window.fakeDesktop.trustAnswers)).toEqual([['first', true]]);
+    expect(await page.getByTestId('pin-confirm-declined').count()).toBe(0);
+
+    // A link opened while the app runs: pushed, and cancelled (Escape would do the same).
+    await page.evaluate(
+      (fp) => window.fakeDesktop.requestTrust({ id: 'second', host: '[2001:db8::1]', port: 443, fingerprint: fp }),
+      fingerprint,
+    );
+    await page.getByRole('dialog', { name: "Trust the clinic's relay at [2001:db8::1]:443?" }).waitFor();
+    await page.getByTestId('pin-confirm-cancel').click();
+    await expect.poll(() => page.getByTestId('pin-confirm').count()).toBe(0);
+    expect(await page.evaluate(() => window.fakeDesktop.trustAnswers)).toEqual([
+      ['first', true],
+      ['second', false],
+    ]);
+    const declined = page.getByRole('alert').filter({ hasText: 'not opened' });
+    expect(await declined.textContent()).toContain(
+      'The consultation link was not opened: you did not trust the relay at [2001:db8::1]:443.',
+    );
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await page.getByTestId('pin-confirm-declined').count()).toBe(0);
+
+    await page.evaluate(
+      (fp) => window.fakeDesktop.requestTrust({ id: 'third', host: '10.0.0.9', port: 8787, fingerprint: fp }),
+      fingerprint,
+    );
+    await page.getByTestId('pin-confirm').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('pin-confirm').count()).toBe(0);
+    expect(await page.evaluate(() => window.fakeDesktop.trustAnswers.at(-1))).toEqual(['third', false]);
+  });
 });

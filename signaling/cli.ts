@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { announceRelay } from './announce';
 import { type IceConfig, iceConfigProblems } from './ice';
 import { type RelayOptions, startRelay } from './server';
+import { openStore } from './store/sqlite-store';
 
 const HELP = `Clinic Consult signaling relay
 
@@ -34,7 +35,8 @@ Options (environment variable in brackets):
                        (CLINIC_RELAY_RELAY_ONLY=1)
   --announce           announce the relay on the LAN by mDNS (_clinic-consult._tcp) so desktop apps offer it;
                        they only offer TLS relays (CLINIC_RELAY_ANNOUNCE=1)
-  --data-dir DIR       the relay's data folder, for its database relay.db (CLINIC_RELAY_DATA_DIR); read, not used yet
+  --data-dir DIR       the relay's data folder, for its database relay.db (CLINIC_RELAY_DATA_DIR): closed
+                       consultations and departures survive a restart; without it the relay keeps them in memory
   --metrics            serve Prometheus metrics at GET /metrics: counts only, no names (CLINIC_RELAY_METRICS=1)
   --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
   --help               this text
@@ -149,7 +151,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ name: 'clinic-relay', level: config.logLevel });
-  const relay = await startRelay({ ...config, logger });
+  const store = config.dataDir ? await openStore({ directory: config.dataDir }) : null;
+  if (!store && config.secret) {
+    logger.warn('no --data-dir: after a restart, resume tokens signed with this secret could reopen closed consultations');
+  }
+  const relay = await startRelay({ ...config, store, logger });
   const loopback = config.host === '127.0.0.1' || config.host === 'localhost' || config.host === '::1';
   process.stdout.write(`\nClinic Consult relay on ${relay.url}  (WebSocket: ${relay.url.replace(/^http/, 'ws')}/ws)\n`);
   if (config.staticDir) process.stdout.write(`Browser mode: open ${relay.url}/ in Chromium or Chrome.\n`);
@@ -172,7 +178,7 @@ async function main(): Promise<void> {
     );
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');
-    Promise.all([announcer?.stop(), relay.close()]).then(
+    Promise.all([announcer?.stop(), relay.close().then(() => store?.close())]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

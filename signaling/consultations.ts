@@ -87,10 +87,25 @@ export interface RegistryOptions {
   now?: () => number;
   /** Told when a call starts and ends (the relay's metrics). */
   calls?: { started(): void; ended(reason: EndReason): void };
+  /** What outlives this relay process (the store): see `RegistryHistory`. */
+  history?: RegistryHistory;
+}
+
+/**
+ * What the registry remembers beyond its own life. With the same secret, a restarted relay honours the tokens
+ * of the one before: without this, it would reopen consultations that had closed and let back in people who
+ * had left. Writes are the caller's to make durable; the registry only tells and asks synchronously.
+ */
+export interface RegistryHistory {
+  /** Participants (clinicians included: their consultation closed) who left for good before this relay started. */
+  readonly departedBefore: Iterable<string>;
+  opened(consultation: { id: string; code: string }): void;
+  closed(consultationId: string): void;
+  departed(participant: { id: string; consultationId: string }): void;
 }
 
 const MAX_ENDED_CALL_IDS = 64;
-const DEFAULT_TOKEN_TTL_MS = 24 * 3600 * 1000;
+export const DEFAULT_TOKEN_TTL_MS = 24 * 3600 * 1000;
 
 /** Called once the participant exists and before anything is delivered to it (binds it to a socket). */
 export type Attach = (participant: Participant) => void;
@@ -112,6 +127,7 @@ export class ConsultationRegistry {
     this.deliver = options.deliver;
     this.now = options.now ?? Date.now;
     this.tokens = options.tokens ?? new ResumeTokens(randomBytes(32).toString('base64url'));
+    for (const participantId of options.history?.departedBefore ?? []) this.departed.add(participantId);
   }
 
   get size(): { consultations: number; participants: number; calls: number } {
@@ -264,6 +280,7 @@ export class ConsultationRegistry {
     };
     this.consultations.set(id, consultation);
     this.byCode.set(code, consultation);
+    this.options.history?.opened({ id, code });
     return consultation;
   }
 
@@ -363,6 +380,7 @@ export class ConsultationRegistry {
   private closeConsultation(consultation: Consultation): void {
     this.consultations.delete(consultation.id);
     this.byCode.delete(consultation.code);
+    this.options.history?.closed(consultation.id);
     for (const patient of consultation.patients.values()) {
       this.deliver(patient.id, { type: 'consultation-closed', reason: 'clinician-left' });
       this.forget(patient);
@@ -373,6 +391,7 @@ export class ConsultationRegistry {
   /** Drops a participant for good: its pending expiry, its id, its token (which may no longer bring it back). */
   private forget(participant: Participant): void {
     this.departed.add(participant.id);
+    this.options.history?.departed(participant);
     if (participant.expiry) clearTimeout(participant.expiry);
     this.participants.delete(participant.id);
     this.byResumeToken.delete(participant.resumeToken);

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { ConsultationRegistry, type Participant, RelayError } from './consultations';
+import { ConsultationRegistry, DEFAULT_TOKEN_TTL_MS, type Participant, type RegistryHistory, RelayError } from './consultations';
 import { describeIceConfig, type IceConfig, iceConfigProblems, iceForParticipant, NO_ICE } from './ice';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
 import {
@@ -24,6 +24,7 @@ import {
 } from './protocol';
 import { ResumeTokens } from './resume-tokens';
 import { sendPlain, serveStatic } from './static-files';
+import type { RelayStore } from './store/store';
 import { TokenBucket } from './token-bucket';
 
 export interface RelayOptions {
@@ -54,6 +55,11 @@ export interface RelayOptions {
   messagesPerSecond?: number;
   /** Serve Prometheus metrics at GET /metrics (counts only; off by default, see metrics.ts). */
   metrics?: boolean;
+  /**
+   * What outlives the process (consultations closed, people who left): with it, a restart with the same
+   * secret never reopens a closed consultation nor lets back in someone who left. None: memory only.
+   */
+  store?: RelayStore | null;
   logger?: Logger;
 }
 
@@ -99,7 +105,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? null;
   const metrics: RelayMetrics | null = options.metrics ? createRelayMetrics(() => stats()) : null;
 
+  const history = options.store ? await registryHistory(options.store, log) : null;
   const registry = new ConsultationRegistry({
+    ...(history ? { history } : {}),
     graceMs: options.graceMs ?? 30_000,
     joinUrl: (code) => (options.staticDir ? `${publicUrl}/?code=${formatCode(code)}` : null),
     ice: (participantId) => iceForParticipant(ice, participantId, Date.now()),
@@ -365,4 +373,26 @@ function rawToString(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
+}
+
+/** The registry's memory in the store: departures a resume token could still name, loaded; changes written through. */
+async function registryHistory(store: RelayStore, log: Logger): Promise<RegistryHistory> {
+  const departures = await store.departuresSince(Date.now() - DEFAULT_TOKEN_TTL_MS);
+  // The store answers in the same tick (SQLite, synchronous underneath): each change is committed before the
+  // relay's next message goes out. A failed write is logged; the relay keeps serving from memory.
+  const written = (what: string, write: Promise<unknown>): void => {
+    write.catch((err: unknown) => log.error({ err }, `store: could not record ${what}`));
+  };
+  return {
+    departedBefore: departures.map((departure) => departure.participantId),
+    opened: ({ id, code }) =>
+      written(
+        'an opened consultation',
+        store.recordConsultationOpened({ id, code, clinicianStaffId: null }, Date.now()).then((outcome) => {
+          if (!outcome.ok) log.warn({ consultation: id, code: outcome.code }, 'store: consultation not recorded as opened');
+        }),
+      ),
+    closed: (consultationId) => written('a closed consultation', store.recordConsultationClosed(consultationId, Date.now())),
+    departed: ({ id, consultationId }) => written('a departure', store.recordDeparture({ consultationId, participantId: id }, Date.now())),
+  };
 }

@@ -175,6 +175,7 @@ export class SqliteStore implements RelayStore {
       // The primary key is (consultation_id, participant_id): a second departure keeps the first time.
       insertDeparture: q('INSERT INTO departures (consultation_id, participant_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       departure: q('SELECT 1 AS found FROM departures WHERE consultation_id = ? AND participant_id = ?'),
+      departuresSince: q('SELECT consultation_id, participant_id FROM departures WHERE at >= ? ORDER BY at'),
       insertAudit: q('INSERT INTO audit_events (at, type, consultation_id, actor, detail) VALUES (?, ?, ?, ?, ?)'),
       auditSince: q(
         'SELECT seq, at, type, consultation_id, actor, detail FROM audit_events WHERE at >= ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -420,6 +421,11 @@ export class SqliteStore implements RelayStore {
 
   async hasDeparted(departure: { consultationId: string; participantId: string }): Promise<boolean> {
     return this.sql.departure.get(departure.consultationId, departure.participantId) !== undefined;
+  }
+
+  async departuresSince(at: number): Promise<{ consultationId: string; participantId: string }[]> {
+    const rows = this.sql.departuresSince.all(at) as { consultation_id: string; participant_id: string }[];
+    return rows.map((row) => ({ consultationId: row.consultation_id, participantId: row.participant_id }));
   }
 
   // Audit log

@@ -149,6 +149,8 @@ export interface RelayStore {
   /** Keeps the first departure time if recorded twice. The consultation must have been recorded as opened. */
   recordDeparture(departure: { consultationId: string; participantId: string }, now: number): Promise<void>;
   hasDeparted(departure: { consultationId: string; participantId: string }): Promise<boolean>;
+  /** Departures recorded at or after `at` (a restarted relay loads those its resume tokens could still name). */
+  departuresSince(at: number): Promise<{ consultationId: string; participantId: string }[]>;
 
   // Audit log: append-only; the only removal is the retention purge.
   /** Appends in one transaction: all or none. Resolves once committed, with the new seqs in order. */

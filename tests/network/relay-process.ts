@@ -59,7 +59,8 @@ export async function startRelayProcess(ns: string, host: string, ice: RelayIce 
     // `node --import tsx` rather than `npx tsx`: one process, so the pid we hold is the relay itself.
     const started = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', join(ROOT, 'signaling/cli.ts'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, CLINIC_RELAY_SECRET_FILE: resumeSecretFile },
+      // Its data folder too, as in production: what closed stays closed across the restart.
+      env: { ...process.env, CLINIC_RELAY_SECRET_FILE: resumeSecretFile, CLINIC_RELAY_DATA_DIR: join(dir, 'data') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;

@@ -25,8 +25,15 @@ export function browserSuite(chromiumArgs: string[] = []): BrowserSuite {
     await chromium?.close();
   });
   afterEach(async () => {
+    // No window may have tried a phase change the engine's state machine forbids (it logs, never throws).
+    const illegal: string[] = [];
+    for (const window of windows) {
+      const timeline = await window.timeline().catch(() => []);
+      for (const entry of timeline) if (entry.event === 'phase-illegal') illegal.push(`${window.label}: ${entry.detail}`);
+    }
     for (const window of windows.splice(0)) await window.close();
     for (const relay of relays.splice(0)) await relay.close();
+    if (illegal.length > 0) throw new Error(`illegal phase changes:\n${illegal.join('\n')}`);
   });
 
   return {

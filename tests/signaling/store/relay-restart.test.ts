@@ -48,6 +48,14 @@ async function startCli(dir: string, withDataDir: boolean): Promise<RunningRelay
   return { wsUrl: `${url.replace('http', 'ws')}/ws`, child };
 }
 
+/** A scratch folder holding the secret both relay runs share (the README's --secret-file). */
+function folderWithSecret(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clinic-relay-restart-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'secret'), randomBytes(32).toString('hex'), { mode: 0o600 });
+  return dir;
+}
+
 async function kill(relay: RunningRelay): Promise<void> {
   const exited = new Promise((done) => relay.child.once('exit', done));
   relay.child.kill('SIGKILL');
@@ -100,9 +108,7 @@ async function resumeOutcome(wsUrl: string, token: string): Promise<string> {
 
 describe('a restarted relay with its data folder', () => {
   it('never reopens a closed consultation nor lets back in someone who left (SIGKILL, same secret)', { timeout: 90_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'clinic-relay-restart-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(join(dir, 'secret'), randomBytes(32).toString('hex'), { mode: 0o600 });
+    const dir = folderWithSecret();
 
     const first = await startCli(dir, true);
     const tokens = await leaveTracesBehind(first);
@@ -117,9 +123,7 @@ describe('a restarted relay with its data folder', () => {
   });
 
   it('without it, the same run lets them back in: the attack the data folder stops', { timeout: 90_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'clinic-relay-restart-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(join(dir, 'secret'), randomBytes(32).toString('hex'), { mode: 0o600 });
+    const dir = folderWithSecret();
 
     const first = await startCli(dir, false);
     const tokens = await leaveTracesBehind(first);

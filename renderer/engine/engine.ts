@@ -268,7 +268,10 @@ export class ConsultEngine {
     // ('reconnecting' included: a restart needs the relay).
     if (status === 'closed' && this.relay.wanted && this.snapshot.phase !== 'connected') {
       if (this.calls.current) this.finishCall('relay-lost');
-      else this.go('relay-lost', { endReason: 'relay-lost' });
+      else {
+        this.recovery.stop();
+        this.go('relay-lost', { endReason: 'relay-lost', recoveryAttempt: 0 });
+      }
     }
   }
 
@@ -313,6 +316,12 @@ export class ConsultEngine {
     // relay takes the call back once the other side resumes too. If it really ended, the peer closes.
     const callId = this.liveCallId();
     if (callId && message.call?.callId !== callId) this.log('call-unknown-to-relay', callId);
+    if (!callId && !message.call && (this.snapshot.phase === 'connecting' || this.snapshot.phase === 'reconnecting')) {
+      // Away between a replaced call and its successor, and meanwhile the other side hung up or left: no
+      // call-start will come.
+      this.recovery.stop();
+      this.go('call-gone', { recoveryAttempt: 0 });
+    }
     this.go('entered', {
       role: message.self.role,
       selfName: message.self.name,
@@ -370,7 +379,9 @@ export class ConsultEngine {
     if (this.calls.isKnown(callId)) return; // a duplicate: exactly one peer per call
     const from = this.snapshot.phase;
     if (transition(from, 'call-started') === null) {
-      this.log('phase-illegal', `call-started in ${from}; call ${callId} ignored`);
+      this.log('phase-illegal', `call-started in ${from}; call ${callId} refused`);
+      // Said to the relay, so the other side ends the call at once instead of waiting for ICE to give up.
+      this.send({ type: 'hang-up', callId, reason: 'connection-failed' });
       return;
     }
     this.closeCall();
@@ -480,9 +491,12 @@ export class ConsultEngine {
   private go(event: PhaseEvent, patch: SnapshotPatch = {}): void {
     const from = this.snapshot.phase;
     const to = transition(from, event);
-    if (to === null) this.log('phase-illegal', `${event} in ${from}`);
-    else if (to !== from) this.log('phase', `${from} -> ${to} (${event})`);
-    this.apply(to === null ? patch : { ...patch, phase: to });
+    if (to === null) {
+      this.log('phase-illegal', `${event} in ${from}`);
+      return;
+    }
+    if (to !== from) this.log('phase', `${from} -> ${to} (${event})`);
+    this.apply({ ...patch, phase: to });
   }
 
   private update(patch: SnapshotPatch): void {

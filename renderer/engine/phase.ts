@@ -1,7 +1,7 @@
 /**
  * The consultation's phase, and the one function that changes it. Every legal change is one line of the
  * diagram below; `LINES` repeats it line for line, and a unit test parses this comment and holds the two
- * equal. Anything else is illegal: the engine logs it to the timeline and the phase stays.
+ * equal. Anything else is illegal: the engine logs it to the timeline and changes nothing.
  *
  * Each line reads `from ─ event ─▶ to`; `from` may list phases (`a|b`), `to` may be `same`.
  *
@@ -19,6 +19,10 @@
  *   connecting|connected|reconnecting         ─ call-failed   ─▶ failed         could not connect, gave up
  *   waiting|ended|failed                      ─ call-failed   ─▶ failed         a call-start without media
  *   previewing|waiting|ended|failed           ─ relay-lost    ─▶ failed         the relay is gone for good
+ *   connecting|reconnecting                   ─ relay-lost    ─▶ failed         (between a replaced call and
+ *                                                                                its successor: no peer to keep)
+ *   connecting|reconnecting                   ─ call-gone     ─▶ waiting        welcomed back, the relay has
+ *                                                                                no call for us any more
  *   idle|previewing|waiting|ended|failed      ─ left          ─▶ ended          left, or consultation closed
  *   connecting|connected|reconnecting         ─ left          ─▶ ended
  *   previewing|waiting|ended|failed           ─ seat-lost     ─▶ previewing     the relay no longer knows us
@@ -42,6 +46,7 @@ export type PhaseEvent =
   | 'call-ended'
   | 'call-failed'
   | 'relay-lost'
+  | 'call-gone'
   | 'left'
   | 'seat-lost';
 
@@ -55,6 +60,7 @@ export const PHASE_EVENTS: readonly PhaseEvent[] = [
   'call-ended',
   'call-failed',
   'relay-lost',
+  'call-gone',
   'left',
   'seat-lost',
 ];
@@ -77,6 +83,8 @@ const LINES: readonly Line[] = [
   [['connecting', 'connected', 'reconnecting'], 'call-failed', 'failed'],
   [['waiting', 'ended', 'failed'], 'call-failed', 'failed'],
   [['previewing', 'waiting', 'ended', 'failed'], 'relay-lost', 'failed'],
+  [['connecting', 'reconnecting'], 'relay-lost', 'failed'],
+  [['connecting', 'reconnecting'], 'call-gone', 'waiting'],
   [['idle', 'previewing', 'waiting', 'ended', 'failed'], 'left', 'ended'],
   [['connecting', 'connected', 'reconnecting'], 'left', 'ended'],
   [['previewing', 'waiting', 'ended', 'failed'], 'seat-lost', 'previewing'],

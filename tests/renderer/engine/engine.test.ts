@@ -465,6 +465,31 @@ describe('ConsultEngine', () => {
   });
 
   describe('the phase machine', () => {
+    async function replacedCall(r: Rig): Promise<void> {
+      await patientInWaitingRoom(r);
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      onlyPeer(r).emit('connect');
+      onlyPeer(r).emit('stream', fakeStream('remote'));
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
+      expect(r.engine.getSnapshot().phase).toBe('reconnecting');
+    }
+
+    it('fails a call caught between a replaced call and its successor when the relay is gone for good', async () => {
+      const r = rig();
+      await replacedCall(r);
+      r.transport.setStatus('closed', 'gave up');
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'relay-lost', recoveryAttempt: 0 });
+    });
+
+    it('goes back to waiting when, welcomed back after such a gap, the relay has no call for us', async () => {
+      const r = rig();
+      await replacedCall(r);
+      r.transport.receive(welcome('patient'));
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'waiting', recoveryAttempt: 0 });
+      vi.advanceTimersByTime(60_000); // no recovery left running to restart a call that is gone
+      expect(r.transport.sentOfType('restart')).toEqual([]);
+    });
+
     it('walks the diagram through a whole consultation, each change in the timeline', async () => {
       const r = rig();
       await clinicianWithOpenConsultation(r);
@@ -487,14 +512,16 @@ describe('ConsultEngine', () => {
       ]);
     });
 
-    it('refuses a call-start before the relay has placed us, and logs it as illegal', async () => {
+    it('refuses a call-start before the relay has placed us, tells the relay, and logs it as illegal', async () => {
       const r = rig();
       await r.engine.startPreview();
+      r.transport.setStatus('open', 'connected');
       r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
       expect(r.peers).toHaveLength(0);
       expect(r.engine.getSnapshot().phase).toBe('previewing');
+      expect(r.transport.sentOfType('hang-up')).toEqual([{ type: 'hang-up', callId: 'c_1', reason: 'connection-failed' }]);
       const illegal = r.engine.timelineEntries().filter((e) => e.event === 'phase-illegal');
-      expect(illegal.map((e) => e.detail)).toEqual(['call-started in previewing; call c_1 ignored']);
+      expect(illegal.map((e) => e.detail)).toEqual(['call-started in previewing; call c_1 refused']);
       engines.splice(engines.indexOf(r.engine), 1); // illegal on purpose: not for the after-each check
     });
   });

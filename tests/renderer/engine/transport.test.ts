@@ -11,8 +11,16 @@ function welcomeMessage(): ServerMessage {
   return { v: 1, ...welcome('patient') } as ServerMessage;
 }
 
-// The transport is written against the browser's WebSocket; `ws` implements the same event-handler API.
-const WebSocketImpl = NodeWebSocket as unknown as typeof WebSocket;
+// The transport is written against the browser's WebSocket; `ws` implements the same event-handler API. Unlike
+// a browser's, a `ws` socket with no 'error' listener throws when it is closed while still connecting (a
+// reconnect attempt in flight when a test ends): listen, as a browser effectively does.
+class BrowserLikeWebSocket extends NodeWebSocket {
+  constructor(...args: ConstructorParameters<typeof NodeWebSocket>) {
+    super(...args);
+    this.on('error', () => {});
+  }
+}
+const WebSocketImpl = BrowserLikeWebSocket as unknown as typeof WebSocket;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -8,7 +8,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile() && /\.(ts|tsx)$/.test(e.name)).map((e) => relative(ROOT, join(e.parentPath, e.name)));
+  // Build output (renderer/dist) is not source, and another test may be rebuilding it at this moment.
+  return entries
+    .filter((e) => e.isFile() && /\.(ts|tsx)$/.test(e.name) && !e.parentPath.split('/').includes('dist'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
 
 describe('IPC contract', () => {

@@ -45,6 +45,7 @@ function watchDetachedVideos(): void {
     },
   });
   Object.assign(window, {
+    videosGivenStreams: () => given.size,
     detachedVideosHoldingStreams: () => [...given].filter((element) => !element.isConnected && get.call(element) !== null).length,
   });
 }
@@ -54,8 +55,11 @@ describe('first frame right after Admit', () => {
     const run = await runConsultation(chromium.browser, relay.url, 0, 0, { init: `(${watchDetachedVideos.toString()})()` });
     try {
       for (const side of [run.clinician, run.patient]) {
-        const held = () =>
-          side.page.evaluate(() => (window as unknown as { detachedVideosHoldingStreams(): number }).detachedVideosHoldingStreams());
+        type Watch = { videosGivenStreams(): number; detachedVideosHoldingStreams(): number };
+        // Previews and the call's videos (at least entry form, waiting room, call): the watch saw them all.
+        const given = await side.page.evaluate(() => (window as unknown as Watch).videosGivenStreams());
+        expect(given, `${side.label}: videos given a stream`).toBeGreaterThanOrEqual(3);
+        const held = () => side.page.evaluate(() => (window as unknown as Watch).detachedVideosHoldingStreams());
         // React clears a removed element's stream in its effect cleanup, a moment after the element leaves.
         await expect.poll(held, { timeout: 2000, message: `${side.label}: removed videos still holding a stream` }).toBe(0);
       }

@@ -75,6 +75,8 @@ export function aptCommands(packages: string[]): string[][] {
 // ---- glue ----
 
 function commandExists(command: string): boolean {
+  // Root's PATH may lack the sbin folders (Debian's `su` without `-`), where iptables and ip live.
+  if (['/usr/sbin', '/sbin', '/usr/bin', '/bin'].some((dir) => existsSync(`${dir}/${command}`))) return true;
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 

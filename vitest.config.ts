@@ -9,6 +9,9 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/e2e/**', 'tests/network/**', 'node_modules/**'],
           environment: 'node',
+          // A limit against hangs, not a speed goal: a file's first test pays for transforming its whole module
+          // graph (main/index.ts and everything it imports), which took over 5 s on a loaded 2-core machine.
+          testTimeout: 20_000,
           // Projects run one group after another (unit, then e2e, then network), never side by side:
           // browsers on two cores next to another suite would turn timing into noise.
           sequence: { groupOrder: 0 },

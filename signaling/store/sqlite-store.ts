@@ -11,6 +11,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
+import { newId } from '../ids';
 import { assertOpenable, LATEST_VERSION, migrate, schemaVersion } from './migrations';
 import {
   type AuditEvent,
@@ -28,7 +29,6 @@ import {
   type NewAuditEvent,
   newEnrollmentCode,
   newInviteSecret,
-  newStoreId,
   normalizeEnrollmentCode,
   type OpenConsultationRefusal,
   type Outcome,
@@ -232,7 +232,7 @@ export class SqliteStore implements RelayStore {
   ): Promise<{ staff: Staff; enrollmentCode: string }> {
     const name = displayName.trim();
     if (name.length < 1 || name.length > 120) throw new TypeError('a staff display name is 1-120 characters');
-    const staff: Staff = { id: newStoreId('s'), displayName: name, createdAt: now, revokedAt: null };
+    const staff: Staff = { id: newId('s'), displayName: name, createdAt: now, revokedAt: null };
     const enrollmentCode = newEnrollmentCode();
     this.transaction(() => {
       this.sql.insertStaff.run(staff.id, staff.displayName, now);
@@ -296,7 +296,7 @@ export class SqliteStore implements RelayStore {
       // transaction already serializes redeemers; this guard holds even if a caller ever drops it.
       if (this.sql.spendEnrollment.run(now, codeHash, now).changes !== 1) return refuse('ENROLLMENT_USED');
       const credential: DeviceCredential = {
-        id: newStoreId('d'),
+        id: newId('d'),
         staffId: staff.id,
         publicKey: key,
         createdAt: now,
@@ -379,7 +379,7 @@ export class SqliteStore implements RelayStore {
       if (consultation.closed_at !== null) return refuse('CONSULTATION_CLOSED');
       const { consultationId, expectedName, expiresAt } = invite;
       const record: Invite = {
-        id: newStoreId('i'),
+        id: newId('i'),
         consultationId,
         expectedName,
         createdAt: now,

@@ -17,8 +17,8 @@
  * Secrets handed out here (enrollment codes, invite secrets) are returned once, in plain, and stored only as
  * SHA-256 hashes; device keys are stored as public keys only (SPKI PEM or JWK text), never private material.
  */
-import { createHash, createPublicKey, type JsonWebKey, type KeyObject, randomBytes, randomInt } from 'node:crypto';
-import { CODE_ALPHABET } from '../protocol';
+import { createHash, createPublicKey, type JsonWebKey, type KeyObject, randomBytes } from 'node:crypto';
+import { newTypableCode } from '../ids';
 
 export interface Staff {
   readonly id: string;
@@ -190,18 +190,9 @@ export class StoreNotOursError extends Error {
 
 const ENROLLMENT_CODE_LENGTH = 20; // 20 characters from 31 (no look-alikes): ~99 bits
 
-export function newStoreId(prefix: 's' | 'd' | 'i'): string {
-  return `${prefix}_${randomBytes(8).toString('hex')}`;
-}
-
 /** A one-time enrollment code people can type or scan: XXXX-XXXX-XXXX-XXXX-XXXX. */
 export function newEnrollmentCode(): string {
-  let code = '';
-  for (let i = 0; i < ENROLLMENT_CODE_LENGTH; i += 1) {
-    if (i > 0 && i % 4 === 0) code += '-';
-    code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-  }
-  return code;
+  return (newTypableCode(ENROLLMENT_CODE_LENGTH).match(/.{4}/g) ?? []).join('-');
 }
 
 /** Forgives what people type: lower case, spaces and dashes. */

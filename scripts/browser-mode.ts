@@ -4,12 +4,11 @@
  * browser opened when there is one, and one line saying that this is browser mode and why.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { parseRelayConfig } from '../signaling/cli';
-import { type Relay, startRelay } from '../signaling/server';
+import { parseRelayConfig, type RelayConfig, type ServedRelay, serveRelay } from '../signaling/cli';
 import { hasDisplay } from './electron-binary';
+import { commandExists, runCommand } from './system-commands';
 
 export type OpenPlan = { command: string; args: string[]; verbatim?: boolean } | { skip: string };
 
@@ -46,23 +45,6 @@ export function browserModeNotice(options: { reason: string; url: string; open: 
   return `${lines.join('\n')}\n\n`;
 }
 
-/** Runs a command with this terminal; resolves with its exit code (1 when it could not start). */
-export function runCommand(command: string, args: string[], cwd: string): Promise<number> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd, stdio: 'inherit', shell: process.platform === 'win32' });
-    child.on('error', () => resolvePromise(1));
-    child.on('exit', (code, signal) => resolvePromise(code ?? (signal ? 1 : 0)));
-  });
-}
-
-/** Whether `command` is on PATH (only asked on macOS and Linux-like systems: Windows always has `start`). */
-function commandExists(command: string): boolean {
-  return (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter(Boolean)
-    .some((dir) => existsSync(join(dir, command)));
-}
-
 function openInBrowser(plan: OpenPlan): void {
   if (!('command' in plan)) return;
   try {
@@ -94,7 +76,7 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<numbe
   process.stdout.write(`npm start: the desktop app cannot run here: ${options.reason}. Starting browser mode instead.\n`);
   if ((await runCommand('npm', ['run', 'build:renderer'], options.root)) !== 0) return 1;
 
-  let config: ReturnType<typeof parseRelayConfig>;
+  let config: RelayConfig;
   try {
     config = parseRelayConfig(['--static', join(options.root, 'renderer', 'dist')], env);
   } catch (err) {
@@ -102,18 +84,18 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<numbe
     return 2;
   }
   const logger = pino({ name: 'clinic-relay', level: config.logLevel });
-  let relay: Relay;
+  let served: ServedRelay;
   try {
-    relay = await startRelay({ ...config, logger });
+    served = await serveRelay(config, logger);
   } catch (err) {
     const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
     if (!inUse || env.CLINIC_RELAY_PORT) throw err;
     // The default port is taken (another relay, most likely): any free port will do for browser mode.
     process.stdout.write(`npm start: port ${config.port} is in use; serving on a free port instead.\n`);
-    relay = await startRelay({ ...config, port: 0, logger });
+    served = await serveRelay({ ...config, port: 0 }, logger);
   }
 
-  const url = `${relay.url}/`;
+  const url = `${served.relay.url}/`;
   const open = planBrowserOpen(url, { platform: process.platform, env, has: commandExists });
   process.stdout.write(browserModeNotice({ reason: options.reason, url, open, hint: options.hint ?? null }));
   openInBrowser(open);
@@ -126,7 +108,7 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<numbe
       }
       stopping = true;
       logger.info({ signal }, 'stopping');
-      relay.close().then(
+      served.close().then(
         () => resolvePromise(0),
         () => resolvePromise(1),
       );

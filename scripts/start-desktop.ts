@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBrowserMode, runCommand } from './browser-mode';
+import { runBrowserMode } from './browser-mode';
 import { buildElectron } from './build-electron';
 import { type ElectronBinary, locateElectronBinary, type ProbeResult, planStart, probeBlocker } from './electron-binary';
+import { runCommand } from './system-commands';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REQUIRED_TOOLS } from '../tests/network/preflight';
+import { commandExists } from './system-commands';
 
 /** Where the browser suites launch Chromium (tests/harness/browser.ts reads the same variable). */
 export const DEFAULT_CHROMIUM_PATH = '/usr/lib/chromium/chromium';
@@ -73,12 +74,6 @@ export function aptCommands(packages: string[]): string[][] {
 }
 
 // ---- glue ----
-
-function commandExists(command: string): boolean {
-  // Root's PATH may lack the sbin folders (Debian's `su` without `-`), where iptables and ip live.
-  if (['/usr/sbin', '/sbin', '/usr/bin', '/bin'].some((dir) => existsSync(`${dir}/${command}`))) return true;
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
 
 export function gatherFacts(env: NodeJS.ProcessEnv = process.env): PrerequisiteFacts {
   const chromiumPath = env.CHROMIUM_PATH || DEFAULT_CHROMIUM_PATH;

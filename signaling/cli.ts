@@ -7,10 +7,10 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { announceRelay } from './announce';
 import { type IceConfig, iceConfigProblems } from './ice';
-import { type RelayOptions, startRelay } from './server';
+import { type Relay, type RelayOptions, startRelay } from './server';
 import { openStore } from './store/sqlite-store';
 
 const HELP = `Clinic Consult signaling relay
@@ -142,8 +142,32 @@ function integer(name: string, raw: string, min: number, max: number): number {
   return value;
 }
 
+export type RelayConfig = ReturnType<typeof parseRelayConfig>;
+
+export interface ServedRelay {
+  readonly relay: Relay;
+  /** Stops the relay, then closes its store. */
+  close(): Promise<void>;
+}
+
+/** The relay as configured, with its store when it has a data folder: the CLI and npm start's browser mode. */
+export async function serveRelay(config: RelayConfig, logger: Logger): Promise<ServedRelay> {
+  const store = config.dataDir ? await openStore({ directory: config.dataDir }) : null;
+  if (!store && config.secret) {
+    logger.warn('no --data-dir: after a restart, resume tokens signed with this secret could reopen closed consultations');
+  }
+  let relay: Relay;
+  try {
+    relay = await startRelay({ ...config, store, logger });
+  } catch (err) {
+    await store?.close();
+    throw err;
+  }
+  return { relay, close: () => relay.close().then(() => store?.close()) };
+}
+
 async function main(): Promise<void> {
-  let config: ReturnType<typeof parseRelayConfig>;
+  let config: RelayConfig;
   try {
     config = parseRelayConfig(process.argv.slice(2), process.env);
   } catch (err) {
@@ -151,11 +175,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ name: 'clinic-relay', level: config.logLevel });
-  const store = config.dataDir ? await openStore({ directory: config.dataDir }) : null;
-  if (!store && config.secret) {
-    logger.warn('no --data-dir: after a restart, resume tokens signed with this secret could reopen closed consultations');
-  }
-  const relay = await startRelay({ ...config, store, logger });
+  const served = await serveRelay(config, logger);
+  const relay = served.relay;
   const loopback = config.host === '127.0.0.1' || config.host === 'localhost' || config.host === '::1';
   process.stdout.write(`\nClinic Consult relay on ${relay.url}  (WebSocket: ${relay.url.replace(/^http/, 'ws')}/ws)\n`);
   if (config.staticDir) process.stdout.write(`Browser mode: open ${relay.url}/ in Chromium or Chrome.\n`);
@@ -178,7 +199,7 @@ async function main(): Promise<void> {
     );
   const stop = (signal: string): void => {
     logger.info({ signal }, 'stopping');
-    Promise.all([announcer?.stop(), relay.close().then(() => store?.close())]).then(
+    Promise.all([announcer?.stop(), served.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -66,6 +66,17 @@ function onlyPeer(r: Rig): FakePeer {
   return peer;
 }
 
+/** A patient in call c_1 with the clinician: its peer connected and remote media in. */
+async function connectedPatient(): Promise<Rig & { peer: FakePeer }> {
+  const r = rig();
+  await patientInWaitingRoom(r);
+  r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+  const peer = onlyPeer(r);
+  peer.emit('connect');
+  peer.emit('stream', fakeStream('remote'));
+  return { ...r, peer };
+}
+
 describe('ConsultEngine', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -208,16 +219,6 @@ describe('ConsultEngine', () => {
   });
 
   describe('ending a call', () => {
-    async function connectedPatient(): Promise<Rig & { peer: FakePeer }> {
-      const r = rig();
-      await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
-      const peer = onlyPeer(r);
-      peer.emit('connect');
-      peer.emit('stream', fakeStream('remote'));
-      return { ...r, peer };
-    }
-
     it('hang-up tells the relay, removes every peer listener, then destroys the peer', async () => {
       const r = await connectedPatient();
       r.engine.hangUp();
@@ -465,25 +466,21 @@ describe('ConsultEngine', () => {
   });
 
   describe('the phase machine', () => {
-    async function replacedCall(r: Rig): Promise<void> {
-      await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
-      onlyPeer(r).emit('connect');
-      onlyPeer(r).emit('stream', fakeStream('remote'));
+    async function replacedCall(): Promise<Rig> {
+      const r = await connectedPatient();
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
       expect(r.engine.getSnapshot().phase).toBe('reconnecting');
+      return r;
     }
 
     it('fails a call caught between a replaced call and its successor when the relay is gone for good', async () => {
-      const r = rig();
-      await replacedCall(r);
+      const r = await replacedCall();
       r.transport.setStatus('closed', 'gave up');
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'relay-lost', recoveryAttempt: 0 });
     });
 
     it('goes back to waiting when, welcomed back after such a gap, the relay has no call for us', async () => {
-      const r = rig();
-      await replacedCall(r);
+      const r = await replacedCall();
       r.transport.receive(welcome('patient'));
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'waiting', recoveryAttempt: 0 });
       vi.advanceTimersByTime(60_000); // no recovery left running to restart a call that is gone

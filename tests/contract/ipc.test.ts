@@ -1,18 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, IpcChannel, isJoinLink, isRelayTrustRequest } from '../../contract/ipc';
 import { invokeRequestSchemas } from '../../main/ipc-schemas';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-
-async function sourceFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true });
-  // Build output (renderer/dist) is not source, and another test may be rebuilding it at this moment.
-  return entries
-    .filter((e) => e.isFile() && /\.(ts|tsx)$/.test(e.name) && !e.parentPath.split('/').includes('dist'))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
-}
+import { REPO_ROOT, sourceFiles } from '../harness/source-files';
 
 describe('IPC contract', () => {
   it('names every channel once, under the clinic: prefix', () => {
@@ -39,13 +31,13 @@ describe('IPC contract', () => {
   });
 
   it('is the only place a channel name is written (main, preload and renderer use the constants)', async () => {
-    const files = [...(await sourceFiles('main')), ...(await sourceFiles('preload')), ...(await sourceFiles('renderer'))].filter(
+    const files = [...sourceFiles('main'), ...sourceFiles('preload'), ...sourceFiles('renderer')].filter(
       (file) => !file.startsWith(join('renderer', 'dist')),
     );
     expect(files.length).toBeGreaterThan(10);
     const offenders: string[] = [];
     for (const file of files) {
-      const text = await readFile(join(ROOT, file), 'utf8');
+      const text = await readFile(join(REPO_ROOT, file), 'utf8');
       for (const channel of [...INVOKE_CHANNELS, ...EVENT_CHANNELS]) {
         if (text.includes(`'${channel}'`) || text.includes(`"${channel}"`) || text.includes(`\`${channel}\``))
           offenders.push(`${file}: ${channel}`);

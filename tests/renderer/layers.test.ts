@@ -1,23 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const RENDERER = resolve(import.meta.dirname, '../../renderer');
-
-function sourceFiles(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) return entry.name === 'dist' ? [] : sourceFiles(path);
-    return /\.tsx?$/.test(entry.name) ? [path] : [];
-  });
-}
+import { REPO_ROOT, sourceFiles } from '../harness/source-files';
 
 /** `from → to` for every relative import of a renderer folder, as renderer-relative paths. */
 function importsOf(folder: string): { from: string; to: string }[] {
-  return sourceFiles(join(RENDERER, folder)).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from '(\.{1,2}\/[^']+)'/gm)].map((match) => ({
-      from: relative(RENDERER, file),
-      to: relative(RENDERER, resolve(dirname(file), match[1] ?? '')),
+  return sourceFiles(`renderer/${folder}`).flatMap((file) =>
+    [...readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/^(?:import|export)[^'"]*from '(\.{1,2}\/[^']+)'/gm)].map((match) => ({
+      from: relative('renderer', file),
+      to: relative('renderer', join(dirname(file), match[1] ?? '')),
     })),
   );
 }

@@ -8,11 +8,15 @@
  * growth of each process's RSS with all calls open: coarse (the heap grows in steps), so compare orders.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { createDeviceKey, signChallenge } from '../signaling/device-auth';
+import { PROTOCOL_VERSION } from '../signaling/protocol';
 import { percentile } from '../tests/harness/timing';
+import { staffAdd } from '../tests/signaling/relay-cli';
 
 const ROOT = join(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -88,6 +92,38 @@ function open(url: string): Promise<WebSocket> {
   });
 }
 
+/** A relay socket and its challenge (the relay's hello is its first message, maybe in the upgrade's own packet). */
+function openRelay(url: string): Promise<{ ws: WebSocket; challenge: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('message', (data: Buffer) =>
+      resolve({ ws, challenge: String((JSON.parse(data.toString()) as { challenge?: unknown }).challenge) }),
+    );
+    ws.once('error', reject);
+  });
+}
+
+const encode = (message: Record<string, unknown>): string => JSON.stringify({ v: PROTOCOL_VERSION, ...message });
+
+/** The bench's clinician: one staff member (added by IT's CLI) whose device signs in on every call's socket. */
+interface BenchStaff {
+  credentialId: string;
+  privateKey: CryptoKey;
+}
+
+async function enrollBenchStaff(wsUrl: string, dataDir: string): Promise<BenchStaff> {
+  const { code } = await staffAdd(dataDir, 'Dr. Bench');
+  const key = await createDeviceKey();
+  const { ws, challenge } = await openRelay(wsUrl);
+  const signedIn = next(ws, 'signed-in');
+  ws.send(
+    encode({ type: 'enroll', code, publicKey: key.publicKey, signature: await signChallenge(key.keyPair.privateKey, 'enroll', challenge) }),
+  );
+  const { credentialId } = (await signedIn) as { credentialId: string };
+  ws.close();
+  return { credentialId, privateKey: key.keyPair.privateKey };
+}
+
 /** The next JSON message of `type` on a socket. */
 function next(ws: WebSocket, type: string): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
@@ -115,23 +151,25 @@ const candidate = (sentAt: number): { candidate: string; sdpMid: string; sdpMLin
 });
 
 /** A consultation with its patient admitted: the clinician's socket sends, the patient's receives. */
-async function relayCall(wsUrl: string, index: number): Promise<Pair> {
-  const clinician = await open(wsUrl);
-  clinician.send(JSON.stringify({ v: 1, type: 'create', name: `Dr. Bench ${index}` }));
-  const welcome = (await next(clinician, 'welcome')) as { consultation: { code: string } };
-  const patient = await open(wsUrl);
-  patient.send(JSON.stringify({ v: 1, type: 'join', code: welcome.consultation.code, name: `Patient ${index}` }));
+async function relayCall(wsUrl: string, staff: BenchStaff, index: number): Promise<Pair> {
+  const { ws: clinician, challenge } = await openRelay(wsUrl);
+  const signature = await signChallenge(staff.privateKey, 'staff-sign-in', challenge);
+  const welcomed = next(clinician, 'welcome');
+  clinician.send(encode({ type: 'authenticate', credentialId: staff.credentialId, signature }));
+  clinician.send(encode({ type: 'create' }));
+  const welcome = (await welcomed) as { consultation: { code: string } };
+  const { ws: patient } = await openRelay(wsUrl);
+  patient.send(encode({ type: 'join', code: welcome.consultation.code, name: `Patient ${index}` }));
   const joined = (await next(patient, 'welcome')) as { self: { participantId: string } };
   const started = next(patient, 'call-start');
   const clinicianStarted = next(clinician, 'call-start');
-  clinician.send(JSON.stringify({ v: 1, type: 'admit', patientId: joined.self.participantId }));
+  clinician.send(encode({ type: 'admit', patientId: joined.self.participantId }));
   const { callId } = (await clinicianStarted) as { callId: string };
   await started;
   return {
     sender: clinician,
     receiver: patient,
-    frame: (seq, sentAt) =>
-      JSON.stringify({ v: 1, type: 'signal', callId, seq, data: { type: 'candidate', candidate: candidate(sentAt) } }),
+    frame: (seq, sentAt) => encode({ type: 'signal', callId, seq, data: { type: 'candidate', candidate: candidate(sentAt) } }),
   };
 }
 
@@ -200,7 +238,11 @@ async function measure(server: Server, makePair: (index: number) => Promise<Pair
   return { idleRss, loadedRss, latencies, sent, cpuMs: cpu };
 }
 
-const relay = await startServer(['signaling/cli.ts', '--port', '0', '--log-level', 'warn'], /Clinic Consult relay on (http:\/\/\S+)/);
+const dataDir = mkdtempSync(join(tmpdir(), 'clinic-bench-relay-'));
+const relay = await startServer(
+  ['signaling/cli.ts', '--port', '0', '--log-level', 'warn', '--data-dir', dataDir],
+  /Clinic Consult relay on (http:\/\/\S+)/,
+);
 const floor = await startServer(['bench/ws-floor.ts'], /ws-floor on (ws:\/\/\S+)/);
 const result: Record<string, unknown> = { bench: 'relay', calls, rate_per_call: rate, seconds };
 try {
@@ -208,7 +250,8 @@ try {
     `${calls} calls (${calls * 2} sockets), each sending ${rate} candidate signals/s for ${seconds} s; relay vs bare ws floor, same run`,
   );
   const relayWs = `${relay.url.replace(/^http/, 'ws')}/ws`;
-  const onRelay = await measure(relay, (i) => relayCall(relayWs, i));
+  const staff = await enrollBenchStaff(relayWs, dataDir);
+  const onRelay = await measure(relay, (i) => relayCall(relayWs, staff, i));
   const onFloor = await measure(floor, (i) => floorCall(floor.url, i));
   const perParticipant = (m: Measured): number => (m.loadedRss - m.idleRss) / (calls * 2);
   const rows: [string, Measured][] = [
@@ -250,5 +293,6 @@ try {
 } finally {
   await relay.stop();
   await floor.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 line(JSON.stringify(result));

@@ -1,6 +1,7 @@
 /**
  * Standalone relay for clinic IT:  tsx signaling/cli.ts [--port 8787] [--host 0.0.0.0] [--static renderer/dist]
  * Every flag has an environment variable twin (CLINIC_RELAY_*), so a service manager can configure it.
+ * `tsx signaling/cli.ts staff …` manages who may sign in as clinic staff (staff-command.ts).
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -9,11 +10,17 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Logger, pino } from 'pino';
 import { announceRelay } from './announce';
+import { DEFAULT_DATA_DIR, resolveDataDir } from './data-dir';
 import { type IceConfig, iceConfigProblems } from './ice';
 import { type Relay, type RelayOptions, startRelay } from './server';
+import { runStaffCommand } from './staff-command';
 import { openStore } from './store/sqlite-store';
+import type { RelayStore } from './store/store';
 
 const HELP = `Clinic Consult signaling relay
+
+  clinic-relay [options]           run the relay
+  clinic-relay staff …             add, list and revoke clinic staff (clinic-relay staff help)
 
 Options (environment variable in brackets):
   --port N             TCP port (CLINIC_RELAY_PORT, default 8787)
@@ -35,8 +42,8 @@ Options (environment variable in brackets):
                        (CLINIC_RELAY_RELAY_ONLY=1)
   --announce           announce the relay on the LAN by mDNS (_clinic-consult._tcp) so desktop apps offer it;
                        they only offer TLS relays (CLINIC_RELAY_ANNOUNCE=1)
-  --data-dir DIR       the relay's data folder, for its database relay.db (CLINIC_RELAY_DATA_DIR): closed
-                       consultations and departures survive a restart; without it the relay keeps them in memory
+  --data-dir DIR       the relay's data folder, for its database relay.db: staff and their devices, closed
+                       consultations, departures (CLINIC_RELAY_DATA_DIR, default ./${DEFAULT_DATA_DIR})
   --metrics            serve Prometheus metrics at GET /metrics: counts only, no names (CLINIC_RELAY_METRICS=1)
   --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
   --help               this text
@@ -45,7 +52,7 @@ Options (environment variable in brackets):
 export function parseRelayConfig(
   argv: string[],
   env: NodeJS.ProcessEnv,
-): RelayOptions & { logLevel: string; announce: boolean; dataDir: string | null } {
+): RelayOptions & { logLevel: string; announce: boolean; dataDir: string } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -94,9 +101,7 @@ export function parseRelayConfig(
   };
   const iceProblems = iceConfigProblems(ice);
   if (iceProblems.length > 0) throw new Error(iceProblems.join('; '));
-  const dataDir = values['data-dir'] ?? env.CLINIC_RELAY_DATA_DIR ?? null;
-  // An empty value would quietly mean the working directory.
-  if (dataDir === '') throw new Error('--data-dir needs a folder');
+  const dataDir = resolveDataDir(values['data-dir'], env);
   const secret = readSecret(values['secret-file'] ?? env.CLINIC_RELAY_SECRET_FILE, env.CLINIC_RELAY_SECRET);
   if (secret !== null && secret.length < 32) throw new Error('the relay secret must be at least 32 characters');
   return {
@@ -111,7 +116,7 @@ export function parseRelayConfig(
     graceMs: graceSeconds * 1000,
     metrics: values.metrics ?? isOn(env.CLINIC_RELAY_METRICS),
     announce: values.announce ?? isOn(env.CLINIC_RELAY_ANNOUNCE),
-    dataDir: dataDir === null ? null : resolve(dataDir),
+    dataDir,
     logLevel,
   };
 }
@@ -146,27 +151,31 @@ export type RelayConfig = ReturnType<typeof parseRelayConfig>;
 
 export interface ServedRelay {
   readonly relay: Relay;
+  /** The relay's database (e.g. browser mode mints the local clinician's enrollment code in it). */
+  readonly store: RelayStore;
   /** Stops the relay, then closes its store. */
   close(): Promise<void>;
 }
 
-/** The relay as configured, with its store when it has a data folder: the CLI and npm start's browser mode. */
+/** The relay as configured, with the database in its data folder: the CLI and npm start's browser mode. */
 export async function serveRelay(config: RelayConfig, logger: Logger): Promise<ServedRelay> {
-  const store = config.dataDir ? await openStore({ directory: config.dataDir }) : null;
-  if (!store && config.secret) {
-    logger.warn('no --data-dir: after a restart, resume tokens signed with this secret could reopen closed consultations');
-  }
+  const store = await openStore({ directory: config.dataDir });
   let relay: Relay;
   try {
     relay = await startRelay({ ...config, store, logger });
   } catch (err) {
-    await store?.close();
+    await store.close();
     throw err;
   }
-  return { relay, close: () => relay.close().then(() => store?.close()) };
+  logger.info({ dataDir: config.dataDir }, 'relay data folder');
+  return { relay, store, close: () => relay.close().then(() => store.close()) };
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'staff') {
+    const io = { out: (text: string) => process.stdout.write(text), err: (text: string) => process.stderr.write(text) };
+    process.exit(await runStaffCommand(process.argv.slice(3), process.env, io));
+  }
   let config: RelayConfig;
   try {
     config = parseRelayConfig(process.argv.slice(2), process.env);
@@ -177,6 +186,9 @@ async function main(): Promise<void> {
   const logger = pino({ name: 'clinic-relay', level: config.logLevel });
   const served = await serveRelay(config, logger);
   const relay = served.relay;
+  if ((await served.store.listStaff()).length === 0) {
+    process.stdout.write(`No clinic staff yet: add someone with  clinic-relay staff add "Dr. Name" --data-dir ${config.dataDir}\n`);
+  }
   const loopback = config.host === '127.0.0.1' || config.host === 'localhost' || config.host === '::1';
   process.stdout.write(`\nClinic Consult relay on ${relay.url}  (WebSocket: ${relay.url.replace(/^http/, 'ws')}/ws)\n`);
   if (config.staticDir) process.stdout.write(`Browser mode: open ${relay.url}/ in Chromium or Chrome.\n`);

@@ -33,6 +33,8 @@ export interface Participant {
   readonly role: Role;
   readonly name: string;
   readonly consultationId: string;
+  /** A clinician's staff id (the seat is theirs alone); null for a patient. */
+  readonly staffId: string | null;
   readonly resumeToken: string;
   readonly joinedAt: number;
   present: boolean;
@@ -49,6 +51,7 @@ interface Consultation {
   readonly id: string;
   readonly code: string;
   readonly clinicianId: string;
+  readonly clinicianStaffId: string | null;
   /** Patients in arrival order (Map keeps insertion order). */
   readonly patients: Map<string, Participant>;
   call: Call | null;
@@ -65,6 +68,7 @@ interface Seat {
   code: string;
   clinicianId: string;
   clinicianName: string;
+  clinicianStaffId: string | null;
 }
 
 export interface RegistryOptions {
@@ -99,7 +103,7 @@ export interface RegistryOptions {
 export interface RegistryHistory {
   /** Participants (clinicians included: their consultation closed) who left for good before this relay started. */
   readonly departedBefore: Iterable<string>;
-  opened(consultation: { id: string; code: string }): void;
+  opened(consultation: { id: string; code: string; clinicianStaffId: string | null }): void;
   closed(consultationId: string): void;
   departed(participant: { id: string; consultationId: string }): void;
 }
@@ -140,18 +144,18 @@ export class ConsultationRegistry {
     return this.participants.get(id);
   }
 
-  /** A clinician opens a consultation and becomes its host. */
-  create(name: string, attach: Attach = noop): Participant {
+  /** A staff member opens a consultation and becomes its clinician, under the name IT enrolled them with. */
+  create(staff: { id: string; name: string }, attach: Attach = noop): Participant {
     let code = newConsultationCode();
     while (this.byCode.has(code)) code = newConsultationCode();
     const consultationId = newId('k');
     const clinicianId = newId('p');
-    const consultation = this.addConsultation(consultationId, code, clinicianId);
+    const consultation = this.addConsultation(consultationId, code, clinicianId, staff.id);
     const clinician = this.addParticipant(
       'clinician',
-      name,
+      staff.name,
       consultationId,
-      { code, clinicianId, clinicianName: name },
+      { code, clinicianId, clinicianName: staff.name, clinicianStaffId: staff.id },
       { id: clinicianId },
     );
     attach(clinician);
@@ -165,7 +169,7 @@ export class ConsultationRegistry {
     const consultation = this.byCode.get(code);
     if (!consultation) throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'no open consultation has this code');
     const clinician = this.clinicianOf(consultation);
-    const seat: Seat = { code, clinicianId: clinician.id, clinicianName: clinician.name };
+    const seat: Seat = { code, clinicianId: clinician.id, clinicianName: clinician.name, clinicianStaffId: clinician.staffId };
     const patient = this.addParticipant('patient', name, consultation.id, seat);
     attach(patient);
     consultation.patients.set(patient.id, patient);
@@ -173,6 +177,23 @@ export class ConsultationRegistry {
     this.sendPresenceOf(this.clinicianOf(consultation), patient.id);
     this.sendWaitingRoom(consultation);
     return patient;
+  }
+
+  /**
+   * The seat a resume token names (its role, and for a clinician whose it is), without taking it: what the
+   * access policy needs before `resume`. Null when the token would be refused anyway.
+   */
+  seatOf(resumeToken: string): { role: Role; staffId: string | null } | null {
+    const held = this.byResumeToken.get(resumeToken);
+    if (held) return { role: held.role, staffId: held.staffId };
+    const claim = this.tokens.verify(resumeToken, this.now());
+    if (!claim || this.departed.has(claim.pid)) return null;
+    return { role: claim.role, staffId: claim.role === 'clinician' ? claim.csid : null };
+  }
+
+  /** The clinicians seated by this staff member (a revoked person's consultations close at once). */
+  cliniciansOf(staffId: string): Participant[] {
+    return [...this.participants.values()].filter((p) => p.role === 'clinician' && p.staffId === staffId);
   }
 
   /**
@@ -268,11 +289,12 @@ export class ConsultationRegistry {
 
   // ---- internals -----------------------------------------------------------------------------------------
 
-  private addConsultation(id: string, code: string, clinicianId: string): Consultation {
+  private addConsultation(id: string, code: string, clinicianId: string, clinicianStaffId: string | null): Consultation {
     const consultation: Consultation = {
       id,
       code,
       clinicianId,
+      clinicianStaffId,
       patients: new Map(),
       call: null,
       endedCallIds: new Set(),
@@ -280,7 +302,7 @@ export class ConsultationRegistry {
     };
     this.consultations.set(id, consultation);
     this.byCode.set(code, consultation);
-    this.options.history?.opened({ id, code });
+    this.options.history?.opened({ id, code, clinicianStaffId });
     return consultation;
   }
 
@@ -295,8 +317,19 @@ export class ConsultationRegistry {
     // Strictly increasing, so arrival order survives a relay restart even within one millisecond.
     const joinedAt = known.joinedAt ?? Math.max(this.now(), this.lastJoinedAt + 1);
     this.lastJoinedAt = Math.max(this.lastJoinedAt, joinedAt);
+    const staffId = role === 'clinician' ? seat.clinicianStaffId : null;
     const resumeToken = this.tokens.issue(
-      { pid: id, role, name, kid: consultationId, code: seat.code, cid: seat.clinicianId, cname: seat.clinicianName, joinedAt },
+      {
+        pid: id,
+        role,
+        name,
+        kid: consultationId,
+        code: seat.code,
+        cid: seat.clinicianId,
+        cname: seat.clinicianName,
+        csid: seat.clinicianStaffId,
+        joinedAt,
+      },
       this.options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
       this.now(),
     );
@@ -305,6 +338,7 @@ export class ConsultationRegistry {
       role,
       name,
       consultationId,
+      staffId,
       resumeToken,
       joinedAt,
       present: known.present ?? true,
@@ -329,9 +363,9 @@ export class ConsultationRegistry {
     let consultation = this.consultations.get(claim.kid);
     if (!consultation) {
       if (this.byCode.has(claim.code) || this.departed.has(claim.cid)) return null;
-      consultation = this.addConsultation(claim.kid, claim.code, claim.cid);
+      consultation = this.addConsultation(claim.kid, claim.code, claim.cid, claim.csid);
     }
-    const seat: Seat = { code: claim.code, clinicianId: claim.cid, clinicianName: claim.cname };
+    const seat: Seat = { code: claim.code, clinicianId: claim.cid, clinicianName: claim.cname, clinicianStaffId: claim.csid };
     if (claim.role === 'patient' && !this.participants.has(claim.cid)) {
       const clinician = this.addParticipant('clinician', claim.cname, claim.kid, seat, { id: claim.cid, present: false });
       this.expireLater(clinician);

@@ -82,10 +82,38 @@ export async function importPublicKey(publicKey: string, subtle: SubtleCrypto = 
 
 /** A short, stable id for a public key (SHA-256 of its SPKI, base64url, 22 characters). */
 export async function publicKeyId(publicKey: string, subtle: SubtleCrypto = crypto.subtle): Promise<string | null> {
+  if (publicKey.length > MAX_PUBLIC_KEY_CHARS) return null;
   const spki = fromBase64Url(publicKey);
   if (!spki) return null;
   const digest = new Uint8Array(await subtle.digest('SHA-256', spki));
   return toBase64Url(digest.slice(0, 16));
+}
+
+/**
+ * The one conversion between the two spellings of a device's public key: base64url SPKI (what the device
+ * sends, compact on the wire) and SPKI PEM (what the store keeps, readable by any tool). Null for malformed input.
+ */
+export function publicKeyPem(publicKey: string): string | null {
+  if (publicKey.length > MAX_PUBLIC_KEY_CHARS) return null;
+  const spki = fromBase64Url(publicKey);
+  if (!spki || spki.length === 0) return null;
+  let binary = '';
+  for (const byte of spki) binary += String.fromCharCode(byte);
+  const lines = btoa(binary).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`;
+}
+
+export function publicKeyFromPem(pem: string): string | null {
+  const match = /^-----BEGIN PUBLIC KEY-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----\s*$/.exec(pem);
+  if (!match?.[1]) return null;
+  try {
+    const binary = atob(match[1].replace(/\s+/g, ''));
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+    return toBase64Url(bytes);
+  } catch {
+    return null;
+  }
 }
 
 export function toBase64Url(bytes: Uint8Array): string {

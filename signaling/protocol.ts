@@ -7,7 +7,11 @@
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: every socket starts with the relay's `hello` challenge; staff sign in (`enroll`, `authenticate`) before
+ * they may `create`, and a clinician's name is the one IT enrolled, no longer typed.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Limits that both sides agree on; the relay enforces them. */
 export const LIMITS = {
@@ -31,6 +35,20 @@ export const ErrorCode = {
   NOT_IN_CALL: 'NOT_IN_CALL',
   INVALID_RESUME: 'INVALID_RESUME',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Only signed-in clinic staff may do this (open a consultation, take a clinician's seat back). */
+  NOT_SIGNED_IN: 'NOT_SIGNED_IN',
+  /** This connection is already signed in (as someone): sign-in happens once per connection. */
+  ALREADY_SIGNED_IN: 'ALREADY_SIGNED_IN',
+  /** The enrollment code is unknown (mistyped, or never issued). */
+  ENROLLMENT_INVALID: 'ENROLLMENT_INVALID',
+  ENROLLMENT_EXPIRED: 'ENROLLMENT_EXPIRED',
+  ENROLLMENT_USED: 'ENROLLMENT_USED',
+  /** The staff member (or this device of theirs) was revoked by IT. */
+  STAFF_REVOKED: 'STAFF_REVOKED',
+  /** Unknown credential, a key that is not a P-256 public key, or a signature that does not verify. */
+  CREDENTIAL_INVALID: 'CREDENTIAL_INVALID',
+  /** The device key is already enrolled: a device enrolls again with a fresh key. */
+  PUBLIC_KEY_IN_USE: 'PUBLIC_KEY_IN_USE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -49,6 +67,8 @@ export const CloseCode = {
   /** Relay -> client: the relay is shutting down; another may come back at the same address. */
   RELAY_SHUTDOWN: 4004,
   // 4005 was a rejection code that was never sent; do not reuse it.
+  /** Relay -> client: IT revoked this staff member or this device; the client forgets its credential. */
+  STAFF_REVOKED: 4006,
 } as const;
 
 const displayName = z
@@ -74,6 +94,13 @@ export function formatCode(code: string): string {
 }
 
 const id = z.string().min(1).max(64);
+/** base64url text of bounded length (device keys, signatures, challenges). */
+const base64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
 /** A signed seat claim (see resume-tokens.ts): a few hundred characters. */
 const resumeToken = z.string().min(16).max(2048);
 /**
@@ -111,8 +138,23 @@ const base = { v: z.literal(PROTOCOL_VERSION) };
 // ---- client -> relay -------------------------------------------------------------------------------------
 
 export const clientMessage = z.discriminatedUnion('type', [
-  /** Clinician opens a consultation. */
-  z.object({ ...base, type: z.literal('create'), name: displayName }),
+  /**
+   * Staff, first time on this device: spends IT's one-time enrollment code and registers the device's public
+   * key (SPKI), signing this socket's challenge with the private half to prove the device holds it.
+   */
+  z.object({
+    ...base,
+    type: z.literal('enroll'),
+    code: z.string().min(1).max(64),
+    publicKey: base64url(200),
+    signature: base64url(128),
+  }),
+  /** Staff, every connection: signs this socket's challenge with the enrolled device key. */
+  z.object({ ...base, type: z.literal('authenticate'), credentialId: id, signature: base64url(128) }),
+  /** Staff: this device's credential is revoked at the relay (the device forgets its key too). */
+  z.object({ ...base, type: z.literal('sign-out') }),
+  /** Signed-in staff open a consultation, under the name IT enrolled them with. */
+  z.object({ ...base, type: z.literal('create') }),
   /** Patient enters the waiting room of a consultation. */
   z.object({ ...base, type: z.literal('join'), code: consultationCode, name: displayName }),
   /** Either role takes its place back after a reload or a dropped socket. */
@@ -182,7 +224,16 @@ export type IceSettings = z.infer<typeof iceSettings>;
 export const endReason = z.enum(['hang-up', 'connection-failed', 'peer-left', 'replaced']);
 export type EndReason = z.infer<typeof endReason>;
 
+const staffMember = z.object({ id, name: z.string() });
+export type StaffMember = z.infer<typeof staffMember>;
+
 export const serverMessage = z.discriminatedUnion('type', [
+  /** The first message on every socket: the challenge a device key signs to sign in on this socket. */
+  z.object({ ...base, type: z.literal('hello'), challenge: base64url(128) }),
+  /** Enrollment or authentication succeeded: this socket acts for this staff member. */
+  z.object({ ...base, type: z.literal('signed-in'), staff: staffMember, credentialId: id }),
+  /** This device's credential is revoked; the socket is no longer signed in. */
+  z.object({ ...base, type: z.literal('signed-out') }),
   z.object({
     ...base,
     type: z.literal('welcome'),

@@ -8,7 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 const seatClaim = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   /** participant id, role and display name */
   pid: z.string().min(1).max(64),
   role: z.enum(['clinician', 'patient']),
@@ -19,6 +19,8 @@ const seatClaim = z.object({
   /** the consultation's clinician, so a patient who comes back first can rebuild the consultation */
   cid: z.string().min(1).max(64),
   cname: z.string().max(120),
+  /** the clinician's staff id: only that staff member, signed in, takes a clinician's seat back */
+  csid: z.string().min(1).max(64).nullable(),
   joinedAt: z.number(),
   /** expiry, epoch ms */
   exp: z.number(),
@@ -34,7 +36,7 @@ export class ResumeTokens {
   }
 
   issue(claim: Omit<SeatClaim, 'v' | 'exp'>, ttlMs: number, nowMs: number): string {
-    const payload = Buffer.from(JSON.stringify({ v: 1, ...claim, exp: nowMs + ttlMs })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ v: 2, ...claim, exp: nowMs + ttlMs })).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 

@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { type Action, type Actor, refusal } from './access-policy';
 import { ConsultationRegistry, DEFAULT_TOKEN_TTL_MS, type Participant, type RegistryHistory, RelayError } from './consultations';
+import { newChallenge } from './device-auth';
 import { describeIceConfig, type IceConfig, iceConfigProblems, iceForParticipant, NO_ICE } from './ice';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
 import {
@@ -23,7 +25,9 @@ import {
   type ServerMessageBody,
 } from './protocol';
 import { ResumeTokens } from './resume-tokens';
+import { authenticate, enroll, revokedAmong, type SignedIn } from './staff-sign-in';
 import { sendPlain, serveStatic } from './static-files';
+import { openStore } from './store/sqlite-store';
 import type { RelayStore } from './store/store';
 import { TokenBucket } from './token-bucket';
 
@@ -56,10 +60,13 @@ export interface RelayOptions {
   /** Serve Prometheus metrics at GET /metrics (counts only; off by default, see metrics.ts). */
   metrics?: boolean;
   /**
-   * What outlives the process (consultations closed, people who left): with it, a restart with the same
-   * secret never reopens a closed consultation nor lets back in someone who left. None: memory only.
+   * What the relay knows and remembers: staff and their devices (who may open consultations), consultations
+   * closed and people who left (a restart with the same secret never reopens or readmits them). None: an
+   * empty in-memory store of the relay's own, which nobody outside this process can enroll staff into.
    */
   store?: RelayStore | null;
+  /** How often the relay looks for revocations made by IT (another process writing the store). */
+  revocationPollMs?: number;
   logger?: Logger;
 }
 
@@ -86,6 +93,13 @@ interface Connection {
   participantId: string | null;
   lastSeen: number;
   readonly budget: TokenBucket;
+  /** This socket's sign-in challenge (sent in its hello): a signature made for another socket is worthless here. */
+  readonly challenge: string;
+  /** Who this socket proved to be, if it signed in. */
+  staff: SignedIn | null;
+  /** Messages are handled in arrival order; a sign-in (a signature check, the store) finishes before the next. */
+  queue: Promise<void>;
+  closed: boolean;
 }
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
@@ -105,9 +119,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? null;
   const metrics: RelayMetrics | null = options.metrics ? createRelayMetrics(() => stats()) : null;
 
-  const history = options.store ? await registryHistory(options.store, log) : null;
+  const ownStore = options.store ? null : await openStore({ memory: true });
+  const store: RelayStore = options.store ?? (ownStore as RelayStore);
+  const history = await registryHistory(store, log);
   const registry = new ConsultationRegistry({
-    ...(history ? { history } : {}),
+    history,
     graceMs: options.graceMs ?? 30_000,
     joinUrl: (code) => (options.staticDir ? `${publicUrl}/?code=${formatCode(code)}` : null),
     ice: (participantId) => iceForParticipant(ice, participantId, Date.now()),
@@ -195,7 +211,16 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   function accept(ws: WebSocket): void {
     const now = Date.now();
-    const connection: Connection = { ws, participantId: null, lastSeen: now, budget: new TokenBucket(rate, rate * 2, now) };
+    const connection: Connection = {
+      ws,
+      participantId: null,
+      lastSeen: now,
+      budget: new TokenBucket(rate, rate * 2, now),
+      challenge: newChallenge(),
+      staff: null,
+      queue: Promise.resolve(),
+      closed: false,
+    };
     connections.add(connection);
     ws.on('pong', () => {
       connection.lastSeen = Date.now();
@@ -209,6 +234,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       log.info({ err: err.message, participant: connection.participantId }, 'socket error');
     });
     ws.on('close', (code) => {
+      connection.closed = true;
       connections.delete(connection);
       const participantId = connection.participantId;
       // Worth knowing: a client that heard nothing from the relay for a while (a stalled relay or network).
@@ -216,6 +242,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       unbind(connection);
       if (participantId && !closing) registry.disconnected(participantId);
     });
+    send(connection, { type: 'hello', challenge: connection.challenge });
   }
 
   function onMessage(connection: Connection, data: RawData, isBinary: boolean): void {
@@ -232,34 +259,84 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       replyError(connection, parsed.code, parsed.message, parsed.ref);
       return;
     }
-    try {
-      route(connection, parsed.message);
-      metrics?.messageAccepted(parsed.message.type);
-    } catch (err) {
-      if (err instanceof RelayError) replyError(connection, err.code, err.message, parsed.message.type);
-      else {
-        log.error({ err, type: parsed.message.type }, 'message handling failed');
-        replyError(connection, ErrorCode.BAD_MESSAGE, 'the relay could not handle this message', parsed.message.type);
+    const message = parsed.message;
+    connection.queue = connection.queue.then(async () => {
+      if (connection.closed) return; // the socket went while an earlier sign-in was being checked
+      try {
+        await route(connection, message);
+        metrics?.messageAccepted(message.type);
+      } catch (err) {
+        if (err instanceof RelayError) replyError(connection, err.code, err.message, message.type);
+        else {
+          log.error({ err, type: message.type }, 'message handling failed');
+          replyError(connection, ErrorCode.BAD_MESSAGE, 'the relay could not handle this message', message.type);
+        }
       }
-    }
+    });
   }
 
-  function route(connection: Connection, message: ClientMessage): void {
+  function actorOf(connection: Connection): Actor {
+    const participant = connection.participantId ? registry.participant(connection.participantId) : undefined;
+    return {
+      staffId: connection.staff?.staffId ?? null,
+      seat: participant ? { role: participant.role, staffId: participant.staffId } : null,
+    };
+  }
+
+  function actionOf(message: Exclude<ClientMessage, { type: 'ping' }>): Action {
+    if (message.type !== 'resume') return { type: message.type };
+    const seat = registry.seatOf(message.resumeToken);
+    if (!seat) throw new RelayError(ErrorCode.INVALID_RESUME, 'this session has ended; join again');
+    return { type: 'resume', seat };
+  }
+
+  async function route(connection: Connection, message: ClientMessage): Promise<void> {
     if (message.type === 'ping') {
       send(connection, { type: 'pong', t: message.t });
       return;
     }
-    const participantId = connection.participantId;
-    if (message.type === 'create' || message.type === 'join' || message.type === 'resume') {
-      if (participantId) throw new RelayError(ErrorCode.ALREADY_JOINED, 'this connection already has a place; leave first');
-      // Bind before the registry speaks, so its welcome reaches this socket.
-      const attach = (participant: Participant): void => bind(connection, participant.id);
-      if (message.type === 'create') registry.create(message.name, attach);
-      else if (message.type === 'join') registry.join(message.code, message.name, attach);
-      else registry.resume(message.resumeToken, message.callId, attach);
-      return;
+    const denied = refusal(actorOf(connection), actionOf(message));
+    if (denied) throw new RelayError(denied.code, denied.message);
+    // Bind before the registry speaks, so its welcome reaches this socket.
+    const attach = (participant: Participant): void => bind(connection, participant.id);
+    switch (message.type) {
+      case 'enroll':
+      case 'authenticate': {
+        const outcome =
+          message.type === 'enroll'
+            ? await enroll(store, connection.challenge, message, Date.now())
+            : await authenticate(store, connection.challenge, message, Date.now());
+        if (!outcome.ok) throw new RelayError(outcome.code, outcome.message);
+        if (connection.closed) return;
+        connection.staff = outcome.signedIn;
+        const { staffId, name, credentialId } = outcome.signedIn;
+        log.info({ staff: staffId, credential: credentialId, how: message.type }, 'staff signed in');
+        send(connection, { type: 'signed-in', staff: { id: staffId, name }, credentialId });
+        return;
+      }
+      case 'sign-out': {
+        const signedIn = connection.staff;
+        if (!signedIn) return; // the policy let it through only signed in
+        await store.revokeDeviceCredential(signedIn.credentialId, Date.now());
+        connection.staff = null;
+        log.info({ staff: signedIn.staffId, credential: signedIn.credentialId }, 'staff signed out');
+        send(connection, { type: 'signed-out' });
+        return;
+      }
+      case 'create': {
+        const signedIn = connection.staff;
+        if (signedIn) registry.create({ id: signedIn.staffId, name: signedIn.name }, attach);
+        return;
+      }
+      case 'join':
+        registry.join(message.code, message.name, attach);
+        return;
+      case 'resume':
+        registry.resume(message.resumeToken, message.callId, attach);
+        return;
     }
-    if (!participantId) throw new RelayError(ErrorCode.NOT_JOINED, 'create, join or resume a consultation first');
+    const participantId = connection.participantId;
+    if (!participantId) return; // the policy let it through only with a seat
     switch (message.type) {
       case 'admit':
         registry.admit(participantId, message.patientId);
@@ -314,6 +391,41 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     send(connection, { type: 'error', code, message, ref });
   }
 
+  /**
+   * IT revoked a device (or its person): every socket signed in with it closes at once, and a consultation it
+   * was running closes for its patients too. Revocations reach this process through the store.
+   */
+  function revokeSockets(credentialIds: readonly string[]): void {
+    for (const connection of connections) {
+      const signedIn = connection.staff;
+      if (!signedIn || !credentialIds.includes(signedIn.credentialId)) continue;
+      log.warn({ staff: signedIn.staffId, credential: signedIn.credentialId }, 'closing a revoked sign-in');
+      connection.staff = null;
+      const participantId = connection.participantId;
+      unbind(connection);
+      if (participantId && registry.participant(participantId)) registry.leave(participantId);
+      connection.ws.close(CloseCode.STAFF_REVOKED, 'access revoked by the clinic');
+    }
+  }
+
+  let checkingRevocations = false;
+  const revocationWatch = setInterval(() => {
+    if (checkingRevocations) return;
+    const signedIn = new Set<string>();
+    for (const connection of connections) if (connection.staff) signedIn.add(connection.staff.credentialId);
+    if (signedIn.size === 0) return;
+    checkingRevocations = true;
+    revokedAmong(store, signedIn)
+      .then((revoked) => {
+        if (revoked.length > 0 && !closing) revokeSockets(revoked);
+      })
+      .catch((err: unknown) => log.error({ err }, 'store: could not check revocations'))
+      .finally(() => {
+        checkingRevocations = false;
+      });
+  }, options.revocationPollMs ?? 250);
+  revocationWatch.unref();
+
   function stats(): RelayStats {
     return { connections: connections.size, ...registry.size };
   }
@@ -352,6 +464,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       if (closing) return;
       closing = true;
       clearInterval(heartbeat);
+      clearInterval(revocationWatch);
       for (const connection of connections) connection.ws.close(CloseCode.RELAY_SHUTDOWN, 'relay shutting down');
       registry.clear();
       await new Promise<void>((resolvePromise) => {
@@ -365,6 +478,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         server.closeIdleConnections();
       });
       wss.close();
+      await ownStore?.close();
     },
   };
 }
@@ -385,10 +499,10 @@ async function registryHistory(store: RelayStore, log: Logger): Promise<Registry
   };
   return {
     departedBefore: departures.map((departure) => departure.participantId),
-    opened: ({ id, code }) =>
+    opened: ({ id, code, clinicianStaffId }) =>
       written(
         'an opened consultation',
-        store.recordConsultationOpened({ id, code, clinicianStaffId: null }, Date.now()).then((outcome) => {
+        store.recordConsultationOpened({ id, code, clinicianStaffId }, Date.now()).then((outcome) => {
           if (!outcome.ok) log.warn({ consultation: id, code: outcome.code }, 'store: consultation not recorded as opened');
         }),
       ),

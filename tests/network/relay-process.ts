@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RENDERER_DIST, ROOT } from '../harness/browser';
+import { staffAdd } from '../signaling/relay-cli';
 import { stopChild, waitForOutput } from './coturn';
 import { trackChild } from './netns';
 
@@ -30,6 +31,8 @@ export interface RelayProcess {
   kill(): Promise<void>;
   /** Starts it again with the same options (after `kill`). */
   restart(): Promise<void>;
+  /** IT's `staff add` on this relay's data folder: a new staff member's one-time enrollment code. */
+  staffCode(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +95,7 @@ export async function startRelayProcess(ns: string, host: string, ice: RelayIce 
       output += '\n---- relay killed ----\n';
     },
     restart: launch,
+    staffCode: async (name) => (await staffAdd(join(dir, 'data'), name)).code,
     stop: async () => {
       const running = current();
       if (running) await stopChild(running, 3000);

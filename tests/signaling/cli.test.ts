@@ -21,7 +21,7 @@ afterAll(() => {
 });
 
 describe('defaults', () => {
-  it('listens on 127.0.0.1:8787 with no static files, TLS, origins list or public URL', () => {
+  it('listens on 127.0.0.1:8787 with no static files, TLS, origins list or public URL; data in ./relay-data', () => {
     expect(parseRelayConfig([], {})).toEqual({
       port: 8787,
       host: '127.0.0.1',
@@ -35,7 +35,7 @@ describe('defaults', () => {
       logLevel: 'info',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
-      dataDir: null,
+      dataDir: join(process.cwd(), 'relay-data'),
     });
   });
 });
@@ -67,7 +67,7 @@ describe('flags and environment', () => {
       logLevel: 'warn',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
-      dataDir: null,
+      dataDir: join(process.cwd(), 'relay-data'),
     });
   });
 
@@ -105,7 +105,7 @@ describe('flags and environment', () => {
       logLevel: 'debug',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
       secret: null,
-      dataDir: null,
+      dataDir: join(process.cwd(), 'relay-data'),
     });
   });
 

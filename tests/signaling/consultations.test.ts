@@ -40,7 +40,7 @@ function setup() {
   }
 
   function open(name = 'Dr. Rivera'): { clinician: Participant; code: string } {
-    const clinician = registry.create(name);
+    const clinician = registry.create({ id: `s_${name}`, name });
     const code = last(clinician.id, 'welcome').consultation.code;
     return { clinician, code };
   }
@@ -108,7 +108,7 @@ describe('create', () => {
       graceMs: GRACE_MS,
       joinUrl: () => '',
     });
-    registry.create('Dr', () => order.push('attach'));
+    registry.create({ id: 's_1', name: 'Dr' }, () => order.push('attach'));
     expect(order[0]).toBe('attach');
     registry.clear();
   });

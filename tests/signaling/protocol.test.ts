@@ -36,7 +36,10 @@ function signalWith(data: unknown): string {
 
 describe('parseClientMessage: every message type', () => {
   const valid: Array<[string, Record<string, unknown>]> = [
-    ['create', { type: 'create', name: 'Dr. Rivera' }],
+    ['create', { type: 'create' }],
+    ['enroll', { type: 'enroll', code: 'ABCD-EFGH-JKLM-NPQR-STUV', publicKey: 'MFkwEwYHKoZI', signature: 'c2lnbmF0dXJl' }],
+    ['authenticate', { type: 'authenticate', credentialId: 'd_1', signature: 'c2lnbmF0dXJl' }],
+    ['sign-out', { type: 'sign-out' }],
     ['join', { type: 'join', code: 'ABCD2345', name: 'Sam' }],
     ['resume (no call)', { type: 'resume', resumeToken: TOKEN, callId: null }],
     ['resume (with call)', { type: 'resume', resumeToken: TOKEN, callId: 'c_123' }],
@@ -49,12 +52,12 @@ describe('parseClientMessage: every message type', () => {
 
   it.each(valid)('accepts a well-formed %s', (_label, message) => {
     const parsed = expectOk(parseClientMessage(raw(message)));
-    expect(parsed).toEqual({ v: 1, ...message });
+    expect(parsed).toEqual({ v: 2, ...message });
   });
 
   it('defaults the hang-up reason to "hang-up"', () => {
     const parsed = expectOk(parseClientMessage(raw({ type: 'hang-up', callId: 'c_1' })));
-    expect(parsed).toEqual({ v: 1, type: 'hang-up', callId: 'c_1', reason: 'hang-up' });
+    expect(parsed).toEqual({ v: 2, type: 'hang-up', callId: 'c_1', reason: 'hang-up' });
   });
 
   it('rejects an unknown hang-up reason', () => {
@@ -62,13 +65,18 @@ describe('parseClientMessage: every message type', () => {
   });
 
   it('trims display names', () => {
-    const parsed = expectOk(parseClientMessage(raw({ type: 'create', name: '  Dr. Rivera  ' })));
-    expect(parsed).toMatchObject({ type: 'create', name: 'Dr. Rivera' });
+    const parsed = expectOk(parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: '  Sam Lee  ' })));
+    expect(parsed).toMatchObject({ type: 'join', name: 'Sam Lee' });
+  });
+
+  it('never takes a clinician name from the client: create carries none (the relay uses the enrolled name)', () => {
+    const parsed = expectOk(parseClientMessage(raw({ type: 'create', name: 'Dr. Impostor' })));
+    expect(parsed).toEqual({ v: 2, type: 'create' });
   });
 
   it('round-trips what encode() writes', () => {
     const parsed = expectOk(parseClientMessage(encode({ type: 'admit', patientId: 'p_9' })));
-    expect(parsed).toEqual({ v: 1, type: 'admit', patientId: 'p_9' });
+    expect(parsed).toEqual({ v: 2, type: 'admit', patientId: 'p_9' });
   });
 });
 
@@ -79,8 +87,8 @@ describe('parseClientMessage: rejections', () => {
     expectFail(parseClientMessage(''), ErrorCode.BAD_JSON);
   });
 
-  it('answers UNSUPPORTED_VERSION for v:2 and names the type in ref', () => {
-    const result = expectFail(parseClientMessage(JSON.stringify({ v: 2, type: 'create', name: 'A' })), ErrorCode.UNSUPPORTED_VERSION);
+  it('answers UNSUPPORTED_VERSION for v:1 (before staff sign-in) and names the type in ref', () => {
+    const result = expectFail(parseClientMessage(JSON.stringify({ v: 1, type: 'create', name: 'A' })), ErrorCode.UNSUPPORTED_VERSION);
     expect(result.ref).toBe('create');
   });
 
@@ -104,7 +112,11 @@ describe('parseClientMessage: rejections', () => {
   });
 
   it.each([
-    ['create without name', { type: 'create' }],
+    ['enroll without a signature', { type: 'enroll', code: 'ABCD', publicKey: 'MFkw' }],
+    ['enroll with a key that is not base64url', { type: 'enroll', code: 'ABCD', publicKey: 'MF+w/', signature: 'c2ln' }],
+    ['enroll with an oversized key', { type: 'enroll', code: 'ABCD', publicKey: 'A'.repeat(201), signature: 'c2ln' }],
+    ['authenticate without a credential', { type: 'authenticate', signature: 'c2ln' }],
+    ['authenticate with an oversized signature', { type: 'authenticate', credentialId: 'd_1', signature: 'A'.repeat(129) }],
     ['join without code', { type: 'join', name: 'Sam' }],
     ['join without name', { type: 'join', code: 'ABCD2345' }],
     ['resume without callId', { type: 'resume', resumeToken: TOKEN }],
@@ -125,7 +137,7 @@ describe('parseClientMessage: rejections', () => {
   });
 
   it('accepts a name of exactly the maximum length and rejects one character more', () => {
-    expectOk(parseClientMessage(raw({ type: 'create', name: 'x'.repeat(LIMITS.maxDisplayNameLength) })));
+    expectOk(parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: 'x'.repeat(LIMITS.maxDisplayNameLength) })));
     const result = expectFail(
       parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: 'x'.repeat(LIMITS.maxDisplayNameLength + 1) })),
       ErrorCode.BAD_MESSAGE,
@@ -134,7 +146,7 @@ describe('parseClientMessage: rejections', () => {
   });
 
   it('rejects a name that is only white space', () => {
-    expectFail(parseClientMessage(raw({ type: 'create', name: '   ' })), ErrorCode.BAD_MESSAGE);
+    expectFail(parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: '   ' })), ErrorCode.BAD_MESSAGE);
   });
 });
 
@@ -209,7 +221,7 @@ describe('signal payloads', () => {
 
   it.each(simplePeerSignals)('accepts a simple-peer %s', (_label, data) => {
     const parsed = expectOk(parseClientMessage(signalWith(data)));
-    expect(parsed).toEqual({ v: 1, type: 'signal', callId: 'c_1', seq: 1, data });
+    expect(parsed).toEqual({ v: 2, type: 'signal', callId: 'c_1', seq: 1, data });
   });
 
   const garbage: Array<[string, unknown]> = [
@@ -268,12 +280,15 @@ describe('parseServerMessage', () => {
     ['call-ended by a role', { type: 'call-ended', callId: 'c_1', reason: 'hang-up', by: 'patient' }],
     ['consultation-closed', { type: 'consultation-closed', reason: 'clinician-left' }],
     ['pong', { type: 'pong', t: 5 }],
+    ['hello', { type: 'hello', challenge: 'Y2hhbGxlbmdl' }],
+    ['signed-in', { type: 'signed-in', staff: { id: 's_1', name: 'Dr. Rivera' }, credentialId: 'd_1' }],
+    ['signed-out', { type: 'signed-out' }],
     ['error', { type: 'error', code: 'RATE_LIMITED', message: 'slow down', ref: null }],
   ];
 
   it.each(valid)('accepts a well-formed %s', (_label, message) => {
     const parsed: ServerMessage = expectOk(parseServerMessage(raw(message)));
-    expect(parsed).toEqual({ v: 1, ...message });
+    expect(parsed).toEqual({ v: 2, ...message });
   });
 
   it('rejects an error with a code outside the stable set', () => {
@@ -287,7 +302,7 @@ describe('parseServerMessage', () => {
   it('rejects client-only types, bad JSON and other versions', () => {
     expectFail(parseServerMessage(raw({ type: 'admit', patientId: 'p_1' })), ErrorCode.BAD_MESSAGE);
     expectFail(parseServerMessage('not json'), ErrorCode.BAD_JSON);
-    expectFail(parseServerMessage(JSON.stringify({ v: 2, type: 'pong', t: 1 })), ErrorCode.UNSUPPORTED_VERSION);
+    expectFail(parseServerMessage(JSON.stringify({ v: 1, type: 'pong', t: 1 })), ErrorCode.UNSUPPORTED_VERSION);
   });
 
   it('keeps client and server types apart', () => {

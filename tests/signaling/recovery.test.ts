@@ -24,7 +24,7 @@ function relay(secret = SECRET) {
 
 function consultationInCall() {
   const first = relay();
-  const clinician = first.registry.create('Dr. Rivera');
+  const clinician = first.registry.create({ id: 's_rivera', name: 'Dr. Rivera' });
   const code = first.of(clinician.id, 'welcome')[0]?.consultation.code ?? '';
   const patient = first.registry.join(code, 'Sam');
   first.registry.admit(clinician.id, patient.id);
@@ -91,7 +91,7 @@ describe('a relay that restarted (same secret)', () => {
 
   it('keeps the waiting-room order of arrival', () => {
     const first = relay();
-    const clinician = first.registry.create('Dr. Rivera');
+    const clinician = first.registry.create({ id: 's_rivera', name: 'Dr. Rivera' });
     const code = first.of(clinician.id, 'welcome')[0]?.consultation.code ?? '';
     const ann = first.registry.join(code, 'Ann');
     const bob = first.registry.join(code, 'Bob');

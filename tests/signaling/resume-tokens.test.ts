@@ -10,13 +10,14 @@ const CLAIM = {
   code: 'ABCD2345',
   cid: 'p_0',
   cname: 'Dr. Rivera',
+  csid: 's_1',
   joinedAt: 5,
 };
 
 describe('ResumeTokens', () => {
   it('verifies what it issued, with the same secret, until it expires', () => {
     const token = new ResumeTokens(SECRET).issue(CLAIM, 60_000, 1_000);
-    expect(new ResumeTokens(SECRET).verify(token, 2_000)).toEqual({ v: 1, ...CLAIM, exp: 61_000 });
+    expect(new ResumeTokens(SECRET).verify(token, 2_000)).toEqual({ v: 2, ...CLAIM, exp: 61_000 });
     expect(new ResumeTokens(SECRET).verify(token, 61_000)).toBeNull();
   });
 
@@ -28,7 +29,7 @@ describe('ResumeTokens', () => {
   it('refuses a token whose claim was changed (e.g. promoted to clinician)', () => {
     const tokens = new ResumeTokens(SECRET);
     const [, signature] = tokens.issue(CLAIM, 60_000, 1_000).split('.');
-    const forged = Buffer.from(JSON.stringify({ v: 1, ...CLAIM, role: 'clinician', exp: 61_000 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ v: 2, ...CLAIM, role: 'clinician', exp: 61_000 })).toString('base64url');
     expect(tokens.verify(`${forged}.${signature}`, 2_000)).toBeNull();
   });
 

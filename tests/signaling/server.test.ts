@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
 import { CloseCode, ErrorCode, formatCode, LIMITS, type SignalData } from '../../signaling/protocol';
 import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
+import { openStore } from '../../signaling/store/sqlite-store';
+import type { RelayStore } from '../../signaling/store/store';
+import { enrolledStaff, signIn } from './staff-fixture';
 import { delay, TestClient, upgradeStatus } from './ws-client';
 
 const OFFER: SignalData = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
@@ -16,18 +19,37 @@ const CANDIDATE: SignalData = {
 
 let relays: Relay[] = [];
 let clients: TestClient[] = [];
+/** Each relay's store, where the tests enroll staff as IT would. */
+const stores = new Map<Relay, RelayStore>();
 
 afterEach(async () => {
   for (const client of clients) client.terminate();
   clients = [];
   await Promise.all(relays.map((relay) => relay.close()));
+  for (const store of stores.values()) await store.close();
+  stores.clear();
   relays = [];
 });
 
 async function start(options: Partial<RelayOptions> = {}): Promise<Relay> {
-  const relay = await startRelay({ port: 0, logger: pino({ level: 'silent' }), ...options });
+  const store = await openStore({ memory: true });
+  const relay = await startRelay({ port: 0, logger: pino({ level: 'silent' }), store, ...options });
   relays.push(relay);
+  stores.set(relay, store);
   return relay;
+}
+
+function storeOf(relay: Relay): RelayStore {
+  const store = stores.get(relay);
+  if (!store) throw new Error('relay has no test store');
+  return store;
+}
+
+/** A socket signed in as a newly enrolled staff member. */
+async function connectStaff(relay: Relay, name = 'Dr. Rivera'): Promise<TestClient> {
+  const client = await connect(relay, `staff ${name}`);
+  await signIn(client, await enrolledStaff(storeOf(relay), name));
+  return client;
 }
 
 function wsUrl(relay: Relay, path = '/ws'): string {
@@ -48,8 +70,8 @@ interface Opened {
 }
 
 async function openConsultation(relay: Relay, name = 'Dr. Rivera'): Promise<Opened> {
-  const clinician = await connect(relay, `clinician ${name}`);
-  clinician.send({ type: 'create', name });
+  const clinician = await connectStaff(relay, name);
+  clinician.send({ type: 'create' });
   const welcome = await clinician.next('welcome');
   await clinician.next('waiting-room');
   return { clinician, clinicianId: welcome.self.participantId, code: welcome.consultation.code, joinUrl: welcome.joinUrl };
@@ -138,7 +160,7 @@ describe('metrics endpoint', () => {
     const callId = await admit(opened, joined);
     opened.clinician.send({ type: 'signal', callId, seq: 1, data: OFFER });
     await joined.patient.next('signal');
-    joined.patient.sendRaw('{"v":1,"type":"nonsense"}');
+    joined.patient.sendRaw('{"v":2,"type":"nonsense"}');
     await joined.patient.next('error');
     expect(await upgradeStatus(wsUrl(relay, '/elsewhere'))).toBe(400);
 
@@ -221,20 +243,20 @@ describe('upgrade checks', () => {
 describe('bad input', () => {
   it('answers malformed JSON with BAD_JSON and keeps the connection working', async () => {
     const relay = await start();
-    const client = await connect(relay, 'client');
-    client.sendRaw('{"v":1,"type":"create",');
+    const client = await connectStaff(relay);
+    client.sendRaw('{"v":2,"type":"create",');
     const error = await client.nextError();
     expect(error).toMatchObject({ code: ErrorCode.BAD_JSON, ref: null });
     client.send({ type: 'ping', t: 42 });
     expect(await client.next('pong')).toMatchObject({ t: 42 });
-    client.send({ type: 'create', name: 'Dr' });
+    client.send({ type: 'create' });
     expect((await client.next('welcome')).self.role).toBe('clinician');
   });
 
   it('answers a binary frame with BAD_MESSAGE', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    client.sendRaw(Buffer.from(JSON.stringify({ v: 1, type: 'ping', t: 1 })), { binary: true });
+    client.sendRaw(Buffer.from(JSON.stringify({ v: 2, type: 'ping', t: 1 })), { binary: true });
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.BAD_MESSAGE });
     expect(client.count('pong')).toBe(0);
     expect(client.isOpen).toBe(true);
@@ -243,14 +265,14 @@ describe('bad input', () => {
   it('answers an unknown type with BAD_MESSAGE naming it in ref', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    client.sendRaw(JSON.stringify({ v: 1, type: 'teleport' }));
+    client.sendRaw(JSON.stringify({ v: 2, type: 'teleport' }));
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.BAD_MESSAGE, ref: 'teleport' });
   });
 
   it('answers another protocol version with UNSUPPORTED_VERSION', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    client.sendRaw(JSON.stringify({ v: 2, type: 'create', name: 'Dr' }));
+    client.sendRaw(JSON.stringify({ v: 1, type: 'create', name: 'Dr' }));
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.UNSUPPORTED_VERSION, ref: 'create' });
     expect(client.count('welcome')).toBe(0);
   });
@@ -275,7 +297,7 @@ describe('bad input', () => {
     const opened = await openConsultation(relay);
     const joined = await joinPatient(relay, opened);
     for (const again of [
-      { type: 'create', name: 'Again' },
+      { type: 'create' },
       { type: 'join', code: opened.code, name: 'Again' },
       { type: 'resume', resumeToken: joined.resumeToken, callId: null },
     ] as const) {
@@ -288,13 +310,13 @@ describe('bad input', () => {
 
   it('answers an unknown code with UNKNOWN_CONSULTATION and a bad resume token with INVALID_RESUME', async () => {
     const relay = await start();
-    const client = await connect(relay, 'client');
+    const client = await connectStaff(relay);
     client.send({ type: 'join', code: 'ZZZZ-2222', name: 'Sam' });
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.UNKNOWN_CONSULTATION, ref: 'join' });
     client.send({ type: 'resume', resumeToken: 'x'.repeat(32), callId: null });
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.INVALID_RESUME, ref: 'resume' });
     // Neither left the connection half-joined.
-    client.send({ type: 'create', name: 'Dr' });
+    client.send({ type: 'create' });
     expect(await client.next('welcome')).toBeTruthy();
   });
 
@@ -315,7 +337,7 @@ describe('bad input', () => {
     const bPatient = await joinPatient(relay, b, 'Pb');
     const bCall = await admit(b, bPatient);
 
-    aPatient.patient.sendRaw(JSON.stringify({ v: 1, type: 'ping', t: 1, pad: 'x'.repeat(LIMITS.maxPayloadBytes) }));
+    aPatient.patient.sendRaw(JSON.stringify({ v: 2, type: 'ping', t: 1, pad: 'x'.repeat(LIMITS.maxPayloadBytes) }));
     expect((await aPatient.patient.waitClosed()).code).toBe(1009);
     // Its own clinician sees it go; B's call carries on.
     expect(await a.clinician.next('presence')).toMatchObject({ participantId: aPatient.patientId, present: false });
@@ -329,7 +351,7 @@ describe('bad input', () => {
   it('accepts a frame just under the limit', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    const frame = JSON.stringify({ v: 1, type: 'ping', t: 7, pad: '' });
+    const frame = JSON.stringify({ v: 2, type: 'ping', t: 7, pad: '' });
     client.sendRaw(frame.replace('"pad":""', `"pad":"${'x'.repeat(LIMITS.maxPayloadBytes - frame.length)}"`));
     expect(await client.next('pong')).toMatchObject({ t: 7 });
   });
@@ -346,8 +368,8 @@ describe('ICE configuration', () => {
         relayOnly: true,
       },
     });
-    const clinician = await connect(relay, 'clinician');
-    clinician.send({ type: 'create', name: 'Dr. Rivera' });
+    const clinician = await connectStaff(relay);
+    clinician.send({ type: 'create' });
     const welcome = await clinician.next('welcome');
     const server = welcome.ice.iceServers[0];
     expect(welcome.ice.iceTransportPolicy).toBe('relay');
@@ -402,13 +424,13 @@ describe('a full consultation', () => {
 
     opened.clinician.send({ type: 'signal', callId, seq: 1, data: OFFER });
     opened.clinician.send({ type: 'signal', callId, seq: 2, data: CANDIDATE });
-    expect(await joined.patient.next('signal')).toEqual({ v: 1, type: 'signal', callId, seq: 1, data: OFFER });
-    expect(await joined.patient.next('signal')).toEqual({ v: 1, type: 'signal', callId, seq: 2, data: CANDIDATE });
+    expect(await joined.patient.next('signal')).toEqual({ v: 2, type: 'signal', callId, seq: 1, data: OFFER });
+    expect(await joined.patient.next('signal')).toEqual({ v: 2, type: 'signal', callId, seq: 2, data: CANDIDATE });
     joined.patient.send({ type: 'signal', callId, seq: 1, data: ANSWER });
-    expect(await opened.clinician.next('signal')).toEqual({ v: 1, type: 'signal', callId, seq: 1, data: ANSWER });
+    expect(await opened.clinician.next('signal')).toEqual({ v: 2, type: 'signal', callId, seq: 1, data: ANSWER });
 
     joined.patient.send({ type: 'hang-up', callId });
-    const ended = { v: 1, type: 'call-ended', callId, reason: 'hang-up', by: 'patient' };
+    const ended = { v: 2, type: 'call-ended', callId, reason: 'hang-up', by: 'patient' };
     expect(await opened.clinician.next('call-ended')).toEqual(ended);
     expect(await joined.patient.next('call-ended')).toEqual(ended);
 
@@ -460,7 +482,7 @@ describe('a full consultation', () => {
     }
     expect(await fetch(`${relay.url}/healthz`).then((r) => r.json())).toMatchObject({ consultations: 0, participants: 0 });
     // The clinician's socket is free to open a new consultation.
-    opened.clinician.send({ type: 'create', name: 'Dr. Rivera' });
+    opened.clinician.send({ type: 'create' });
     expect(await opened.clinician.next('welcome')).toBeTruthy();
   });
 });

@@ -20,6 +20,8 @@ export class TestClient {
   readonly closed: Promise<Closed>;
   private readonly pending: ServerMessage[] = [];
   private readonly listeners = new Set<() => void>();
+  /** This socket's sign-in challenge, from the relay's hello (kept out of `next`'s queue). */
+  challenge: string | null = null;
 
   private constructor(
     readonly ws: WebSocket,
@@ -31,7 +33,8 @@ export class TestClient {
       if (!parsed.ok) this.invalid.push(text);
       else {
         this.received.push(parsed.message);
-        this.pending.push(parsed.message);
+        if (parsed.message.type === 'hello' && this.challenge === null) this.challenge = parsed.message.challenge;
+        else this.pending.push(parsed.message);
       }
       for (const listener of [...this.listeners]) listener();
     });
@@ -46,18 +49,22 @@ export class TestClient {
     });
   }
 
+  /** Resolves once the socket is open and the relay's hello (its challenge) has arrived. */
   static open(url: string, options: ClientOptions = {}, label = 'client'): Promise<TestClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, options);
       const client = new TestClient(ws, label);
       const timer = setTimeout(() => {
         ws.terminate();
-        reject(new Error(`${label}: connect timed out`));
+        reject(new Error(`${label}: no hello within ${WAIT_MS} ms`));
       }, WAIT_MS);
-      ws.once('open', () => {
+      const helloed = (): void => {
+        if (client.challenge === null) return;
         clearTimeout(timer);
+        client.listeners.delete(helloed);
         resolve(client);
-      });
+      };
+      client.listeners.add(helloed);
       ws.once('error', (err) => {
         clearTimeout(timer);
         reject(err);

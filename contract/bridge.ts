@@ -145,5 +145,10 @@ export interface ClinicBridge {
     start(port: number): Promise<HostedRelayStatus>;
     stop(): Promise<HostedRelayStatus>;
     status(): Promise<HostedRelayStatus>;
+    /**
+     * A one-time enrollment code that makes this computer's user staff of the relay it hosts (there is no IT
+     * to enroll them): the app redeems it at once with a device key of its own. Null while no relay runs.
+     */
+    hostEnrollment(): Promise<string | null>;
   };
 }

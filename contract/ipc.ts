@@ -32,6 +32,7 @@ export const IpcChannel = {
   hostedRelayStart: 'clinic:hosted-relay:start',
   hostedRelayStop: 'clinic:hosted-relay:stop',
   hostedRelayStatus: 'clinic:hosted-relay:status',
+  hostedRelayHostEnrollment: 'clinic:hosted-relay:host-enrollment',
   saveDiagnostics: 'clinic:diagnostics:save',
   pendingRelayTrust: 'clinic:relay-trust:pending',
   answerRelayTrust: 'clinic:relay-trust:answer',
@@ -61,6 +62,7 @@ export interface InvokeRequests {
   [IpcChannel.hostedRelayStart]: [port: number];
   [IpcChannel.hostedRelayStop]: [];
   [IpcChannel.hostedRelayStatus]: [];
+  [IpcChannel.hostedRelayHostEnrollment]: [];
   /** The report as JSON text; main asks the person where to save it. */
   [IpcChannel.saveDiagnostics]: [json: string];
   [IpcChannel.pendingRelayTrust]: [];
@@ -82,6 +84,7 @@ export interface InvokeResponses {
   [IpcChannel.hostedRelayStart]: HostedRelayStatus;
   [IpcChannel.hostedRelayStop]: HostedRelayStatus;
   [IpcChannel.hostedRelayStatus]: HostedRelayStatus;
+  [IpcChannel.hostedRelayHostEnrollment]: string | null;
   [IpcChannel.saveDiagnostics]: DiagnosticsSaveResult;
   [IpcChannel.pendingRelayTrust]: RelayTrustRequest[];
   /** False when main was not waiting on that id (unknown, or answered already). */

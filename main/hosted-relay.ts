@@ -6,7 +6,10 @@
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { HostedRelayStatus } from '../contract/bridge';
+import { hostEnrollmentCode } from '../signaling/host-staff';
 import { type Relay, type RelayOptions, startRelay as startRelayServer } from '../signaling/server';
+import { openStore } from '../signaling/store/sqlite-store';
+import type { RelayStore } from '../signaling/store/store';
 import { lanAddresses, lanRelayUrls, type NetworkInterfaces } from './lan-addresses';
 import type { RelayCertificate } from './relay-certificate';
 
@@ -21,10 +24,18 @@ export interface HostedRelayOptions {
    * computers (plain ws:// to another host is mixed content), which pin its fingerprint.
    */
   certificate?: () => Promise<RelayCertificate>;
+  /**
+   * The relay's data folder (the app's userData): its staff, devices and closed consultations outlive the
+   * app. None: memory only (tests).
+   */
+  dataDir?: string;
+  /** The name the host is enrolled under the first time (patients see it as the clinician's name). */
+  hostName?: () => string;
 }
 
 export class HostedRelay {
   private relay: Relay | null = null;
+  private store: RelayStore | null = null;
   private fingerprint: string | null = null;
   private lastError: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -45,17 +56,21 @@ export class HostedRelay {
       await this.closeCurrent();
       try {
         const certificate = this.options.certificate ? await this.options.certificate() : null;
+        this.store = await openStore(this.options.dataDir ? { directory: this.options.dataDir } : { memory: true });
         this.relay = await this.startRelay({
           port,
           host: this.host,
           staticDir: null,
           tls: certificate ? { cert: certificate.cert, key: certificate.key } : null,
+          store: this.store,
           ...(this.options.logger ? { logger: this.options.logger } : {}),
         });
         this.fingerprint = certificate?.fingerprint ?? null;
         this.lastError = null;
       } catch (err) {
         this.relay = null;
+        await this.store?.close();
+        this.store = null;
         this.fingerprint = null;
         this.lastError = startErrorMessage(port, err);
       }
@@ -73,6 +88,14 @@ export class HostedRelay {
 
   status(): Promise<HostedRelayStatus> {
     return this.serialise(async () => this.snapshot());
+  }
+
+  /** A one-time code that makes this computer's user the hosted relay's staff member (see host-staff.ts). */
+  hostEnrollment(): Promise<string | null> {
+    return this.serialise(async () => {
+      if (!this.relay || !this.store) return null;
+      return hostEnrollmentCode(this.store, this.options.hostName?.() ?? 'Clinician', Date.now());
+    });
   }
 
   /** The address this computer's own renderer uses: loopback, which needs no LAN route. */
@@ -105,8 +128,11 @@ export class HostedRelay {
 
   private async closeCurrent(): Promise<void> {
     const relay = this.relay;
+    const store = this.store;
     this.relay = null;
+    this.store = null;
     if (relay) await relay.close();
+    await store?.close();
   }
 
   private serialise<T>(task: () => Promise<T>): Promise<T> {

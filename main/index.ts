@@ -3,6 +3,7 @@
  * modules beside this file; this file only connects them (and is the part exercised only where the
  * Electron binary runs).
  */
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, systemPreferences, type WebContents } from 'electron';
@@ -61,6 +62,9 @@ function startApp(): void {
   });
   const hostedRelay: HostedRelay = new HostedRelay({
     logger: log.child({ component: 'hosted-relay' }),
+    dataDir: join(app.getPath('userData'), 'relay'),
+    // The first time only: the host is enrolled under the name patients see in settings, else their login name.
+    hostName: () => savedDisplayName || userInfo().username,
     certificate: async () => {
       const certificate = await loadOrCreateRelayCertificate(app.getPath('userData'));
       pins.pinOwnRelay(certificate.fingerprint, () => hostedRelay.hostnames());
@@ -70,6 +74,7 @@ function startApp(): void {
   // Relays IT announces on the LAN, offered in the connection settings (never trusted from the announcement).
   const discovery = new RelayDiscovery((message) => log.warn(message));
   let savedRelayUrl: string | null = null;
+  let savedDisplayName = '';
   let mainWindow: BrowserWindow | null = null;
 
   const relayDefault = (): string => defaultRelayUrl(hostedRelay.loopbackUrl(), process.env);
@@ -176,7 +181,9 @@ function startApp(): void {
 
   app.whenReady().then(
     async () => {
-      savedRelayUrl = (await settingsStore.load()).settings.relayUrl;
+      const saved = (await settingsStore.load()).settings;
+      savedRelayUrl = saved.relayUrl;
+      savedDisplayName = saved.displayName;
       await pinsRemembered; // before the page can reach a relay
       applySessionPolicy(session.defaultSession, {
         platform: process.platform,
@@ -203,6 +210,7 @@ function startApp(): void {
           settings: settingsStore,
           onSettingsSaved: (settings: Settings) => {
             savedRelayUrl = settings.relayUrl;
+            savedDisplayName = settings.displayName;
             // Let the save's reply reach the page before a reload replaces it.
             setImmediate(reloadIfRelaysChanged);
           },

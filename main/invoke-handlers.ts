@@ -31,7 +31,7 @@ export interface MainServices {
   takePendingJoinLinks: () => JoinLink[];
   /** Main's requests to trust a link's relay (main/relay-trust.ts): the page only answers them. */
   relayTrust: Pick<RelayTrustRequests, 'pending' | 'answer'>;
-  hostedRelay: Pick<HostedRelay, 'start' | 'stop' | 'status'>;
+  hostedRelay: Pick<HostedRelay, 'start' | 'stop' | 'status' | 'hostEnrollment'>;
   /** Electron's save dialog: the path the person chose for `suggestedName`, or null when they cancelled. */
   chooseDiagnosticsPath: (suggestedName: string) => Promise<string | null>;
   now?: () => Date;
@@ -69,6 +69,7 @@ export function createInvokeHandlers(services: MainServices): InvokeHandlers {
     [IpcChannel.hostedRelayStart]: (port) => services.hostedRelay.start(port),
     [IpcChannel.hostedRelayStop]: () => services.hostedRelay.stop(),
     [IpcChannel.hostedRelayStatus]: () => services.hostedRelay.status(),
+    [IpcChannel.hostedRelayHostEnrollment]: () => services.hostedRelay.hostEnrollment(),
     [IpcChannel.saveDiagnostics]: async (json) => {
       checkDiagnosticsJson(json); // refuse before asking the person anything
       const chosen = await services.chooseDiagnosticsPath(diagnosticsFileName(services.now?.() ?? new Date()));

@@ -21,6 +21,7 @@ export const invokeRequestSchemas = {
   [IpcChannel.hostedRelayStart]: z.tuple([z.number().int().min(0).max(65535)]),
   [IpcChannel.hostedRelayStop]: noArguments,
   [IpcChannel.hostedRelayStatus]: noArguments,
+  [IpcChannel.hostedRelayHostEnrollment]: noArguments,
   [IpcChannel.saveDiagnostics]: z.tuple([z.string().min(2).max(MAX_DIAGNOSTICS_JSON_LENGTH)]),
   [IpcChannel.pendingRelayTrust]: noArguments,
   // Ids are main's own UUIDs; anything else cannot be one of main's requests.

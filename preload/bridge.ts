@@ -113,6 +113,7 @@ export function createClinicBridge(ipc: IpcRendererLike) {
       start: (port) => call(IpcChannel.hostedRelayStart, port),
       stop: () => call(IpcChannel.hostedRelayStop),
       status: () => call(IpcChannel.hostedRelayStatus),
+      hostEnrollment: () => call(IpcChannel.hostedRelayHostEnrollment),
     },
   } satisfies ClinicBridge;
 }

@@ -4,9 +4,11 @@
  * browser opened when there is one, and one line saying that this is browser mode and why.
  */
 import { spawn } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseRelayConfig, type RelayConfig, type ServedRelay, serveRelay } from '../signaling/cli';
+import { hostEnrollmentCode } from '../signaling/host-staff';
 import { hasDisplay } from './electron-binary';
 import { commandExists, runCommand } from './system-commands';
 
@@ -32,11 +34,21 @@ export function planBrowserOpen(url: string, facts: OpenFacts): OpenPlan {
 }
 
 /** The lines printed once browser mode serves the app. */
-export function browserModeNotice(options: { reason: string; url: string; open: OpenPlan; hint?: string | null }): string {
+export function browserModeNotice(options: {
+  reason: string;
+  url: string;
+  /** The one-time link that signs this computer's user in as the relay's clinician; null when it has none. */
+  signInUrl?: string | null;
+  open: OpenPlan;
+  hint?: string | null;
+}): string {
   const lines = [
     '',
     `Clinic Consult is running in BROWSER MODE, because the desktop app cannot run here: ${options.reason}.`,
     `Open ${options.url} in Chromium or Chrome (one window as clinician, one as patient). Ctrl-C stops it.`,
+    options.signInUrl
+      ? `Clinician sign-in, one time, for this computer's user (expires in 15 minutes): ${options.signInUrl}`
+      : 'No clinician sign-in link: the first staff member of this relay was revoked.',
     'command' in options.open
       ? `Opening it in this computer's browser (${options.open.command === 'cmd' ? 'start' : options.open.command}).`
       : `Not opening a browser: ${options.open.skip}.`,
@@ -96,8 +108,11 @@ export async function runBrowserMode(options: BrowserModeOptions): Promise<numbe
   }
 
   const url = `${served.relay.url}/`;
-  const open = planBrowserOpen(url, { platform: process.platform, env, has: commandExists });
-  process.stdout.write(browserModeNotice({ reason: options.reason, url, open, hint: options.hint ?? null }));
+  // Nobody runs IT here: the person who started it is the relay's clinician, and signs in with their own link.
+  const code = await hostEnrollmentCode(served.store, userInfo().username, Date.now());
+  const signInUrl = code ? `${url}?enroll=${code}` : null;
+  const open = planBrowserOpen(signInUrl ?? url, { platform: process.platform, env, has: commandExists });
+  process.stdout.write(browserModeNotice({ reason: options.reason, url, signInUrl, open, hint: options.hint ?? null }));
   openInBrowser(open);
 
   return new Promise((resolvePromise) => {

@@ -103,6 +103,7 @@ export function createBrowserBridge(win: Window = window): ClinicBridge {
       start: async () => UNSUPPORTED_RELAY,
       stop: async () => UNSUPPORTED_RELAY,
       status: async () => UNSUPPORTED_RELAY,
+      hostEnrollment: async () => null,
     },
   };
 }

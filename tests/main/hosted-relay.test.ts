@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { HostedRelay, startErrorMessage } from '../../main/hosted-relay';
 import { loadOrCreateRelayCertificate } from '../../main/relay-certificate';
+import { createDeviceKey, signChallenge } from '../../signaling/device-auth';
 import { CloseCode, PROTOCOL_VERSION } from '../../signaling/protocol';
 
 const silent = pino({ level: 'silent' });
@@ -33,10 +34,17 @@ afterEach(async () => {
   blocker = null;
 });
 
+/** This socket's challenge, from the relay's hello (its first message). */
+const challenges = new WeakMap<WebSocket, string>();
+
+/** Resolves once the socket is open and the relay's hello has arrived (it may come in the same packet as the upgrade). */
 function connect(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    ws.once('open', () => resolve(ws));
+    ws.once('message', (data) => {
+      challenges.set(ws, String((JSON.parse(String(data)) as { challenge?: unknown }).challenge));
+      resolve(ws);
+    });
     ws.once('error', reject);
   });
 }
@@ -97,7 +105,7 @@ describe('HostedRelay', () => {
   });
 
   it('starts the real relay on the LAN interface, serves ws clients, and stops cleanly', async () => {
-    relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces });
+    relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces, hostName: () => 'Dr Who' });
     const status = await relay.start(0);
     expect(status.running).toBe(true);
     expect(status.error).toBeNull();
@@ -105,10 +113,18 @@ describe('HostedRelay', () => {
     expect(status.lanUrls).toEqual([`ws://192.168.50.9:${status.port}/ws`]);
     expect(relay.loopbackUrl()).toBe(`ws://127.0.0.1:${status.port}/ws`);
 
-    // A clinician and a patient, as two real clients of the bundled relay.
+    // A clinician and a patient, as two real clients of the bundled relay. The clinician is the host: it
+    // enrolls with the code the app gets from main, as the renderer does.
     const clinician = await connect(relay.loopbackUrl() ?? '');
+    const challenge = challenges.get(clinician) ?? '';
+    const enrollment = await relay.hostEnrollment();
+    const key = await createDeviceKey();
+    const signedIn = messageOfType(clinician, 'signed-in');
     const welcome = messageOfType(clinician, 'welcome');
-    clinician.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'create', name: 'Dr Who' }));
+    const signature = await signChallenge(key.keyPair.privateKey, 'enroll', challenge);
+    clinician.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'enroll', code: enrollment, publicKey: key.publicKey, signature }));
+    clinician.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'create' }));
+    expect(await signedIn).toMatchObject({ staff: { name: 'Dr Who' } });
     const code = ((await welcome) as { consultation?: { code?: string } }).consultation?.code ?? '';
     expect(code).toMatch(/^[A-Z0-9]{8}$/);
 
@@ -126,6 +142,44 @@ describe('HostedRelay', () => {
     expect(await clinicianClosed).toBe(CloseCode.RELAY_SHUTDOWN);
     expect(await patientClosed).toBe(CloseCode.RELAY_SHUTDOWN);
     await expect(connect(`ws://127.0.0.1:${status.port}/ws`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('makes its host the first staff member, kept in its data folder across restarts; nobody else may open', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinic-hosted-'));
+    try {
+      relay = new HostedRelay({ logger: silent, interfaces: fakeInterfaces, dataDir, hostName: () => 'Dr Host' });
+      expect(await relay.hostEnrollment()).toBeNull(); // not running: nothing to enroll in
+      await relay.start(0);
+      const enroll = async (code: string | null): Promise<Message> => {
+        const ws = await connect(relay?.loopbackUrl() ?? '');
+        const challenge = challenges.get(ws) ?? '';
+        const key = await createDeviceKey();
+        const signature = await signChallenge(key.keyPair.privateKey, 'enroll', challenge);
+        const answer = Promise.race([messageOfType(ws, 'signed-in'), messageOfType(ws, 'error')]);
+        ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'enroll', code, publicKey: key.publicKey, signature }));
+        const reply = await answer;
+        ws.close();
+        return reply;
+      };
+      const first = await enroll(await relay.hostEnrollment());
+      expect(first).toMatchObject({ type: 'signed-in', staff: { name: 'Dr Host' } });
+
+      // Restarted (the app reopened): the same host, a second device of the same staff member.
+      await relay.stop();
+      await relay.start(0);
+      const second = await enroll(await relay.hostEnrollment());
+      expect(second).toMatchObject({ type: 'signed-in', staff: first.staff });
+
+      // A socket that never enrolled cannot open a consultation on the bundled relay either.
+      const stranger = await connect(relay.loopbackUrl() ?? '');
+      const refused = messageOfType(stranger, 'error');
+      stranger.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'create' }));
+      expect(await refused).toMatchObject({ code: 'NOT_SIGNED_IN', ref: 'create' });
+      stranger.close();
+    } finally {
+      await relay?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('keeps running when asked to start again on its own port', async () => {

@@ -86,7 +86,7 @@ describe('preload', () => {
         'hostedRelay',
       ].sort(),
     );
-    expect(Object.keys(bridge.hostedRelay).sort()).toEqual(['start', 'status', 'stop', 'supported']);
+    expect(Object.keys(bridge.hostedRelay).sort()).toEqual(['hostEnrollment', 'start', 'status', 'stop', 'supported']);
     expect(bridge.hostedRelay.supported).toBe(true);
   });
 
@@ -116,6 +116,7 @@ describe('preload', () => {
       [() => bridge.hostedRelay.start(8787), IpcChannel.hostedRelayStart, [8787]],
       [() => bridge.hostedRelay.stop(), IpcChannel.hostedRelayStop, []],
       [() => bridge.hostedRelay.status(), IpcChannel.hostedRelayStatus, []],
+      [() => bridge.hostedRelay.hostEnrollment(), IpcChannel.hostedRelayHostEnrollment, []],
       [() => bridge.answerRelayTrust(trustRequest.id, true), IpcChannel.answerRelayTrust, [trustRequest.id, true]],
     ];
     for (const [call, channel, args] of calls) {

@@ -4,16 +4,21 @@
  * as a terminal sends it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 let child: ChildProcess | null = null;
+/** The relay's data folder for this run (never the repository's own relay-data). */
+const dataDir = mkdtempSync(join(tmpdir(), 'clinic-npm-start-'));
 
 afterEach(() => {
   if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
   child = null;
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 function exited(proc: ChildProcess): Promise<number | null> {
@@ -31,6 +36,7 @@ it('npm start without an Electron binary serves the app in browser mode and says
     CLINIC_RELAY_PORT: '0', // any free port: never collide with a relay someone is running on 8787
     CLINIC_RELAY_LOG_LEVEL: 'warn',
     BROWSER: 'none',
+    CLINIC_RELAY_DATA_DIR: dataDir,
   };
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
@@ -55,6 +61,10 @@ it('npm start without an Electron binary serves the app in browser mode and says
 
   expect(output).toContain('BROWSER MODE, because the desktop app cannot run here: ELECTRON_OVERRIDE_DIST_PATH is set, but');
   expect(output).toContain('Not opening a browser: BROWSER=none.');
+  // The person who ran it is the relay's clinician: a one-time sign-in link for them.
+  expect(output).toMatch(
+    new RegExp(`Clinician sign-in, one time, .*: ${url.replace(/[.]/g, '\\.')}\\?enroll=[A-Z0-9]{4}(-[A-Z0-9]{4}){4}`),
+  );
   const response = await fetch(url);
   expect(response.status).toBe(200);
   expect(await response.text()).toContain('<title>Clinic Consult</title>');

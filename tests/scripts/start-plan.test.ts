@@ -86,12 +86,16 @@ describe('browserModeNotice', () => {
     const text = browserModeNotice({
       reason: 'the Electron binary was never downloaded',
       url: 'http://127.0.0.1:8787/',
+      signInUrl: 'http://127.0.0.1:8787/?enroll=ABCD-EFGH-JKLM-NPQR-STUV',
       open: { skip: 'BROWSER=none' },
       hint: 'For the desktop app: npx install-electron',
     });
     expect(text).toContain('BROWSER MODE, because the desktop app cannot run here: the Electron binary was never downloaded.');
     expect(text).toContain('Open http://127.0.0.1:8787/ in Chromium or Chrome');
     expect(text).toContain('Ctrl-C stops it');
+    expect(text).toContain(
+      "Clinician sign-in, one time, for this computer's user (expires in 15 minutes): http://127.0.0.1:8787/?enroll=ABCD",
+    );
     expect(text).toContain('Not opening a browser: BROWSER=none.');
     expect(text).toContain('npx install-electron');
   });

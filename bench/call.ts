@@ -27,13 +27,13 @@ const floor: number[] = [];
 const phases: Record<string, number[]> = {};
 try {
   // One warm-up of each, not counted: the first page load parses the bundle and starts Chromium's media stack.
-  const warm = await runConsultation(chromium.browser, relay.url, -1, waitingMs);
+  const warm = await runConsultation(chromium.browser, relay, -1, waitingMs);
   await warm.clinician.close();
   await warm.patient.close();
   await runBarePeerConnectionPair(chromium.browser, `${relay.url}/healthz`);
 
   for (let i = 0; i < n; i += 1) {
-    const run = await runConsultation(chromium.browser, relay.url, i, waitingMs);
+    const run = await runConsultation(chromium.browser, relay, i, waitingMs);
     await run.clinician.close();
     await run.patient.close();
     calls.push(run.admitToMediaMs);

@@ -63,7 +63,7 @@ async function measure(mode: Mode, index: number): Promise<Measurement> {
   const clinician = await AppWindow.open(chromium.browser, url, 'clinician');
   const patient = await AppWindow.open(chromium.browser, url, 'patient');
   try {
-    const code = await clinician.openConsultation(`Dr. Bench ${index}`);
+    const code = await clinician.openConsultation(await relay.staffCode(`Dr. Bench ${index}`));
     await patient.joinConsultation(code, `Patient ${index}`);
     await clinician.admit(`Patient ${index}`);
     await Promise.all([clinician.waitForState('connected'), patient.waitForState('connected')]);

@@ -67,7 +67,7 @@ async function loopbackCalls(count: number, label: string, as: As = 'desktop'): 
   const clinician = await launchChromium([], { as });
   const patient = await launchChromium([], { as });
   const times: number[] = [];
-  const call = (index: number) => runConsultation(clinician.browser, relay.url, index, waitingMs, { patientBrowser: patient.browser });
+  const call = (index: number) => runConsultation(clinician.browser, relay, index, waitingMs, { patientBrowser: patient.browser });
   try {
     const warm = await call(-1);
     await Promise.all([warm.clinician.close(), warm.patient.close()]);

@@ -10,7 +10,9 @@ import { App, type JoinRequest } from './app/App';
 import { getBridge } from './bridge';
 import { HostContext, type HostServices } from './bridge/bridge-context';
 import { EngineHost } from './bridge/engine-host';
+import { takeEnrollmentCode } from './bridge/enrollment-link';
 import { createSessionStore } from './bridge/session-store';
+import { createStaffCredentialStore } from './bridge/staff-credential-store';
 import { ConsultEngine } from './engine/engine';
 import { createSimplePeer } from './engine/simple-peer-factory';
 import { WebSocketTransport } from './engine/transport';
@@ -27,7 +29,14 @@ function createEngine(relayUrl: string, settings: Settings): ConsultEngine {
     preferredDevices: { cameraId: settings.cameraId, microphoneId: settings.microphoneId },
     createPeer: createSimplePeer,
     sessionStore: createSessionStore(),
+    staffCredentials: createStaffCredentialStore(relayUrl),
   });
+}
+
+/** An enrollment link signs this device in at once, unless it already is (the link was opened again). */
+async function enrollFromLink(engine: ConsultEngine, code: string): Promise<void> {
+  if (await engine.storedStaff()) return;
+  await engine.enroll(code);
 }
 
 /**
@@ -66,6 +75,7 @@ async function start(): Promise<void> {
   const container = document.getElementById('root');
   if (!container) throw new Error('missing #root');
   const root = createRoot(container);
+  const enrollmentCode = takeEnrollmentCode();
 
   let settingsNow = loaded.settings; // the saved devices of the moment, for engines made later
   const host = EngineHost.start((relayUrl) => createEngine(relayUrl, settingsNow), loaded.settings.relayUrl ?? defaultRelayUrl);
@@ -88,7 +98,13 @@ async function start(): Promise<void> {
       <StrictMode>
         <HostContext.Provider value={services}>
           <DiagnosticsContext.Provider value={diagnostics}>
-            <App engine={host.engine} relayUrl={host.relayUrl} joinRequest={joinRequest} settingsWarning={loaded.warning} />
+            <App
+              engine={host.engine}
+              relayUrl={host.relayUrl}
+              joinRequest={joinRequest}
+              enrollmentCode={enrollmentCode}
+              settingsWarning={loaded.warning}
+            />
           </DiagnosticsContext.Provider>
         </HostContext.Provider>
       </StrictMode>,
@@ -105,6 +121,7 @@ async function start(): Promise<void> {
   host.subscribe(render);
 
   void host.engine.restore();
+  if (enrollmentCode) void enrollFromLink(host.engine, enrollmentCode);
   render();
 }
 

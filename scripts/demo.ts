@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   let run: ConsultationRun | null = null;
   try {
     line(`relay: ${relay.url}  (browser mode: the same page a person would open)`);
-    run = await runConsultation(chromium.browser, relay.url, 1, waitingMs);
+    run = await runConsultation(chromium.browser, relay, 1, waitingMs);
     const start = run.marks.opened;
     const rel = (t: number) => `+${(t - start).toFixed(0).padStart(5)} ms`;
     line('\ntimeline');

@@ -20,14 +20,16 @@ interface AppProps {
   engine: ConsultEngine;
   relayUrl: string;
   joinRequest: JoinRequest | null;
+  /** From the page's enrollment link (`?enroll=`, browser mode): opens the clinician's screen with it. */
+  enrollmentCode: string | null;
   /** Set when saved settings were unreadable and defaults are in use. */
   settingsWarning: string | null;
 }
 
-export function App({ engine, relayUrl, joinRequest, settingsWarning }: AppProps) {
+export function App({ engine, relayUrl, joinRequest, enrollmentCode, settingsWarning }: AppProps) {
   const snapshot = useEngineSnapshot(engine);
   const displayName = useHost().settings.displayName;
-  const [chosen, setChosen] = useState<Mode>('choose');
+  const [chosen, setChosen] = useState<Mode>(enrollmentCode ? 'clinician' : 'choose');
 
   useEffect(() => {
     if (joinRequest) setChosen('patient');
@@ -64,7 +66,7 @@ export function App({ engine, relayUrl, joinRequest, settingsWarning }: AppProps
           <ConnectionSettings relayUrl={relayUrl} />
         </div>
       )}
-      {mode === 'clinician' && <ClinicianScreen engine={engine} snapshot={snapshot} defaultName={displayName} />}
+      {mode === 'clinician' && <ClinicianScreen engine={engine} snapshot={snapshot} enrollmentCode={enrollmentCode ?? ''} />}
       {mode === 'patient' && <PatientScreen engine={engine} snapshot={snapshot} initialCode={joinCode} defaultName={displayName} />}
     </div>
   );

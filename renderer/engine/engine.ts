@@ -2,7 +2,8 @@
  * The consultation engine: framework-free; React only renders its snapshot.
  *
  * It owns the phase, and changes it in one place (`go`), through the pure transition table of phase.ts, whose
- * header is the diagram. The rest is delegated: our place at the relay to `RelaySession`, each call's
+ * header is the diagram. The rest is delegated: clinic staff sign-in (the device credential, and proving it to
+ * each new socket before anything else is said) to `StaffSignIn`, our place at the relay to `RelaySession`, each call's
  * lifecycle (signals in and out, early and stale signals, what a peer's close means) to `Calls`, restarting a
  * broken call to `CallRecovery`, and the camera and microphone to `LocalMedia`.
  *
@@ -17,14 +18,17 @@
  * - a call that had connected and breaks is restarted through the relay (new call id, fresh peers, same
  *   local media) a bounded number of times; one that never connected ends with a diagnosis instead.
  */
-import type {
-  ClientMessageBody,
-  IceSettings,
-  EndReason as RelayEndReason,
-  Role,
-  ServerMessage,
-  ServerMessageOf,
-  SignalData,
+import {
+  type ClientMessageBody,
+  CloseCode,
+  ErrorCode,
+  type IceSettings,
+  type EndReason as RelayEndReason,
+  type Role,
+  type ServerMessage,
+  type ServerMessageOf,
+  type SignalData,
+  type StaffMember,
 } from '../../signaling/protocol';
 import { Calls } from './calls';
 import { diagnoseConnectionFailure } from './diagnosis';
@@ -35,12 +39,14 @@ import { hasConnected, type PhaseEvent, transition } from './phase';
 import { CallRecovery } from './recovery';
 import { classifyRelayError, type Intent, RelaySession, type SessionStore } from './relay-session';
 import { type CallEndReason, type EngineSnapshot, FAILURES, INITIAL_SNAPSHOT, type SnapshotPatch } from './snapshot';
+import { MemoryCredentialStore, type StaffCredentialStore, StaffSignIn } from './staff-sign-in';
 import { Timeline, type TimelineEntry } from './timeline';
 import type { RelayStatus, SignalingTransport } from './transport';
 
 export { isCallPhase, type Phase } from './phase';
 export type { SessionStore, StoredSession } from './relay-session';
 export type { CallEndReason, EngineSnapshot, PeerInfo } from './snapshot';
+export type { SignInStatus, StaffCredential, StaffCredentialStore } from './staff-sign-in';
 
 export interface EngineDeps {
   transport: SignalingTransport;
@@ -49,6 +55,8 @@ export interface EngineDeps {
   preferredDevices?: { cameraId: string | null; microphoneId: string | null };
   createPeer: PeerFactory;
   sessionStore?: SessionStore;
+  /** This device's clinic staff credential for this relay; without one, sign-ins are forgotten on reload. */
+  staffCredentials?: StaffCredentialStore;
   /**
    * How long to wait, after the remote peer closes, for the relay to say why (a hang-up message races the
    * peer's own close) before calling it "peer left".
@@ -72,6 +80,7 @@ export class ConsultEngine {
   private readonly listeners = new Set<() => void>();
   private readonly media: LocalMedia;
   private readonly relay: RelaySession;
+  private readonly signIn: StaffSignIn;
   private readonly calls: Calls;
   /** Restarts a call that had connected and broke (see recovery.ts). */
   private readonly recovery: CallRecovery;
@@ -91,6 +100,13 @@ export class ConsultEngine {
       send: (message) => this.send(message),
       sessionStore: deps.sessionStore,
       liveCallId: () => this.liveCallId(),
+    });
+    this.signIn = new StaffSignIn({
+      store: deps.staffCredentials ?? new MemoryCredentialStore(),
+      send: (message) => this.send(message),
+      connect: () => deps.transport.connect(),
+      changed: (state) => this.update(state),
+      log: (event, detail) => this.log(event, detail),
     });
     this.calls = new Calls(
       {
@@ -137,7 +153,7 @@ export class ConsultEngine {
     );
     this.unsubscribeTransport = deps.transport.subscribe({
       message: (message) => this.onRelayMessage(message),
-      status: (status, detail) => this.onRelayStatus(status, detail),
+      status: (status, detail, closeCode) => this.onRelayStatus(status, detail, closeCode),
       log: (event, detail) => this.log(event, detail),
     });
   }
@@ -185,9 +201,24 @@ export class ConsultEngine {
     this.media.dismissNotice();
   }
 
-  /** Clinician: opens a consultation. */
-  async create(name: string): Promise<boolean> {
-    return this.enter({ type: 'create', name });
+  /** Clinic staff, the first time on this device: redeems IT's one-time enrollment code. True once signed in. */
+  enroll(code: string): Promise<boolean> {
+    return this.signIn.enroll(code.trim());
+  }
+
+  /** Forgets this device's staff sign-in (and revokes it at the relay when this socket is signed in with it). */
+  signOut(): void {
+    this.signIn.signOut();
+  }
+
+  /** Whom this device signs in as on this relay, once its stored credential was read (null: nobody). */
+  storedStaff(): Promise<StaffMember | null> {
+    return this.signIn.storedStaff();
+  }
+
+  /** Signed-in staff: opens a consultation, under the name IT enrolled them with. */
+  async create(): Promise<boolean> {
+    return this.enter({ type: 'create' });
   }
 
   /** Patient: enters the waiting room of the consultation with this code. */
@@ -241,6 +272,7 @@ export class ConsultEngine {
   dispose(options: { keepMedia?: boolean } = {}): void {
     this.finishCall('left');
     this.recovery.stop();
+    this.signIn.dispose();
     this.unsubscribeTransport();
     this.deps.transport.close();
     if (!options.keepMedia) this.media.stop();
@@ -253,17 +285,26 @@ export class ConsultEngine {
     const stream = await this.startPreview();
     if (!stream) return false; // media first, always: no consultation without tracks to send
     this.relay.want(intent);
-    this.update({ relayError: null, selfName: intent.type === 'resume' ? this.snapshot.selfName : intent.name });
-    if (this.deps.transport.status === 'open') this.relay.sayIntent();
+    const selfName =
+      intent.type === 'join' ? intent.name : intent.type === 'create' ? (this.snapshot.staff?.name ?? null) : this.snapshot.selfName;
+    this.update({ relayError: null, selfName });
+    // On a socket whose hello is answered, say it now; otherwise the next hello's answer says it.
+    if (this.signIn.greeted) this.relay.sayIntent();
     else this.deps.transport.connect();
     return true;
   }
 
-  private onRelayStatus(status: RelayStatus, detail: string): void {
+  private onRelayStatus(status: RelayStatus, detail: string, closeCode?: number): void {
     const previous = this.snapshot.relay;
     if (status !== previous) this.log(`relay-${status}`, detail);
     this.update({ relay: status });
-    if (status === 'open' && previous !== 'open') this.relay.sayIntent();
+    if (status === 'open') return; // the relay's hello comes next, and answering it says the intent
+    if (status === 'closed') this.signIn.relayGone();
+    else this.signIn.socketGone();
+    if (closeCode === CloseCode.STAFF_REVOKED) {
+      this.accessRevoked();
+      return;
+    }
     // The relay is gone for good. A call whose media already flows peer to peer goes on; anything else fails
     // ('reconnecting' included: a restart needs the relay).
     if (status === 'closed' && this.relay.wanted && this.snapshot.phase !== 'connected') {
@@ -277,6 +318,15 @@ export class ConsultEngine {
 
   private onRelayMessage(message: ServerMessage): void {
     switch (message.type) {
+      case 'hello':
+        this.signIn.hello(message.challenge, () => this.relay.sayIntent());
+        break;
+      case 'signed-in':
+        this.signIn.signedIn(message);
+        break;
+      case 'signed-out':
+        this.signIn.signedOut();
+        break;
       case 'welcome':
         this.onWelcome(message);
         break;
@@ -365,12 +415,32 @@ export class ConsultEngine {
         return;
       case 'refused':
         this.relay.refused();
-        this.update({ relayError });
+        // A create refused for want of a sign-in that was itself just refused: the sign-in error says why.
+        if (error.code !== ErrorCode.NOT_SIGNED_IN || this.snapshot.signInError === null) this.update({ relayError });
+        return;
+      case 'sign-in-refused':
+        this.signIn.refused(error);
+        return;
+      case 'credential-revoked':
+        this.signIn.revoked(error.code === ErrorCode.STAFF_REVOKED ? ErrorCode.STAFF_REVOKED : ErrorCode.CREDENTIAL_INVALID);
         return;
       case 'show':
         this.update({ relayError });
         return;
     }
+  }
+
+  /**
+   * IT revoked this staff member or device: the relay closed the socket (for good) and the consultation this
+   * clinician ran, for its patients too. The credential is forgotten and the clinician is back at the start.
+   */
+  private accessRevoked(): void {
+    this.signIn.revoked(ErrorCode.STAFF_REVOKED);
+    if (!this.relay.wanted && this.snapshot.consultation === null) return; // signed in, but in no consultation
+    this.finishCall('access-revoked');
+    this.recovery.stop();
+    this.relay.forget();
+    this.go('left', { endReason: 'access-revoked', consultation: null, waitingRoom: [], peer: null });
   }
 
   // ---- the call --------------------------------------------------------------------------------------------

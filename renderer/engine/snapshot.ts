@@ -3,6 +3,7 @@ import type { Role, WaitingPatient } from '../../signaling/protocol';
 import type { Diagnosis } from './diagnosis';
 import type { MediaFailure } from './media';
 import type { Phase } from './phase';
+import type { SignInState } from './staff-sign-in';
 import type { RelayStatus } from './transport';
 
 /** Why the last call ended. The failures ('failed' phase) are the last three. */
@@ -12,6 +13,8 @@ export type CallEndReason =
   | 'peer-left'
   | 'consultation-closed'
   | 'left'
+  /** IT revoked the clinician's sign-in: the relay closed the socket and the consultation. */
+  | 'access-revoked'
   | 'connection-failed'
   | 'relay-lost'
   | 'media-error';
@@ -25,7 +28,7 @@ export interface PeerInfo {
   present: boolean;
 }
 
-export interface EngineSnapshot {
+export interface EngineSnapshot extends SignInState {
   phase: Phase;
   role: Role | null;
   selfName: string | null;
@@ -75,6 +78,9 @@ export const INITIAL_SNAPSHOT: EngineSnapshot = {
   iceConnectionState: null,
   recoveryAttempt: 0,
   diagnosis: null,
+  signIn: 'loading',
+  staff: null,
+  signInError: null,
 };
 
 /** Everything in the snapshot but the phase, which only `go` changes. */

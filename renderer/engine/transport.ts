@@ -9,8 +9,11 @@ export type RelayStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface TransportListener {
   message(message: ServerMessage): void;
-  /** `detail` says why, for the timeline (close code, "heartbeat timeout", …). */
-  status(status: RelayStatus, detail: string): void;
+  /**
+   * `detail` says why, for the timeline (close code, "heartbeat timeout", …); `closeCode` is the relay's close
+   * code when the relay closed the socket on purpose and the transport gave up on it (status `closed`).
+   */
+  status(status: RelayStatus, detail: string, closeCode?: number): void;
   /** Something worth a timeline line that changes nothing (a malformed message it ignored). */
   log(event: string, detail: string): void;
 }
@@ -37,7 +40,7 @@ export interface WebSocketTransportOptions {
 
 const DEFAULT_BACKOFF = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
 /** The relay closed us on purpose: reconnecting would be wrong. */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.REPLACED, CloseCode.CONSULTATION_CLOSED]);
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.REPLACED, CloseCode.CONSULTATION_CLOSED, CloseCode.STAFF_REVOKED]);
 
 export class WebSocketTransport implements SignalingTransport {
   status: RelayStatus = 'closed';
@@ -124,7 +127,7 @@ export class WebSocketTransport implements SignalingTransport {
       if (this.stopped) return;
       if (FINAL_CLOSE_CODES.has(event.code)) {
         this.stopped = true;
-        this.setStatus('closed', detail);
+        this.setStatus('closed', detail, event.code);
         return;
       }
       this.scheduleRetry(detail);
@@ -187,8 +190,8 @@ export class WebSocketTransport implements SignalingTransport {
     }
   }
 
-  private setStatus(status: RelayStatus, detail: string): void {
+  private setStatus(status: RelayStatus, detail: string, closeCode?: number): void {
     this.status = status;
-    for (const listener of [...this.listeners]) listener.status(status, detail);
+    for (const listener of [...this.listeners]) listener.status(status, detail, closeCode);
   }
 }

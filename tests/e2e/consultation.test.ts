@@ -3,12 +3,11 @@
  * of the product's core promise. One call at a time; each test gets its own relay.
  */
 import { describe, expect, it } from 'vitest';
-import type { Relay } from '../../signaling/server';
-import type { AppWindow } from '../harness/browser';
+import type { AppWindow, TestRelay } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
 
 const suite = browserSuite();
-let relay: Relay;
+let relay: TestRelay;
 
 /**
  * Records the page's RTCPeerConnections as the app makes them (the app subclasses the global when it creates
@@ -132,7 +131,7 @@ describe('consultation end to end', () => {
   it('(a) patient waits first, clinician arrives and admits', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     // The clinician steps away (the window leaves the app); the consultation keeps its place.
     await clinician.page.goto('about:blank');
 
@@ -152,7 +151,7 @@ describe('consultation end to end', () => {
   it('(b) clinician first, patient later', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     await clinician.page.getByTestId('waiting-list-empty').waitFor();
     expect(await clinician.state()).toBe('waiting');
 
@@ -168,7 +167,7 @@ describe('consultation end to end', () => {
   it('(c) patient reloads while waiting, keeps their place, then is admitted', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     const first = await open('first patient');
     await first.joinConsultation(code.toLowerCase(), 'Chen Li'); // codes are forgiving about case
     const second = await open('second patient');
@@ -196,7 +195,7 @@ describe('consultation end to end', () => {
       };
     };
     const clinician = await open('clinician', duplicateEverySend);
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     const patient = await open('patient', duplicateEverySend);
     await patient.joinConsultation(code, 'Eli Novak');
 
@@ -216,7 +215,7 @@ describe('consultation end to end', () => {
   it('(e) hang-up from either side ends the call for both; the next call in the same consultation works', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     const patient = await open('patient');
     await patient.joinConsultation(code, 'Farah Haddad');
 
@@ -242,8 +241,8 @@ describe('consultation end to end', () => {
     relay = await suite.relay();
     const doctorA = await open('clinician A');
     const doctorB = await open('clinician B');
-    const codeA = await doctorA.openConsultation('Dr. Adams');
-    const codeB = await doctorB.openConsultation('Dr. Baker');
+    const codeA = await doctorA.openConsultation(await relay.staffCode('Dr. Adams'));
+    const codeB = await doctorB.openConsultation(await relay.staffCode('Dr. Baker'));
     expect(codeA).not.toBe(codeB);
     const patientA = await open('patient A');
     const patientB = await open('patient B');
@@ -283,7 +282,7 @@ describe('consultation end to end', () => {
   it('(g) patient reloads mid-call: the call restarts by itself and media flows again', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     const patient = await open('patient');
     await patient.joinConsultation(code, 'Noor Aziz');
     await clinician.admit('Noor Aziz');
@@ -311,7 +310,7 @@ describe('consultation end to end', () => {
       },
     });
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     const patient = await open('patient');
     await patient.joinConsultation(code, 'Iris Novak');
     await clinician.admit('Iris Novak');

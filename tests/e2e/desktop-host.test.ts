@@ -13,8 +13,7 @@ import type {
   RelayTrustRequest,
   Settings,
 } from '../../contract/bridge';
-import type { Relay } from '../../signaling/server';
-import type { AppWindow } from '../harness/browser';
+import type { AppWindow, TestRelay } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
 
 interface FakeDesktopConfig {
@@ -25,6 +24,8 @@ interface FakeDesktopConfig {
   discovered: DiscoveredRelay[];
   /** Main's unanswered requests to trust a link's relay when the page starts. */
   pendingTrust: RelayTrustRequest[];
+  /** What main's hosted relay hands out as the host's own enrollment code while it runs. */
+  hostEnrollmentCode: string | null;
 }
 
 declare global {
@@ -35,6 +36,8 @@ declare global {
       deliverJoinLink(link: JoinLink): void;
       requestTrust(request: RelayTrustRequest): void;
       trustAnswers: [id: string, trust: boolean][];
+      /** How many times the page asked main for the host's enrollment code. */
+      hostEnrollments: number;
     };
   }
 }
@@ -55,6 +58,7 @@ function installFakeDesktop(config: FakeDesktopConfig): void {
       for (const listener of trustListeners) listener(request);
     },
     trustAnswers: [] as [string, boolean][],
+    hostEnrollments: 0,
   };
   window.fakeDesktop = state;
   let settings: Settings = { relayUrl: null, displayName: 'Dr. Desk', cameraId: null, microphoneId: null, speakerId: null };
@@ -94,6 +98,10 @@ function installFakeDesktop(config: FakeDesktopConfig): void {
       start: async () => (hosted = state.hosted),
       stop: async () => (hosted = { running: false, port: null, lanUrls: [], certificateFingerprint: null, error: null }),
       status: async () => hosted,
+      hostEnrollment: async () => {
+        state.hostEnrollments += 1;
+        return hosted.running ? state.hostEnrollmentCode : null;
+      },
     },
   };
   window.clinic = bridge;
@@ -110,10 +118,10 @@ function desktopScript(config: FakeDesktopConfig): string {
 }
 
 const suite = browserSuite();
-let pageRelay: Relay;
-let clinicRelay: Relay;
+let pageRelay: TestRelay;
+let clinicRelay: TestRelay;
 
-function wsUrl(relay: Relay): string {
+function wsUrl(relay: TestRelay): string {
   return `${relay.url.replace(/^http/, 'ws')}/ws`;
 }
 
@@ -132,6 +140,7 @@ async function openDesktop(label: string, overrides: Partial<FakeDesktopConfig> 
     denyCamera: false,
     discovered: [],
     pendingTrust: [],
+    hostEnrollmentCode: null,
     ...overrides,
   };
   return suite.open(pageRelay, label, desktopScript(config));
@@ -141,12 +150,15 @@ describe('renderer on the desktop bridge', () => {
   it('hosts a relay, shares a desktop link, and a patient who opens it is switched to that relay and admitted', async () => {
     pageRelay = await suite.relay();
     clinicRelay = await suite.relay({ staticDir: null });
-    const clinician = await openDesktop('clinician');
+    const clinician = await openDesktop('clinician', { hostEnrollmentCode: await clinicRelay.staffCode('Dr. Desk') });
     await clinician.page.getByRole('button', { name: /I am a clinician/ }).click();
+    // Not signed in to the page's relay: the start screen asks for an enrollment code.
+    await clinician.page.getByLabel('Enrollment code').waitFor();
     await clinician.page.getByRole('button', { name: 'Host a relay on this computer' }).click();
     await expect.poll(() => clinician.page.getByTestId('host-relay-addresses').textContent()).toContain(`198.18.0.10:${clinicRelay.port}`);
-    // The display name comes from the host's settings.
-    await expect.poll(() => clinician.page.getByLabel('Your name as patients will see it').inputValue()).toBe('Dr. Desk');
+    // There is no IT for a relay on this computer: the app enrolled its user with the code main handed out.
+    await expect.poll(() => clinician.page.getByTestId('signed-in-as').textContent()).toBe('Signed in as Dr. Desk');
+    expect(await clinician.page.evaluate(() => window.fakeDesktop.hostEnrollments)).toBe(1);
     await clinician.page.getByRole('button', { name: 'Open consultation' }).click();
     const code = (await clinician.page.getByTestId('consult-code').textContent()) ?? '';
     expect(clinicRelay.stats().consultations).toBe(1); // opened on the hosted relay, not the page's
@@ -169,6 +181,24 @@ describe('renderer on the desktop bridge', () => {
     await patient.waitForState('connected');
     const proof = await patient.mediaProof(1000);
     expect(proof.framesAfter).toBeGreaterThan(proof.framesBefore);
+  });
+
+  it('the host enrolls once: after the app restarts it is still staff of its relay, without a new code', async () => {
+    pageRelay = await suite.relay();
+    clinicRelay = await suite.relay({ staticDir: null });
+    const clinician = await openDesktop('clinician', { hostEnrollmentCode: await clinicRelay.staffCode('Dr. Desk') });
+    const host = async () => {
+      await clinician.page.getByRole('button', { name: /I am a clinician/ }).click();
+      await clinician.page.getByRole('button', { name: 'Host a relay on this computer' }).click();
+      await expect.poll(() => clinician.page.getByTestId('signed-in-as').textContent()).toBe('Signed in as Dr. Desk');
+    };
+    await host();
+    await clinician.page.reload();
+    await host();
+    expect(await clinician.page.evaluate(() => window.fakeDesktop.hostEnrollments)).toBe(0); // the stored sign-in did
+    await clinician.page.getByRole('button', { name: 'Open consultation' }).click();
+    await clinician.page.getByTestId('consult-code').waitFor();
+    expect(clinicRelay.stats().consultations).toBe(1);
   });
 
   it('a camera refused by the OS says where to fix it, and Try again works once allowed', async () => {

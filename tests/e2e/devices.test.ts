@@ -5,12 +5,11 @@
  * encode, so the switch goes to the third one (fake_device_2, MJPEG like most webcams).
  */
 import { describe, expect, it } from 'vitest';
-import type { Relay } from '../../signaling/server';
-import type { AppWindow } from '../harness/browser';
+import type { AppWindow, TestRelay } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
 
 const suite = browserSuite(['--use-fake-device-for-media-stream=device-count=3']);
-let relay: Relay;
+let relay: TestRelay;
 
 function open(label: string, init?: () => void): Promise<AppWindow> {
   return suite.open(relay, label, init);
@@ -27,7 +26,7 @@ describe('devices', () => {
   it('switching camera mid-call keeps the other side decoding, and the choice is remembered', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     const patient = await open('patient');
     await patient.joinConsultation(code, 'Jo Park');
     await clinician.admit('Jo Park');
@@ -78,7 +77,7 @@ describe('devices', () => {
   it('with no camera at all, the patient can continue with audio only and still be admitted', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation('Dr. Rivera');
+    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
     const patient = await open('patient', () => {
       const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       navigator.mediaDevices.getUserMedia = async (constraints) => {

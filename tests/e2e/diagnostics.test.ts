@@ -6,8 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { diagnosticsReportSchema } from '../../renderer/features/diagnostics/stats/report-schema';
-import type { Relay } from '../../signaling/server';
-import type { AppWindow } from '../harness/browser';
+import type { AppWindow, TestRelay } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
 
 const CLINICIAN = 'Dr. Quillon Vance';
@@ -15,11 +14,11 @@ const PATIENT = 'Imogen Farraday';
 
 const suite = browserSuite();
 
-async function startCall(): Promise<{ relay: Relay; clinician: AppWindow; patient: AppWindow; code: string }> {
+async function startCall(): Promise<{ relay: TestRelay; clinician: AppWindow; patient: AppWindow; code: string }> {
   const relay = await suite.relay();
   const clinician = await suite.open(relay, 'clinician');
   const patient = await suite.open(relay, 'patient');
-  const code = await clinician.openConsultation(CLINICIAN);
+  const code = await clinician.openConsultation(await relay.staffCode(CLINICIAN));
   await patient.joinConsultation(code, PATIENT);
   await clinician.admit(PATIENT);
   await Promise.all([clinician.waitForState('connected'), patient.waitForState('connected')]);

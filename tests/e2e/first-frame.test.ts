@@ -9,14 +9,13 @@
  * 1 s of its floor (the product's own cost is tens of milliseconds; the old code added two seconds and more).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Relay } from '../../signaling/server';
-import { type LaunchedBrowser, launchChromium, startTestRelay } from '../harness/browser';
+import { type LaunchedBrowser, launchChromium, startTestRelay, type TestRelay } from '../harness/browser';
 import { runBarePeerConnectionPair, runConsultation } from '../harness/timing';
 
 const RUNS = 3;
 const MAX_OVER_FLOOR_MS = 1000;
 let chromium: LaunchedBrowser;
-let relay: Relay;
+let relay: TestRelay;
 
 beforeAll(async () => {
   chromium = await launchChromium();
@@ -52,7 +51,7 @@ function watchDetachedVideos(): void {
 
 describe('first frame right after Admit', () => {
   it('no video that left the page keeps its stream (entry form -> waiting room -> call, both sides)', async () => {
-    const run = await runConsultation(chromium.browser, relay.url, 0, 0, { init: `(${watchDetachedVideos.toString()})()` });
+    const run = await runConsultation(chromium.browser, relay, 0, 0, { init: `(${watchDetachedVideos.toString()})()` });
     try {
       for (const side of [run.clinician, run.patient]) {
         type Watch = { videosGivenStreams(): number; detachedVideosHoldingStreams(): number };
@@ -72,7 +71,7 @@ describe('first frame right after Admit', () => {
   it('shows video both ways about as soon as a bare WebRTC pair does, admitted at once', { timeout: 120_000 }, async () => {
     const runs: { consultation: number; floor: number }[] = [];
     for (let i = 0; i < RUNS; i += 1) {
-      const run = await runConsultation(chromium.browser, relay.url, i, 0);
+      const run = await runConsultation(chromium.browser, relay, i, 0);
       await run.clinician.close();
       await run.patient.close();
       const floor = await runBarePeerConnectionPair(chromium.browser, `${relay.url}/healthz`);

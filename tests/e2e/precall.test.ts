@@ -1,15 +1,14 @@
 /** The pre-call check in real Chromium: fake camera and microphone, a real relay, ICE gathering for real. */
 import { describe, expect, it } from 'vitest';
-import type { Relay } from '../../signaling/server';
-import type { AppWindow } from '../harness/browser';
+import type { AppWindow, TestRelay } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
 
 const suite = browserSuite();
-let relay: Relay;
+let relay: TestRelay;
 
 async function patientWaiting(): Promise<AppWindow> {
   const clinician = await suite.open(relay, 'clinician');
-  const code = await clinician.openConsultation('Dr. Rivera');
+  const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
   const patient = await suite.open(relay, 'patient');
   await patient.joinConsultation(code, 'Mia Chen');
   return patient;

@@ -11,6 +11,7 @@ import { chromiumFlags } from '../../main/chromium-switches';
 import type { TimelineEntry } from '../../renderer/engine/timeline';
 import type { MediaSummary } from '../../renderer/features/diagnostics/diagnostics-hook';
 import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
+import { openStore, type SqliteStore } from '../../signaling/store/sqlite-store';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const RENDERER_DIST = join(ROOT, 'renderer/dist');
@@ -77,8 +78,41 @@ export async function launchChromium(extraArgs: string[] = [], options: LaunchOp
   };
 }
 
-export async function startTestRelay(options: Partial<RelayOptions> = {}): Promise<Relay> {
-  return startRelay({ port: 0, staticDir: RENDERER_DIST, logger: pino({ level: 'silent' }), ...options });
+/**
+ * A relay whose staff a test can enroll: its address and a fresh one-time enrollment code for a new staff
+ * member. In-process test relays have one; the network suite's CLI relay process has one too.
+ */
+export interface StaffingRelay {
+  readonly url: string;
+  /** Adds a staff member named `name` and returns their one-time enrollment code. */
+  staffCode(name: string): Promise<string>;
+}
+
+/** An in-process relay with a store of its own (in memory), which a test can also read and write (e.g. revoke). */
+export interface TestRelay extends Relay, StaffingRelay {
+  readonly store: SqliteStore;
+}
+
+export async function startTestRelay(options: Partial<Omit<RelayOptions, 'store'>> = {}): Promise<TestRelay> {
+  const store = await openStore({ memory: true });
+  let relay: Relay;
+  try {
+    relay = await startRelay({ port: 0, staticDir: RENDERER_DIST, logger: pino({ level: 'silent' }), ...options, store });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return {
+    port: relay.port,
+    url: relay.url,
+    stats: () => relay.stats(),
+    close: async () => {
+      await relay.close();
+      await store.close(); // after the relay, which writes to it until it is closed
+    },
+    store,
+    staffCode: async (name) => (await store.addStaff(name, Date.now())).enrollmentCode,
+  };
 }
 
 /** One person's window: a browser context of its own (own storage, own fake devices). */
@@ -108,14 +142,24 @@ export class AppWindow {
 
   // ---- people's actions ----------------------------------------------------------------------------------
 
-  /** Clinician: opens a consultation and returns its code as shown (XXXX-XXXX). */
-  async openConsultation(name: string): Promise<string> {
+  /**
+   * Clinician on a fresh window: signs in as clinic staff with IT's enrollment code (`relay.staffCode(name)`),
+   * opens a consultation under the enrolled name, and returns its code as shown (XXXX-XXXX).
+   */
+  async openConsultation(enrollmentCode: string): Promise<string> {
     await this.page.getByRole('button', { name: /I am a clinician/ }).click();
-    await this.page.getByLabel('Your name as patients will see it').fill(name);
+    await this.signIn(enrollmentCode);
     await this.page.getByRole('button', { name: 'Open consultation' }).click();
     const code = this.page.getByTestId('consult-code');
     await code.waitFor();
     return (await code.textContent())?.trim() ?? '';
+  }
+
+  /** Clinician's start screen: redeems an enrollment code and waits until this device is signed in. */
+  async signIn(enrollmentCode: string): Promise<void> {
+    await this.page.getByLabel('Enrollment code').fill(enrollmentCode);
+    await this.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await this.page.getByTestId('signed-in-as').waitFor();
   }
 
   /** Patient: joins with a code and name and waits to be in the waiting room. */

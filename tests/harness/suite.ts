@@ -4,11 +4,11 @@
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Relay, RelayOptions } from '../../signaling/server';
-import { AppWindow, type LaunchedBrowser, launchChromium, startTestRelay } from './browser';
+import { AppWindow, type LaunchedBrowser, launchChromium, startTestRelay, type TestRelay } from './browser';
 
 export interface BrowserSuite {
-  /** A relay (serving the web app unless told otherwise), closed after the test. */
-  relay(options?: Partial<RelayOptions>): Promise<Relay>;
+  /** A relay (serving the web app unless told otherwise) with a store of its own, closed after the test. */
+  relay(options?: Partial<Omit<RelayOptions, 'store'>>): Promise<TestRelay>;
   /** A person's window on `relay`'s web app (or on `url`), closed after the test. */
   open(relay: Relay, label: string, init?: (() => void) | string, url?: string): Promise<AppWindow>;
 }
@@ -16,7 +16,7 @@ export interface BrowserSuite {
 export function browserSuite(chromiumArgs: string[] = []): BrowserSuite {
   let chromium: LaunchedBrowser | null = null;
   const windows: AppWindow[] = [];
-  const relays: Relay[] = [];
+  const relays: TestRelay[] = [];
 
   beforeAll(async () => {
     chromium = await launchChromium(chromiumArgs);

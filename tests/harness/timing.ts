@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core';
 import type { TimelineEntry } from '../../renderer/engine/timeline';
-import { AppWindow, lastEvent, newMediaContext } from './browser';
+import { AppWindow, lastEvent, newMediaContext, type StaffingRelay } from './browser';
 
 export interface ConsultationRun {
   code: string;
@@ -41,18 +41,21 @@ export interface ConsultationOptions {
   opened?: (clinician: AppWindow, patient: AppWindow) => void;
 }
 
-/** Opens a consultation, lets a patient in, and waits for video both ways. Windows stay open. */
+/**
+ * Enrolls a clinician (a new staff member of `relay`), opens a consultation, lets a patient in, and waits for
+ * video both ways. Windows stay open.
+ */
 export async function runConsultation(
   browser: Browser,
-  baseUrl: string,
+  relay: StaffingRelay,
   index = 0,
   waitingMs = 0,
   options: ConsultationOptions = {},
 ): Promise<ConsultationRun> {
-  const clinician = await AppWindow.open(browser, `${baseUrl}/`, 'clinician', options.init);
-  const patient = await AppWindow.open(options.patientBrowser ?? browser, `${baseUrl}/`, 'patient', options.init);
+  const clinician = await AppWindow.open(browser, `${relay.url}/`, 'clinician', options.init);
+  const patient = await AppWindow.open(options.patientBrowser ?? browser, `${relay.url}/`, 'patient', options.init);
   options.opened?.(clinician, patient);
-  const code = await clinician.openConsultation(`Dr. Demo ${index}`);
+  const code = await clinician.openConsultation(await relay.staffCode(`Dr. Demo ${index}`));
   const patientName = `Patient ${index}`;
   await patient.joinConsultation(code, patientName);
   // Time the patient spends in the waiting room before the clinician admits them.

@@ -22,7 +22,7 @@ export interface CallOptions {
 /** Admit and wait for video both ways (throws if it never comes). */
 export async function connectCall(lab: Lab, options: CallOptions = {}): Promise<ConsultationRun> {
   const browsers = homeBrowsers(lab);
-  return runConsultation(browsers.clinician, lab.relay.url, options.index ?? 0, options.waitingMs ?? 0, {
+  return runConsultation(browsers.clinician, lab.relay, options.index ?? 0, options.waitingMs ?? 0, {
     patientBrowser: browsers.patient,
     init: RECORD_PEER_CONNECTIONS,
     opened: options.opened,
@@ -34,7 +34,7 @@ export async function admitOnly(lab: Lab): Promise<{ clinician: AppWindow; patie
   const browsers = homeBrowsers(lab);
   const clinician = await AppWindow.open(browsers.clinician, `${lab.relay.url}/`, 'clinician', RECORD_PEER_CONNECTIONS);
   const patient = await AppWindow.open(browsers.patient, `${lab.relay.url}/`, 'patient', RECORD_PEER_CONNECTIONS);
-  const code = await clinician.openConsultation('Dr. Reach');
+  const code = await clinician.openConsultation(await lab.relay.staffCode('Dr. Reach'));
   await patient.joinConsultation(code, 'Pat Remote');
   const admittedAt = Date.now();
   await clinician.admit('Pat Remote');

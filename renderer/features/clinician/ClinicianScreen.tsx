@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { formatDesktopJoinLink } from '../../../contract/join-link';
 import { formatCode } from '../../../signaling/protocol';
 import { useHost } from '../../bridge/bridge-context';
@@ -9,17 +9,19 @@ import { FailureDiagnosis } from '../consult/FailureDiagnosis';
 import { Video } from '../consult/Video';
 import { MediaSetup, RelayNotices } from '../devices/MediaSetup';
 import { PreCallCheck } from '../precall/PreCallCheck';
+import { SignedInAs, SignInForm } from '../staff/StaffSignIn';
 import { HostRelay } from './HostRelay';
 import { WaitingList } from './WaitingList';
 
 interface Props {
   engine: ConsultEngine;
   snapshot: EngineSnapshot;
-  defaultName: string;
+  /** From an enrollment link (`?enroll=`): filled in for a device not signed in yet. */
+  enrollmentCode: string;
 }
 
-export function ClinicianScreen({ engine, snapshot, defaultName }: Props) {
-  if (!snapshot.consultation) return <OpenConsultation engine={engine} snapshot={snapshot} defaultName={defaultName} />;
+export function ClinicianScreen({ engine, snapshot, enrollmentCode }: Props) {
+  if (!snapshot.consultation) return <OpenConsultation engine={engine} snapshot={snapshot} enrollmentCode={enrollmentCode} />;
   const inCall = isCallPhase(snapshot.phase);
   return (
     <div className="clinician">
@@ -53,29 +55,35 @@ export function ClinicianScreen({ engine, snapshot, defaultName }: Props) {
   );
 }
 
-function OpenConsultation({ engine, snapshot, defaultName }: Props) {
-  const [name, setName] = useState(defaultName);
+/** Only signed-in staff open consultations, under the name IT enrolled them with: sign in first, once per device. */
+function OpenConsultation({ engine, snapshot, enrollmentCode }: Props) {
   const [busy, setBusy] = useState(false);
+  const titleId = useId();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    await engine.create(name.trim());
+    await engine.create();
     setBusy(false);
   };
   return (
-    <form className="card" onSubmit={submit} aria-label="Open a consultation">
-      <h1>Open a consultation</h1>
+    <section className="card" aria-labelledby={titleId}>
+      <h1 id={titleId}>Open a consultation</h1>
       <MediaSetup engine={engine} snapshot={snapshot} />
-      <label className="field">
-        Your name as patients will see it
-        <input name="clinician-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={60} autoComplete="name" />
-      </label>
-      <button type="submit" className="button button--primary" disabled={busy || name.trim() === ''}>
-        Open consultation
-      </button>
+      {snapshot.staff ? (
+        <form className="open-consultation" onSubmit={submit} aria-label="Open a consultation">
+          <SignedInAs engine={engine} snapshot={snapshot} />
+          <button type="submit" className="button button--primary" disabled={busy}>
+            Open consultation
+          </button>
+        </form>
+      ) : snapshot.signIn === 'loading' ? (
+        <p role="status">Checking this device's sign-in…</p>
+      ) : (
+        <SignInForm engine={engine} snapshot={snapshot} initialCode={enrollmentCode} />
+      )}
       <HostRelay />
       <RelayNotices snapshot={snapshot} />
-    </form>
+    </section>
   );
 }
 

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
-import type { HostedRelayStatus } from '../../../contract/bridge';
+import type { ClinicBridge, HostedRelayStatus } from '../../../contract/bridge';
 import { hostedRelayAddresses } from '../../../contract/join-link';
 import { useHost } from '../../bridge/bridge-context';
+import type { ConsultEngine } from '../../engine/engine';
 
 const DEFAULT_PORT = 8787;
 
 /**
  * Desktop only: run the relay inside this app for a clinic without an IT server. Patients' apps connect
- * to one of the LAN addresses shown; this app itself uses loopback.
+ * to one of the LAN addresses shown; this app itself uses loopback, signed in as the relay's first staff member.
  */
 export function HostRelay() {
   const { bridge, host } = useHost();
@@ -25,7 +26,8 @@ export function HostRelay() {
     const next = await bridge.hostedRelay.start(DEFAULT_PORT);
     setStatus(next);
     const addresses = next.running ? hostedRelayAddresses(next) : null;
-    if (addresses) host.switchRelay(addresses.loopback, { url: addresses.advertised, certificateFingerprint: next.certificateFingerprint });
+    const advertise = { url: addresses?.advertised ?? null, certificateFingerprint: next.certificateFingerprint };
+    if (addresses && host.switchRelay(addresses.loopback, advertise)) await enrollHost(bridge, host.engine);
     setBusy(false);
   };
   const stop = async () => {
@@ -62,4 +64,11 @@ export function HostRelay() {
       )}
     </section>
   );
+}
+
+/** There is no IT to enroll the host: the app asks its own relay for a code and redeems it, once per device. */
+async function enrollHost(bridge: ClinicBridge, engine: ConsultEngine): Promise<void> {
+  if (await engine.storedStaff()) return;
+  const code = await bridge.hostedRelay.hostEnrollment();
+  if (code) await engine.enroll(code);
 }

@@ -17,6 +17,7 @@ export const END_REASON_TEXT: Record<CallEndReason, string> = {
   'peer-left': 'The other person left.',
   'consultation-closed': 'The clinician closed the consultation.',
   left: 'You left the consultation.',
+  'access-revoked': 'IT revoked your sign-in, so the consultation was closed.',
   'connection-failed': 'The connection could not be made or was lost.',
   'relay-lost': 'The connection to the clinic server was lost.',
   'media-error': 'The camera or microphone could not be used.',

@@ -55,7 +55,7 @@ async function patientInWaitingRoom(r: Rig): Promise<void> {
 }
 
 async function clinicianWithOpenConsultation(r: Rig): Promise<void> {
-  await r.engine.create('Dr. Who');
+  await r.engine.create();
   r.transport.receive(welcome('clinician'));
 }
 
@@ -445,7 +445,7 @@ describe('ConsultEngine', () => {
 
     it('widens once the call is up, but not while the patient is away from the relay (the offer would be lost)', async () => {
       const r = rig();
-      await r.engine.create('Dr. Who');
+      await r.engine.create();
       r.transport.receive(welcome('clinician', null, TURN_ICE));
       r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
       const peer = onlyPeer(r);

@@ -14,6 +14,8 @@ export class FakeTransport implements SignalingTransport {
   rttMs: number | null = null;
   readonly sent: ClientMessageBody[] = [];
   connects = 0;
+  /** The challenge of each socket's hello, oldest first. */
+  readonly challenges: string[] = [];
   private readonly listeners = new Set<TransportListener>();
 
   connect(): void {
@@ -41,9 +43,16 @@ export class FakeTransport implements SignalingTransport {
     for (const listener of this.listeners) listener.message({ v: PROTOCOL_VERSION, ...message } as ServerMessage);
   }
 
-  setStatus(status: RelayStatus, detail = 'test'): void {
+  /** `closeCode`: the relay closed the socket on purpose and the transport gave up (status 'closed'). */
+  setStatus(status: RelayStatus, detail = 'test', closeCode?: number): void {
+    const opened = status === 'open' && this.status !== 'open';
     this.status = status;
-    for (const listener of this.listeners) listener.status(status, detail);
+    for (const listener of this.listeners) listener.status(status, detail, closeCode);
+    if (!opened) return;
+    // As the relay does: the first message on every socket is a fresh challenge.
+    const challenge = `challenge${this.challenges.length + 1}`;
+    this.challenges.push(challenge);
+    this.receive({ type: 'hello', challenge });
   }
 
   sentOfType<T extends ClientMessageBody['type']>(type: T): Extract<ClientMessageBody, { type: T }>[] {

@@ -2,13 +2,15 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { ConsultEngine } from '../../../renderer/engine/engine';
+import { MemoryCredentialStore } from '../../../renderer/engine/staff-sign-in';
 import { type RelayStatus, WebSocketTransport } from '../../../renderer/engine/transport';
-import type { ServerMessage } from '../../../signaling/protocol';
-import { type Relay, startRelay } from '../../../signaling/server';
+import { CloseCode, PROTOCOL_VERSION, type ServerMessage, type ServerMessageBody } from '../../../signaling/protocol';
+import { type Relay, type RelayOptions, startRelay } from '../../../signaling/server';
+import { openStore, type SqliteStore } from '../../../signaling/store/sqlite-store';
 import { fakeStream, welcome } from './fakes';
 
-function welcomeMessage(): ServerMessage {
-  return { v: 1, ...welcome('patient') } as ServerMessage;
+function wire(message: ServerMessageBody): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
 }
 
 // The transport is written against the browser's WebSocket; `ws` implements the same event-handler API. Unlike
@@ -29,14 +31,18 @@ afterEach(async () => {
 
 function record(transport: WebSocketTransport) {
   const statuses: RelayStatus[] = [];
+  const closeCodes: (number | undefined)[] = [];
   const messages: ServerMessage[] = [];
   const logs: string[] = [];
   transport.subscribe({
-    status: (s) => statuses.push(s),
+    status: (s, _detail, closeCode) => {
+      statuses.push(s);
+      closeCodes.push(closeCode);
+    },
     message: (m) => messages.push(m),
     log: (event, detail) => logs.push(`${event}: ${detail}`),
   });
-  return { statuses, messages, logs };
+  return { statuses, closeCodes, messages, logs };
 }
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -47,10 +53,20 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   }
 }
 
-async function relayOn(port = 0): Promise<Relay> {
-  const relay = await startRelay({ port, logger: pino({ level: 'silent' }) });
+async function relayOn(port = 0, options: Partial<RelayOptions> = {}): Promise<Relay> {
+  const relay = await startRelay({ port, logger: pino({ level: 'silent' }), ...options });
   cleanups.push(() => relay.close());
   return relay;
+}
+
+async function memoryStore(): Promise<SqliteStore> {
+  const store = await openStore({ memory: true });
+  cleanups.push(() => store.close());
+  return store;
+}
+
+function wsUrl(relay: Relay): string {
+  return `${relay.url.replace('http', 'ws')}/ws`;
 }
 
 function transportFor(url: string, options: ConstructorParameters<typeof WebSocketTransport>[1] = {}): WebSocketTransport {
@@ -62,12 +78,15 @@ function transportFor(url: string, options: ConstructorParameters<typeof WebSock
 describe('WebSocketTransport', () => {
   it('connects, sends and receives validated messages, and measures heartbeat round trips', async () => {
     const relay = await relayOn();
-    const transport = transportFor(`${relay.url.replace('http', 'ws')}/ws`, { heartbeatMs: 50 });
+    const transport = transportFor(wsUrl(relay), { heartbeatMs: 50 });
     const seen = record(transport);
     transport.connect();
     await until(() => transport.status === 'open');
-    expect(transport.send({ type: 'create', name: 'Dr. Who' })).toBe(true);
-    await until(() => seen.messages.some((m) => m.type === 'welcome'));
+    await until(() => seen.messages.length > 0);
+    expect(seen.messages[0]?.type).toBe('hello'); // the relay's first word on every socket
+    expect(transport.send({ type: 'join', code: 'ABCD-2345', name: 'Amy' })).toBe(true);
+    await until(() => seen.messages.some((m) => m.type === 'error'));
+    expect(seen.messages.find((m) => m.type === 'error')).toMatchObject({ code: 'UNKNOWN_CONSULTATION', ref: 'join' });
     await until(() => transport.rttMs !== null);
     expect(transport.rttMs).toBeGreaterThanOrEqual(0);
     expect(seen.statuses.slice(0, 2)).toEqual(['connecting', 'open']);
@@ -83,14 +102,14 @@ describe('WebSocketTransport', () => {
     cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
     wss.on('connection', (socket) => {
       socket.send('{not json');
-      socket.send(JSON.stringify({ v: 1, type: 'pong', t: 5 }));
+      socket.send(wire({ type: 'pong', t: 5 }));
     });
     const port = (wss.address() as { port: number }).port;
     const transport = transportFor(`ws://127.0.0.1:${port}`);
     const seen = record(transport);
     transport.connect();
     await until(() => seen.messages.length === 1);
-    expect(seen.messages[0]).toEqual({ v: 1, type: 'pong', t: 5 });
+    expect(seen.messages[0]).toEqual({ v: PROTOCOL_VERSION, type: 'pong', t: 5 });
     expect(transport.status).toBe('open');
     // Said on the log channel, never as a status: a repeated 'open' made the engine send a spurious resume.
     expect(seen.statuses).toEqual(['connecting', 'open']);
@@ -106,10 +125,11 @@ describe('WebSocketTransport', () => {
         const message = JSON.parse(String(data)) as { type: string };
         received.push(message.type);
         if (message.type !== 'join') return;
-        socket.send(JSON.stringify(welcomeMessage()));
-        socket.send('{"v":1,"type":"no-such-message"}');
-        socket.send(JSON.stringify({ v: 1, type: 'pong', t: 1 }));
+        socket.send(wire(welcome('patient')));
+        socket.send(`{"v":${PROTOCOL_VERSION},"type":"no-such-message"}`);
+        socket.send(wire({ type: 'pong', t: 1 }));
       });
+      socket.send(wire({ type: 'hello', challenge: 'challenge1' }));
     });
     const port = (wss.address() as { port: number }).port;
     const engine = new ConsultEngine({
@@ -168,6 +188,25 @@ describe('WebSocketTransport', () => {
     expect(connections).toBe(1);
   });
 
+  it('does not reconnect when IT revoked the sign-in (4006), and says which code closed it', async () => {
+    const wss = new WebSocketServer({ port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    let connections = 0;
+    wss.on('connection', (socket) => {
+      connections += 1;
+      socket.close(CloseCode.STAFF_REVOKED, 'access revoked by the clinic');
+    });
+    const port = (wss.address() as { port: number }).port;
+    const transport = transportFor(`ws://127.0.0.1:${port}`, { backoffMs: [10, 10, 10] });
+    const seen = record(transport);
+    transport.connect();
+    await until(() => transport.status === 'closed');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(connections).toBe(1);
+    expect(seen.statuses.at(-1)).toBe('closed');
+    expect(seen.closeCodes.at(-1)).toBe(CloseCode.STAFF_REVOKED);
+  });
+
   it('drops a socket that stops answering and reconnects', async () => {
     // A server that accepts but never says anything: the heartbeat must notice.
     const wss = new WebSocketServer({ port: 0 });
@@ -181,5 +220,64 @@ describe('WebSocketTransport', () => {
     transport.connect();
     await until(() => connections >= 2);
     expect(connections).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/** The engine's staff sign-in against the real relay and its store: the same device-auth code on both ends. */
+describe('staff sign-in with the real relay', () => {
+  function engineOn(relay: Relay, staffCredentials: MemoryCredentialStore): ConsultEngine {
+    const engine = new ConsultEngine({
+      transport: transportFor(wsUrl(relay)),
+      getUserMedia: async () => fakeStream(),
+      createPeer: () => {
+        throw new Error('no call in this test');
+      },
+      staffCredentials,
+    });
+    cleanups.push(() => engine.dispose());
+    return engine;
+  }
+
+  it('enrolls, signs in again after a reload, opens a consultation under the enrolled name, and is shut out by revocation', async () => {
+    const store = await memoryStore();
+    const relay = await relayOn(0, { store, revocationPollMs: 50 });
+    const { staff, enrollmentCode } = await store.addStaff('Dr. Rivera', Date.now());
+    const credentials = new MemoryCredentialStore();
+    const first = engineOn(relay, credentials);
+    expect(await first.enroll(enrollmentCode)).toBe(true);
+    expect(first.getSnapshot().staff).toEqual({ id: staff.id, name: 'Dr. Rivera' });
+    first.dispose();
+
+    // The page reloaded: a new engine, the same stored credential, a new socket and challenge.
+    const second = engineOn(relay, credentials);
+    expect(await second.storedStaff()).toEqual({ id: staff.id, name: 'Dr. Rivera' });
+    await second.create();
+    await until(() => second.getSnapshot().consultation !== null);
+    expect(second.getSnapshot()).toMatchObject({ role: 'clinician', selfName: 'Dr. Rivera', relayError: null });
+    expect(second.getSnapshot().consultation?.clinicianName).toBe('Dr. Rivera');
+
+    await store.revokeStaff(staff.id, Date.now());
+    await until(() => second.getSnapshot().signInError !== null);
+    expect(second.getSnapshot()).toMatchObject({
+      phase: 'ended',
+      endReason: 'access-revoked',
+      consultation: null,
+      staff: null,
+      signInError: { code: 'STAFF_REVOKED' },
+    });
+    expect(await credentials.load()).toBeNull();
+    await until(() => relay.stats().consultations === 0);
+  });
+
+  it('a spent code is refused with ENROLLMENT_USED, and nothing is stored', async () => {
+    const store = await memoryStore();
+    const relay = await relayOn(0, { store });
+    const { enrollmentCode } = await store.addStaff('Dr. Rivera', Date.now());
+    expect(await engineOn(relay, new MemoryCredentialStore()).enroll(enrollmentCode)).toBe(true);
+    const credentials = new MemoryCredentialStore();
+    const other = engineOn(relay, credentials);
+    expect(await other.enroll(enrollmentCode.toLowerCase())).toBe(false);
+    expect(other.getSnapshot()).toMatchObject({ signIn: 'signed-out', staff: null, signInError: { code: 'ENROLLMENT_USED' } });
+    expect(await credentials.load()).toBeNull();
   });
 });

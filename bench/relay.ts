@@ -157,9 +157,22 @@ async function relayCall(wsUrl: string, staff: BenchStaff, index: number): Promi
   const welcomed = next(clinician, 'welcome');
   clinician.send(encode({ type: 'authenticate', credentialId: staff.credentialId, signature }));
   clinician.send(encode({ type: 'create' }));
-  const welcome = (await welcomed) as { consultation: { code: string } };
-  const { ws: patient } = await openRelay(wsUrl);
-  patient.send(encode({ type: 'join', code: welcome.consultation.code, name: `Patient ${index}` }));
+  await welcomed;
+  const invited = next(clinician, 'invite-created');
+  clinician.send(encode({ type: 'invite', expectedName: `Patient ${index}` }));
+  const { invite } = (await invited) as { invite: { secret: string } };
+  const { ws: patient, challenge: patientChallenge } = await openRelay(wsUrl);
+  const device = await createDeviceKey();
+  const patientSignature = await signChallenge(device.keyPair.privateKey, 'patient-seat', patientChallenge);
+  patient.send(
+    encode({
+      type: 'join',
+      invite: { secret: invite.secret },
+      name: `Patient ${index}`,
+      publicKey: device.publicKey,
+      signature: patientSignature,
+    }),
+  );
   const joined = (await next(patient, 'welcome')) as { self: { participantId: string } };
   const started = next(patient, 'call-start');
   const clinicianStarted = next(clinician, 'call-start');

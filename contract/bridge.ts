@@ -55,7 +55,8 @@ export interface MediaAccessStatus {
 /** A consultation link opened from outside the app (clinic-consult://join?relay=…&code=…). */
 export interface JoinLink {
   relayUrl: string;
-  code: string;
+  /** The invite's secret: the patient's own single-use way in (signaling/protocol.ts `join`). */
+  invite: string;
   /** SHA-256 fingerprint of a relay's self-signed certificate (a clinician's bundled relay), pinned for its host once confirmed. */
   certificateFingerprint?: string | null;
 }

@@ -3,13 +3,13 @@
 export const DEEP_LINK_SCHEME = 'clinic-consult';
 
 /**
- * clinic-consult://join?relay=<ws(s)://host:port>&code=<code>[&fp=<sha256>] for a relay's WebSocket address;
- * `fp` pins a self-signed relay certificate (a clinician's bundled relay).
+ * clinic-consult://join?relay=<ws(s)://host:port>&invite=<invite secret>[&fp=<sha256>] for a relay's WebSocket
+ * address; `fp` pins a self-signed relay certificate (a clinician's bundled relay).
  */
-export function formatDesktopJoinLink(relayUrl: string, code: string, certificateFingerprint: string | null = null): string {
+export function formatDesktopJoinLink(relayUrl: string, inviteSecret: string, certificateFingerprint: string | null = null): string {
   const relay = relayUrl.replace(/\/ws\/?$/, '');
   const pin = certificateFingerprint ? `&fp=${certificateFingerprint.replace(/:/g, '')}` : '';
-  return `${DEEP_LINK_SCHEME}://join?relay=${encodeURIComponent(relay)}&code=${encodeURIComponent(code)}${pin}`;
+  return `${DEEP_LINK_SCHEME}://join?relay=${encodeURIComponent(relay)}&invite=${encodeURIComponent(inviteSecret)}${pin}`;
 }
 
 /** Where this app reaches its own bundled relay (loopback), and what it tells others (a LAN address). */

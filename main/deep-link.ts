@@ -1,6 +1,6 @@
 /**
  * Consultation links opened from outside the app:
- *   clinic-consult://join?relay=<host:port | ws://host:port | wss://host:port>&code=<consultation code>[&fp=<sha256>]
+ *   clinic-consult://join?relay=<host:port | ws://host:port | wss://host:port>&invite=<invite secret>[&fp=<sha256>]
  * `fp` is the SHA-256 fingerprint of a self-signed relay certificate (a clinician's bundled relay) to pin for that
  * relay's host, once the person confirms it (main/relay-trust.ts).
  *
@@ -9,7 +9,7 @@
  */
 import { isIP, isIPv6 } from 'node:net';
 import type { JoinLink } from '../contract/bridge';
-import { consultationCode } from '../signaling/protocol';
+import { inviteSecret } from '../signaling/protocol';
 import { DEEP_LINK_SCHEME } from './app-origin';
 import { normalizeFingerprint } from './certificate-pins';
 
@@ -25,14 +25,14 @@ export const DeepLinkError = {
   DUPLICATE_PARAM: 'DEEP_LINK_DUPLICATE_PARAM',
   MISSING_PARAM: 'DEEP_LINK_MISSING_PARAM',
   BAD_RELAY: 'DEEP_LINK_BAD_RELAY',
-  BAD_CODE: 'DEEP_LINK_BAD_CODE',
+  BAD_INVITE: 'DEEP_LINK_BAD_INVITE',
   BAD_FINGERPRINT: 'DEEP_LINK_BAD_FINGERPRINT',
 } as const;
 export type DeepLinkError = (typeof DeepLinkError)[keyof typeof DeepLinkError];
 
 export type DeepLinkResult = { ok: true; link: JoinLink } | { ok: false; code: DeepLinkError; message: string };
 
-const ALLOWED_PARAMS = ['relay', 'code', 'fp'] as const;
+const ALLOWED_PARAMS = ['relay', 'invite', 'fp'] as const;
 
 function refuse(code: DeepLinkError, message: string): DeepLinkResult {
   return { ok: false, code, message };
@@ -64,24 +64,26 @@ export function parseJoinLink(raw: string): DeepLinkResult {
     seen.set(name, value);
   }
   const relay = seen.get('relay');
-  const code = seen.get('code');
-  if (relay === undefined || code === undefined) {
-    return refuse(DeepLinkError.MISSING_PARAM, 'The consultation link is incomplete: it needs a relay address and a code.');
+  const invite = seen.get('invite');
+  if (relay === undefined || invite === undefined) {
+    return refuse(DeepLinkError.MISSING_PARAM, 'The consultation link is incomplete: it needs a relay address and an invite.');
   }
 
   const relayUrl = relayUrlFromParam(relay);
   if (relayUrl === null) return refuse(DeepLinkError.BAD_RELAY, 'The relay address in the consultation link is not valid.');
-  const parsedCode = consultationCode.safeParse(code);
-  if (!parsedCode.success) return refuse(DeepLinkError.BAD_CODE, 'The consultation code in the link is not valid.');
+  const parsedInvite = inviteSecret.safeParse(invite);
+  if (!parsedInvite.success) {
+    return refuse(DeepLinkError.BAD_INVITE, 'The invite in the consultation link is damaged: open the link again from the message.');
+  }
   const fp = seen.get('fp');
-  if (fp === undefined) return { ok: true, link: { relayUrl, code: parsedCode.data } };
+  if (fp === undefined) return { ok: true, link: { relayUrl, invite: parsedInvite.data } };
   const certificateFingerprint = normalizeFingerprint(fp);
   if (!certificateFingerprint)
     return refuse(DeepLinkError.BAD_FINGERPRINT, 'The security fingerprint in the consultation link is not valid.');
   // A pinned certificate only makes sense for an encrypted relay connection.
   if (!relayUrl.startsWith('wss://'))
     return refuse(DeepLinkError.BAD_FINGERPRINT, 'A consultation link with a fingerprint must name a wss:// relay.');
-  return { ok: true, link: { relayUrl, code: parsedCode.data, certificateFingerprint } };
+  return { ok: true, link: { relayUrl, invite: parsedInvite.data, certificateFingerprint } };
 }
 
 /**

@@ -21,10 +21,13 @@ export interface Seat {
 }
 
 export type Action =
-  | { readonly type: 'enroll' | 'authenticate' | 'sign-out' | 'create' | 'join' }
-  /** Taking back the seat a resume token names. */
-  | { readonly type: 'resume'; readonly seat: Seat }
-  | { readonly type: 'admit' | 'signal' | 'hang-up' | 'restart' | 'leave' };
+  | { readonly type: 'enroll' | 'authenticate' | 'sign-out' | 'create' | 'join' | 'precall-ice' }
+  /**
+   * Taking back the seat a resume token names. `deviceProven`: the socket signed its challenge with the key
+   * of the device a patient's invite was redeemed on.
+   */
+  | { readonly type: 'resume'; readonly seat: Seat; readonly deviceProven: boolean }
+  | { readonly type: 'invite' | 'admit' | 'signal' | 'hang-up' | 'restart' | 'leave' };
 
 export interface Refusal {
   readonly code: ErrorCode;
@@ -52,18 +55,27 @@ export function refusal(actor: Actor, action: Action): Refusal | null {
     case 'join':
       if (actor.seat) return refuse(ErrorCode.ALREADY_JOINED, 'this connection already has a place; leave first');
       return null;
+    case 'precall-ice':
+      // TURN is for the clinic's people: its staff, and patients who came in on an invite.
+      if (actor.staffId === null && !actor.seat) return refuse(ErrorCode.NOT_JOINED, 'sign in or join a consultation first');
+      return null;
     case 'resume':
       if (actor.seat) return refuse(ErrorCode.ALREADY_JOINED, 'this connection already has a place; leave first');
       // A clinician's seat carries the waiting room and the power to admit: a copied token is not enough.
       if (action.seat.role === 'clinician' && (actor.staffId === null || actor.staffId !== action.seat.staffId)) {
         return refuse(ErrorCode.NOT_SIGNED_IN, 'sign in as the clinician who opened this consultation to take it back');
       }
+      // A patient's seat is its device's: a copied token alone takes nothing.
+      if (action.seat.role === 'patient' && !action.deviceProven) {
+        return refuse(ErrorCode.INVALID_RESUME, 'this place belongs to the device that joined with the invite');
+      }
       return null;
+    case 'invite':
     case 'admit':
       if (!actor.seat) return refuse(ErrorCode.NOT_JOINED, 'create, join or resume a consultation first');
-      if (actor.seat.role !== 'clinician') return refuse(ErrorCode.WRONG_ROLE, 'only the clinician can admit patients');
+      if (actor.seat.role !== 'clinician') return refuse(ErrorCode.WRONG_ROLE, `only the clinician can ${action.type} patients`);
       if (actor.staffId === null || actor.staffId !== actor.seat.staffId) {
-        return refuse(ErrorCode.NOT_SIGNED_IN, 'only the signed-in clinician of this consultation can admit patients');
+        return refuse(ErrorCode.NOT_SIGNED_IN, `only the signed-in clinician of this consultation can ${action.type} patients`);
       }
       return null;
     case 'signal':

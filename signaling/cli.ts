@@ -37,7 +37,7 @@ Options (environment variable in brackets):
   --turn URLS          comma-separated turn:/turns: URLs (CLINIC_RELAY_TURN)
   --turn-secret-file F file holding coturn's static-auth-secret (CLINIC_RELAY_TURN_SECRET_FILE;
                        or the secret itself in CLINIC_RELAY_TURN_SECRET, never on the command line)
-  --turn-ttl N         lifetime of TURN credentials in seconds (CLINIC_RELAY_TURN_TTL, default 43200)
+  --turn-ttl N         longest life of a call's TURN credentials, in seconds (CLINIC_RELAY_TURN_TTL, default 7200)
   --relay-only         every call goes through TURN: participants never see each other's addresses
                        (CLINIC_RELAY_RELAY_ONLY=1)
   --announce           announce the relay on the LAN by mDNS (_clinic-consult._tcp) so desktop apps offer it;
@@ -96,7 +96,7 @@ export function parseRelayConfig(
     stunUrls: list(values.stun ?? env.CLINIC_RELAY_STUN),
     turnUrls: list(values.turn ?? env.CLINIC_RELAY_TURN),
     turnSecret: turnSecret || null,
-    turnTtlSeconds: integer('turn-ttl', values['turn-ttl'] ?? env.CLINIC_RELAY_TURN_TTL ?? '43200', 60, 7 * 24 * 3600),
+    turnTtlSeconds: integer('turn-ttl', values['turn-ttl'] ?? env.CLINIC_RELAY_TURN_TTL ?? '7200', 60, 7 * 24 * 3600),
     relayOnly: values['relay-only'] ?? isOn(env.CLINIC_RELAY_RELAY_ONLY),
   };
   const iceProblems = iceConfigProblems(ice);

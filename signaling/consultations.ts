@@ -16,7 +16,7 @@ import {
   type SignalData,
   type WaitingPatient,
 } from './protocol';
-import { ResumeTokens } from './resume-tokens';
+import { ResumeTokens, type SeatClaim } from './resume-tokens';
 
 export class RelayError extends Error {
   constructor(
@@ -35,6 +35,11 @@ export interface Participant {
   readonly consultationId: string;
   /** A clinician's staff id (the seat is theirs alone); null for a patient. */
   readonly staffId: string | null;
+  /** A patient's invite, and the device key it was redeemed with: only that device takes the seat back. */
+  readonly inviteId: string | null;
+  readonly deviceKey: string | null;
+  /** The name the clinician invited this patient under, if any. */
+  readonly invitedAs: string | null;
   readonly resumeToken: string;
   readonly joinedAt: number;
   present: boolean;
@@ -80,9 +85,7 @@ export interface RegistryOptions {
   evict?: (participantId: string) => void;
   /** How long a disconnected participant keeps its place (and its call) before being removed. */
   graceMs: number;
-  /** Builds the web link a patient opens to join, or null when there is no web app to open. */
-  joinUrl: (code: string) => string | null;
-  /** ICE servers and credentials for one participant (fresh at every welcome). */
+  /** ICE servers and TURN credentials for one participant's side of a call (fresh at every call-start). */
   ice?: (participantId: string) => IceSettings;
   /** Signs resume tokens; with the same secret, a restarted relay accepts the tokens of the one before. */
   tokens?: ResumeTokens;
@@ -107,6 +110,31 @@ export interface RegistryHistory {
   closed(consultationId: string): void;
   departed(participant: { id: string; consultationId: string }): void;
 }
+
+/** A patient coming in on a redeemed invite. */
+export interface InvitedPatient {
+  consultationId: string;
+  inviteId: string;
+  name: string;
+  invitedAs: string | null;
+  /** The device's public key (base64url SPKI) the invite is bound to. */
+  deviceKey: string;
+}
+
+/**
+ * What a seat rebuilt after a relay restart needs beyond its token: tokens carry ids only (no names, no codes),
+ * so the server reads the rest from the store.
+ */
+export interface SeatDetails {
+  code: string;
+  clinicianName: string;
+  name: string;
+  invitedAs: string | null;
+  deviceKey: string | null;
+}
+
+/** The seat a resume token names: live in this relay, or only a verified claim (the relay restarted). */
+export type SeatLookup = { live: Participant } | { claim: SeatClaim };
 
 const MAX_ENDED_CALL_IDS = 64;
 export const DEFAULT_TOKEN_TTL_MS = 24 * 3600 * 1000;
@@ -164,13 +192,29 @@ export class ConsultationRegistry {
     return clinician;
   }
 
-  /** A patient enters the waiting room; the clinician hears of it at once. */
-  join(code: string, name: string, attach: Attach = noop): Participant {
-    const consultation = this.byCode.get(code);
-    if (!consultation) throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'no open consultation has this code');
+  /**
+   * A patient enters the waiting room on their redeemed invite; the clinician hears of it at once. The same
+   * invite again (its own device: the store let it in) takes the seat the invite already has.
+   */
+  joinInvited(invited: InvitedPatient, attach: Attach = noop): Participant {
+    const consultation = this.consultations.get(invited.consultationId);
+    if (!consultation) {
+      throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'your clinician has not opened this consultation yet; try again shortly');
+    }
+    const seated = [...consultation.patients.values()].find((p) => p.inviteId === invited.inviteId);
+    if (seated) return this.takeBack(seated, null, attach);
     const clinician = this.clinicianOf(consultation);
-    const seat: Seat = { code, clinicianId: clinician.id, clinicianName: clinician.name, clinicianStaffId: clinician.staffId };
-    const patient = this.addParticipant('patient', name, consultation.id, seat);
+    const seat: Seat = {
+      code: consultation.code,
+      clinicianId: clinician.id,
+      clinicianName: clinician.name,
+      clinicianStaffId: clinician.staffId,
+    };
+    const patient = this.addParticipant('patient', invited.name, consultation.id, seat, {
+      inviteId: invited.inviteId,
+      deviceKey: invited.deviceKey,
+      invitedAs: invited.invitedAs,
+    });
     attach(patient);
     consultation.patients.set(patient.id, patient);
     this.welcome(patient);
@@ -183,12 +227,13 @@ export class ConsultationRegistry {
    * The seat a resume token names (its role, and for a clinician whose it is), without taking it: what the
    * access policy needs before `resume`. Null when the token would be refused anyway.
    */
-  seatOf(resumeToken: string): { role: Role; staffId: string | null } | null {
+  seatOf(resumeToken: string): SeatLookup | null {
     const held = this.byResumeToken.get(resumeToken);
-    if (held) return { role: held.role, staffId: held.staffId };
+    if (held) return { live: held };
     const claim = this.tokens.verify(resumeToken, this.now());
     if (!claim || this.departed.has(claim.pid)) return null;
-    return { role: claim.role, staffId: claim.role === 'clinician' ? claim.csid : null };
+    const live = this.participants.get(claim.pid);
+    return live ? { live } : { claim };
   }
 
   /** The clinicians seated by this staff member (a revoked person's consultations close at once). */
@@ -201,9 +246,13 @@ export class ConsultationRegistry {
    * if the relay's current call is another one (e.g. the page was reloaded), that call is restarted so both
    * sides get a fresh peer instead of one side talking to a peer that no longer exists.
    */
-  resume(resumeToken: string, heldCallId: string | null, attach: Attach = noop): Participant {
-    const participant = this.byResumeToken.get(resumeToken) ?? this.rebuildSeat(resumeToken);
+  resume(resumeToken: string, heldCallId: string | null, attach: Attach = noop, details: SeatDetails | null = null): Participant {
+    const participant = this.byResumeToken.get(resumeToken) ?? this.rebuildSeat(resumeToken, details);
     if (!participant) throw new RelayError(ErrorCode.INVALID_RESUME, 'this session has ended; join again');
+    return this.takeBack(participant, heldCallId, attach);
+  }
+
+  private takeBack(participant: Participant, heldCallId: string | null, attach: Attach): Participant {
     const consultation = this.consultationOf(participant);
     attach(participant);
     this.reinstateHeldCall(consultation, participant, heldCallId);
@@ -311,25 +360,23 @@ export class ConsultationRegistry {
     name: string,
     consultationId: string,
     seat: Seat,
-    known: { id?: string; joinedAt?: number; present?: boolean } = {},
+    known: {
+      id?: string;
+      joinedAt?: number;
+      present?: boolean;
+      inviteId?: string | null;
+      deviceKey?: string | null;
+      invitedAs?: string | null;
+    } = {},
   ): Participant {
     const id = known.id ?? newId('p');
     // Strictly increasing, so arrival order survives a relay restart even within one millisecond.
     const joinedAt = known.joinedAt ?? Math.max(this.now(), this.lastJoinedAt + 1);
     this.lastJoinedAt = Math.max(this.lastJoinedAt, joinedAt);
     const staffId = role === 'clinician' ? seat.clinicianStaffId : null;
+    const inviteId = known.inviteId ?? null;
     const resumeToken = this.tokens.issue(
-      {
-        pid: id,
-        role,
-        name,
-        kid: consultationId,
-        code: seat.code,
-        cid: seat.clinicianId,
-        cname: seat.clinicianName,
-        csid: seat.clinicianStaffId,
-        joinedAt,
-      },
+      { pid: id, role, kid: consultationId, cid: seat.clinicianId, csid: seat.clinicianStaffId, iid: inviteId, joinedAt },
       this.options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
       this.now(),
     );
@@ -339,6 +386,9 @@ export class ConsultationRegistry {
       name,
       consultationId,
       staffId,
+      inviteId,
+      deviceKey: known.deviceKey ?? null,
+      invitedAs: known.invitedAs ?? null,
       resumeToken,
       joinedAt,
       present: known.present ?? true,
@@ -355,22 +405,29 @@ export class ConsultationRegistry {
    * The old token is verified again on every use, never remembered: only so does `departed` keep a
    * participant who left since from coming back with it.
    */
-  private rebuildSeat(token: string): Participant | null {
+  private rebuildSeat(token: string, details: SeatDetails | null): Participant | null {
     const claim = this.tokens.verify(token, this.now());
     if (!claim || this.departed.has(claim.pid)) return null;
     const existing = this.participants.get(claim.pid);
     if (existing) return existing;
+    if (!details) return null; // the server looks the seat up in the store first; without it, no seat
     let consultation = this.consultations.get(claim.kid);
     if (!consultation) {
-      if (this.byCode.has(claim.code) || this.departed.has(claim.cid)) return null;
-      consultation = this.addConsultation(claim.kid, claim.code, claim.cid, claim.csid);
+      if (this.byCode.has(details.code) || this.departed.has(claim.cid)) return null;
+      consultation = this.addConsultation(claim.kid, details.code, claim.cid, claim.csid);
     }
-    const seat: Seat = { code: claim.code, clinicianId: claim.cid, clinicianName: claim.cname, clinicianStaffId: claim.csid };
+    const seat: Seat = { code: details.code, clinicianId: claim.cid, clinicianName: details.clinicianName, clinicianStaffId: claim.csid };
     if (claim.role === 'patient' && !this.participants.has(claim.cid)) {
-      const clinician = this.addParticipant('clinician', claim.cname, claim.kid, seat, { id: claim.cid, present: false });
+      const clinician = this.addParticipant('clinician', details.clinicianName, claim.kid, seat, { id: claim.cid, present: false });
       this.expireLater(clinician);
     }
-    const participant = this.addParticipant(claim.role, claim.name, claim.kid, seat, { id: claim.pid, joinedAt: claim.joinedAt });
+    const participant = this.addParticipant(claim.role, details.name, claim.kid, seat, {
+      id: claim.pid,
+      joinedAt: claim.joinedAt,
+      inviteId: claim.iid,
+      deviceKey: details.deviceKey,
+      invitedAs: details.invitedAs,
+    });
     if (participant.role === 'patient') consultation.patients.set(participant.id, participant);
     return participant;
   }
@@ -438,8 +495,22 @@ export class ConsultationRegistry {
     const call: Call = { id: newId('c'), patientId };
     consultation.call = call;
     this.options.calls?.started();
-    this.deliver(clinician.id, { type: 'call-start', callId: call.id, initiator: true, peer: this.describe(patient) });
-    this.deliver(patient.id, { type: 'call-start', callId: call.id, initiator: false, peer: this.describe(clinician) });
+    // TURN credentials only now, only to the two people in the call, for the call's life.
+    const ice = (participantId: string): IceSettings => this.options.ice?.(participantId) ?? { iceServers: [], iceTransportPolicy: 'all' };
+    this.deliver(clinician.id, {
+      type: 'call-start',
+      callId: call.id,
+      initiator: true,
+      peer: this.describe(patient),
+      ice: ice(clinician.id),
+    });
+    this.deliver(patient.id, {
+      type: 'call-start',
+      callId: call.id,
+      initiator: false,
+      peer: this.describe(clinician),
+      ice: ice(patient.id),
+    });
     this.sendWaitingRoom(consultation);
   }
 
@@ -474,9 +545,7 @@ export class ConsultationRegistry {
     this.deliver(participant.id, {
       type: 'welcome',
       self: { participantId: participant.id, role: participant.role, name: participant.name, resumeToken: participant.resumeToken },
-      consultation: { id: consultation.id, code: consultation.code, clinicianName: clinician.name },
-      joinUrl: this.options.joinUrl(consultation.code),
-      ice: this.options.ice?.(participant.id) ?? { iceServers: [], iceTransportPolicy: 'all' },
+      consultation: { id: consultation.id, clinicianName: clinician.name },
       call: callInfo,
     });
     if (participant.role === 'patient') this.sendPresenceOf(participant, clinician.id);
@@ -500,6 +569,7 @@ export class ConsultationRegistry {
     const patients: WaitingPatient[] = arrivalOrder.map((p) => ({
       id: p.id,
       name: p.name,
+      invitedAs: p.invitedAs,
       joinedAt: p.joinedAt,
       present: p.present,
       inCall: consultation.call?.patientId === p.id,

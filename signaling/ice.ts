@@ -1,6 +1,6 @@
 /**
- * ICE configuration is the relay's: IT configures STUN/TURN once, and every participant gets it in its
- * welcome, with TURN credentials of its own that expire (coturn's REST scheme, `use-auth-secret`).
+ * ICE configuration is the relay's: IT configures STUN/TURN once, and each side of a call gets it with its
+ * call-start, with TURN credentials of its own that expire (coturn's REST scheme, `use-auth-secret`).
  * The shared secret never leaves the relay. Nothing configured = no ICE servers at all: LAN calls need no
  * internet, and no public STUN server learns who talks to whom.
  */
@@ -20,7 +20,14 @@ export interface IceConfig {
   relayOnly: boolean;
 }
 
-export const NO_ICE: IceConfig = { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 12 * 3600, relayOnly: false };
+export const NO_ICE: IceConfig = { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 2 * 3600, relayOnly: false };
+
+/**
+ * TURN credentials go only to the two people in a call, at its start (and each restart): the call's
+ * credentials last as long as a consultation may (capped by IT's --turn-ttl); the pre-call check's a few minutes.
+ */
+export const CALL_TURN_TTL_SECONDS = 2 * 3600;
+export const PRECALL_TURN_TTL_SECONDS = 5 * 60;
 
 /** Problems that make the configuration unusable, in words for IT; empty when it is fine. */
 export function iceConfigProblems(config: IceConfig): string[] {
@@ -49,12 +56,13 @@ export function turnCredentials(
   return { username, credential };
 }
 
-/** What one participant is told: the servers, its own TURN credentials, and the transport policy. */
-export function iceForParticipant(config: IceConfig, participantId: string, nowMs: number): IceSettings {
+/** What one participant is told: the servers, its own TURN credentials (for at most `ttlSeconds`), and the policy. */
+export function iceForParticipant(config: IceConfig, participantId: string, nowMs: number, ttlSeconds: number): IceSettings {
   const iceServers: IceSettings['iceServers'] = [];
   if (config.stunUrls.length > 0) iceServers.push({ urls: config.stunUrls });
   if (config.turnUrls.length > 0 && config.turnSecret) {
-    iceServers.push({ urls: config.turnUrls, ...turnCredentials(config.turnSecret, participantId, config.turnTtlSeconds, nowMs) });
+    const ttl = Math.min(ttlSeconds, config.turnTtlSeconds);
+    iceServers.push({ urls: config.turnUrls, ...turnCredentials(config.turnSecret, participantId, ttl, nowMs) });
   }
   return { iceServers, iceTransportPolicy: config.relayOnly ? 'relay' : 'all' };
 }

@@ -10,8 +10,11 @@ import { z } from 'zod';
 /**
  * 2: every socket starts with the relay's `hello` challenge; staff sign in (`enroll`, `authenticate`) before
  * they may `create`, and a clinician's name is the one IT enrolled, no longer typed.
+ * 3: patients come in on their own invite (`invite`, `join {invite, publicKey, signature}`), a patient's
+ * `resume` is signed by the device the invite was redeemed on, and TURN credentials come with `call-start`
+ * (and `precall-ice`), never in a `welcome`.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Limits that both sides agree on; the relay enforces them. */
 export const LIMITS = {
@@ -49,6 +52,11 @@ export const ErrorCode = {
   CREDENTIAL_INVALID: 'CREDENTIAL_INVALID',
   /** The device key is already enrolled: a device enrolls again with a fresh key. */
   PUBLIC_KEY_IN_USE: 'PUBLIC_KEY_IN_USE',
+  /** No invite has this link or code (mistyped, tampered with, or never made). */
+  INVITE_INVALID: 'INVITE_INVALID',
+  INVITE_EXPIRED: 'INVITE_EXPIRED',
+  /** Another device already came in on this invite: each invite seats one device. */
+  INVITE_USED: 'INVITE_USED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -77,12 +85,15 @@ const displayName = z
   .min(1, 'name is empty')
   .max(LIMITS.maxDisplayNameLength, `name is longer than ${LIMITS.maxDisplayNameLength} characters`);
 
-/** Consultation codes: 8 characters from an alphabet without look-alikes, shown as XXXX-XXXX. */
+/** Short invite codes (for dictation): 8 characters from an alphabet without look-alikes, shown as XXXX-XXXX. */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-export const consultationCode = z
+export const shortCode = z
   .string()
+  .max(32)
   .transform((raw) => normalizeCode(raw))
   .pipe(z.string().regex(new RegExp(`^[${CODE_ALPHABET}]{8}$`), 'code must be 8 letters/digits like ABCD-2345'));
+/** An invite link's secret: 256 random bits, base64url. */
+export const inviteSecret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the invite link is damaged; open it again from the message');
 
 /** Accepts what people type: lower case, spaces and dashes are forgiven. */
 export function normalizeCode(raw: string): string {
@@ -155,8 +166,32 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('sign-out') }),
   /** Signed-in staff open a consultation, under the name IT enrolled them with. */
   z.object({ ...base, type: z.literal('create') }),
-  /** Patient enters the waiting room of a consultation. */
-  z.object({ ...base, type: z.literal('join'), code: consultationCode, name: displayName }),
+  /** The clinician invites one patient: a single-use, expiring invite, optionally naming who is expected. */
+  z.object({
+    ...base,
+    type: z.literal('invite'),
+    expectedName: displayName.nullable(),
+    /** How long the invite may be redeemed: 5 minutes to 7 days, 24 hours by default. */
+    ttlMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(7 * 24 * 60)
+      .default(24 * 60),
+  }),
+  /**
+   * A patient enters the waiting room on their invite (the link's secret, or its short code read out), with
+   * the name they give and the device's public key; the first device to do so is the invite's for good.
+   */
+  z.object({
+    ...base,
+    type: z.literal('join'),
+    invite: z.union([z.object({ secret: inviteSecret }), z.object({ shortCode })]),
+    name: displayName,
+    publicKey: base64url(200),
+    /** This socket's challenge signed with the device key ('patient-seat'). */
+    signature: base64url(128),
+  }),
   /** Either role takes its place back after a reload or a dropped socket. */
   z.object({
     ...base,
@@ -164,7 +199,14 @@ export const clientMessage = z.discriminatedUnion('type', [
     resumeToken,
     /** The call this client still holds a live peer for (null after a reload): lets the relay restart a lost call. */
     callId: id.nullable(),
+    /**
+     * A patient's proof that this is the device its seat belongs to: this socket's challenge signed with the
+     * key the invite was redeemed with ('patient-seat'). A clinician proves itself by signing in instead.
+     */
+    signature: base64url(128).nullable().default(null),
   }),
+  /** Short-lived TURN credentials for the pre-call check (staff, and patients with a seat). */
+  z.object({ ...base, type: z.literal('precall-ice') }),
   /** Clinician lets one waiting patient in; the relay starts a call. */
   z.object({ ...base, type: z.literal('admit'), patientId: id }),
   /** WebRTC signaling for the current call, forwarded to the other participant only. */
@@ -198,7 +240,10 @@ const self = z.object({ participantId: id, role, name: z.string(), resumeToken }
 
 const waitingPatient = z.object({
   id,
+  /** The name the patient typed. */
   name: z.string(),
+  /** The name the clinician invited them under, if one was given: the waiting list flags a difference. */
+  invitedAs: z.string().nullable(),
   /** Epoch ms of arrival; kept across reloads so the queue order is fair. */
   joinedAt: z.number(),
   present: z.boolean(),
@@ -238,10 +283,7 @@ export const serverMessage = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('welcome'),
     self,
-    consultation: z.object({ id, code: z.string(), clinicianName: z.string() }),
-    /** The web page where a patient can join with this code; null when this relay serves no web app. */
-    joinUrl: z.string().nullable(),
-    ice: iceSettings,
+    consultation: z.object({ id, clinicianName: z.string() }),
     /** Present when resuming into a call that is still running. */
     call: z.object({ callId: id, initiator: z.boolean(), peer: z.object({ id, name: z.string(), role }) }).nullable(),
   }),
@@ -254,7 +296,19 @@ export const serverMessage = z.discriminatedUnion('type', [
     /** The clinician is always the initiator, so each call has exactly one offerer. */
     initiator: z.boolean(),
     peer: z.object({ id, name: z.string(), role }),
+    /** ICE servers for this call's peers, with TURN credentials of this participant's own, valid for the call. */
+    ice: iceSettings,
   }),
+  /** The clinician's new invite: the link's secret and the short code are shown to the clinician only, once. */
+  z.object({
+    ...base,
+    type: z.literal('invite-created'),
+    invite: z.object({ id, expectedName: z.string().nullable(), expiresAt: z.number(), shortCode: z.string(), secret: z.string() }),
+    /** The web page that redeems it; null when this relay serves no web app (desktop links are built by the app). */
+    joinUrl: z.string().nullable(),
+  }),
+  /** TURN credentials for the pre-call check, valid for a few minutes. */
+  z.object({ ...base, type: z.literal('precall-ice'), ice: iceSettings }),
   z.object({ ...base, type: z.literal('signal'), callId: id, seq, data: signalData }),
   z.object({ ...base, type: z.literal('call-ended'), callId: id, reason: endReason, by: role.nullable() }),
   z.object({ ...base, type: z.literal('consultation-closed'), reason: z.enum(['clinician-left', 'expired']) }),

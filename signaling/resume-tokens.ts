@@ -7,20 +7,23 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
+/**
+ * Ids only: no names and no codes. A token is readable (base64 JSON) by whoever holds it, and tells them
+ * nothing about who is in the consultation; a restarted relay reads the rest from its store.
+ */
 const seatClaim = z.object({
-  v: z.literal(2),
-  /** participant id, role and display name */
+  v: z.literal(3),
+  /** participant id and role */
   pid: z.string().min(1).max(64),
   role: z.enum(['clinician', 'patient']),
-  name: z.string().max(120),
-  /** consultation id and code */
+  /** consultation id */
   kid: z.string().min(1).max(64),
-  code: z.string().min(1).max(16),
   /** the consultation's clinician, so a patient who comes back first can rebuild the consultation */
   cid: z.string().min(1).max(64),
-  cname: z.string().max(120),
   /** the clinician's staff id: only that staff member, signed in, takes a clinician's seat back */
   csid: z.string().min(1).max(64).nullable(),
+  /** a patient's invite: only the device it was redeemed on takes the seat back */
+  iid: z.string().min(1).max(64).nullable(),
   joinedAt: z.number(),
   /** expiry, epoch ms */
   exp: z.number(),
@@ -36,7 +39,7 @@ export class ResumeTokens {
   }
 
   issue(claim: Omit<SeatClaim, 'v' | 'exp'>, ttlMs: number, nowMs: number): string {
-    const payload = Buffer.from(JSON.stringify({ v: 2, ...claim, exp: nowMs + ttlMs })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ v: 3, ...claim, exp: nowMs + ttlMs })).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
 

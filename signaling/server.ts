@@ -10,20 +10,28 @@ import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type Action, type Actor, refusal } from './access-policy';
-import { ConsultationRegistry, DEFAULT_TOKEN_TTL_MS, type Participant, type RegistryHistory, RelayError } from './consultations';
-import { newChallenge } from './device-auth';
-import { describeIceConfig, type IceConfig, iceConfigProblems, iceForParticipant, NO_ICE } from './ice';
-import { createRelayMetrics, type RelayMetrics } from './metrics';
 import {
-  type ClientMessage,
-  CloseCode,
-  ErrorCode,
-  encode,
-  formatCode,
-  LIMITS,
-  parseClientMessage,
-  type ServerMessageBody,
-} from './protocol';
+  ConsultationRegistry,
+  DEFAULT_TOKEN_TTL_MS,
+  type Participant,
+  type RegistryHistory,
+  RelayError,
+  type SeatDetails,
+} from './consultations';
+import { newChallenge } from './device-auth';
+import {
+  CALL_TURN_TTL_SECONDS,
+  describeIceConfig,
+  type IceConfig,
+  iceConfigProblems,
+  iceForParticipant,
+  NO_ICE,
+  PRECALL_TURN_TTL_SECONDS,
+} from './ice';
+import { deviceProven, redeemInvite, seatDetails } from './invites';
+import { DEFAULT_JOIN_LIMITS, JoinThrottle, type JoinThrottleLimits } from './join-throttle';
+import { createRelayMetrics, type RelayMetrics } from './metrics';
+import { type ClientMessage, CloseCode, ErrorCode, encode, LIMITS, parseClientMessage, type ServerMessageBody } from './protocol';
 import { ResumeTokens } from './resume-tokens';
 import { authenticate, enroll, revokedAmong, type SignedIn } from './staff-sign-in';
 import { sendPlain, serveStatic } from './static-files';
@@ -67,6 +75,8 @@ export interface RelayOptions {
   store?: RelayStore | null;
   /** How often the relay looks for revocations made by IT (another process writing the store). */
   revocationPollMs?: number;
+  /** How many failed joins an address, and the relay, may make (guessing short invite codes). */
+  joinLimits?: JoinThrottleLimits;
   logger?: Logger;
 }
 
@@ -97,6 +107,8 @@ interface Connection {
   readonly challenge: string;
   /** Who this socket proved to be, if it signed in. */
   staff: SignedIn | null;
+  /** The peer's address, for the failed-join budget. */
+  readonly address: string;
   /** Messages are handled in arrival order; a sign-in (a signature check, the store) finishes before the next. */
   queue: Promise<void>;
   closed: boolean;
@@ -114,6 +126,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   if (iceProblems.length > 0) throw new Error(`ICE configuration: ${iceProblems.join('; ')}`);
 
   const connections = new Set<Connection>();
+  const joinThrottle = new JoinThrottle(options.joinLimits ?? DEFAULT_JOIN_LIMITS);
   const byParticipant = new Map<string, Connection>();
   let closing = false;
   let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? null;
@@ -125,8 +138,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const registry = new ConsultationRegistry({
     history,
     graceMs: options.graceMs ?? 30_000,
-    joinUrl: (code) => (options.staticDir ? `${publicUrl}/?code=${formatCode(code)}` : null),
-    ice: (participantId) => iceForParticipant(ice, participantId, Date.now()),
+    ice: (participantId) => iceForParticipant(ice, participantId, Date.now(), CALL_TURN_TTL_SECONDS),
     ...(options.secret ? { tokens: new ResumeTokens(options.secret) } : {}),
     ...(metrics ? { calls: { started: () => metrics.callStarted(), ended: (reason: string) => metrics.callEnded(reason) } } : {}),
     deliver: (participantId, message) => {
@@ -206,13 +218,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       return;
     }
     socket.removeListener('error', onUpgradeSocketError); // ws installs its own from here on
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req.socket.remoteAddress ?? 'unknown'));
   });
 
-  function accept(ws: WebSocket): void {
+  function accept(ws: WebSocket, address: string): void {
     const now = Date.now();
     const connection: Connection = {
       ws,
+      address,
       participantId: null,
       lastSeen: now,
       budget: new TokenBucket(rate, rate * 2, now),
@@ -283,11 +296,24 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     };
   }
 
-  function actionOf(message: Exclude<ClientMessage, { type: 'ping' }>): Action {
-    if (message.type !== 'resume') return { type: message.type };
-    const seat = registry.seatOf(message.resumeToken);
-    if (!seat) throw new RelayError(ErrorCode.INVALID_RESUME, 'this session has ended; join again');
-    return { type: 'resume', seat };
+  /**
+   * The seat a resume token names, and whether this socket proved it is the seat's device; after a restart,
+   * with what the store knows of it (tokens carry ids only).
+   */
+  async function resumeAction(
+    connection: Connection,
+    message: Extract<ClientMessage, { type: 'resume' }>,
+  ): Promise<{ action: Action; details: SeatDetails | null }> {
+    const lookup = registry.seatOf(message.resumeToken);
+    const ended = new RelayError(ErrorCode.INVALID_RESUME, 'this session has ended; join again');
+    if (!lookup) throw ended;
+    const details = 'claim' in lookup ? await seatDetails(store, lookup.claim) : null;
+    if ('claim' in lookup && !details) throw ended;
+    const role = 'live' in lookup ? lookup.live.role : lookup.claim.role;
+    const staffId = 'live' in lookup ? lookup.live.staffId : role === 'clinician' ? lookup.claim.csid : null;
+    const deviceKey = 'live' in lookup ? lookup.live.deviceKey : (details?.deviceKey ?? null);
+    const proven = role === 'patient' && (await deviceProven(deviceKey, connection.challenge, message.signature));
+    return { action: { type: 'resume', seat: { role, staffId }, deviceProven: proven }, details };
   }
 
   async function route(connection: Connection, message: ClientMessage): Promise<void> {
@@ -295,7 +321,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       send(connection, { type: 'pong', t: message.t });
       return;
     }
-    const denied = refusal(actorOf(connection), actionOf(message));
+    const resume = message.type === 'resume' ? await resumeAction(connection, message) : null;
+    const denied = refusal(
+      actorOf(connection),
+      resume?.action ?? { type: message.type as Exclude<ClientMessage['type'], 'ping' | 'resume'> },
+    );
     if (denied) throw new RelayError(denied.code, denied.message);
     // Bind before the registry speaks, so its welcome reaches this socket.
     const attach = (participant: Participant): void => bind(connection, participant.id);
@@ -328,16 +358,58 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         if (signedIn) registry.create({ id: signedIn.staffId, name: signedIn.name }, attach);
         return;
       }
-      case 'join':
-        registry.join(message.code, message.name, attach);
+      case 'join': {
+        const byShortCode = 'shortCode' in message.invite;
+        const now = Date.now();
+        if (!joinThrottle.tryJoin(connection.address, byShortCode, now)) {
+          throw new RelayError(ErrorCode.RATE_LIMITED, 'Too many failed attempts to join. Wait a minute, then try again.');
+        }
+        const redeemed = await redeemInvite(store, connection.challenge, message, now);
+        if (!redeemed.ok) throw new RelayError(redeemed.code, redeemed.message);
+        joinThrottle.succeeded(connection.address, byShortCode);
+        if (connection.closed) return;
+        const { invite, deviceKey } = redeemed;
+        registry.joinInvited(
+          { consultationId: invite.consultationId, inviteId: invite.id, name: message.name, invitedAs: invite.expectedName, deviceKey },
+          attach,
+        );
         return;
+      }
       case 'resume':
-        registry.resume(message.resumeToken, message.callId, attach);
+        registry.resume(message.resumeToken, message.callId, attach, resume?.details ?? null);
+        return;
+      case 'precall-ice':
+        send(connection, {
+          type: 'precall-ice',
+          ice: iceForParticipant(
+            ice,
+            connection.participantId ?? connection.staff?.staffId ?? 'precall',
+            Date.now(),
+            PRECALL_TURN_TTL_SECONDS,
+          ),
+        });
         return;
     }
     const participantId = connection.participantId;
     if (!participantId) return; // the policy let it through only with a seat
     switch (message.type) {
+      case 'invite': {
+        const clinician = registry.participant(participantId);
+        if (!clinician) return;
+        const now = Date.now();
+        const created = await store.createInvite(
+          { consultationId: clinician.consultationId, expectedName: message.expectedName, expiresAt: now + message.ttlMinutes * 60_000 },
+          now,
+        );
+        if (!created.ok) throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'this consultation has closed');
+        const { invite, secret, shortCode } = created.value;
+        send(connection, {
+          type: 'invite-created',
+          invite: { id: invite.id, expectedName: invite.expectedName, expiresAt: invite.expiresAt, shortCode, secret },
+          joinUrl: options.staticDir ? `${publicUrl}/?invite=${secret}` : null,
+        });
+        return;
+      }
       case 'admit':
         registry.admit(participantId, message.patientId);
         return;

@@ -104,6 +104,16 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 2,
+    name: 'invites: a short code for phone dictation, the name the patient typed',
+    sql: `
+      -- Only the SHA-256 of the short code, like the link's secret. Unique among all invites ever made.
+      ALTER TABLE invites ADD COLUMN short_code_hash TEXT;
+      CREATE UNIQUE INDEX invites_by_short_code ON invites (short_code_hash) WHERE short_code_hash IS NOT NULL;
+      ALTER TABLE invites ADD COLUMN patient_name TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -23,12 +23,14 @@ import {
   type EnrollmentRefusal,
   hashSecret,
   type Invite,
+  type InviteKey,
   type InviteRefusal,
   type Json,
   MAX_AUDIT_PAGE,
   type NewAuditEvent,
   newEnrollmentCode,
   newInviteSecret,
+  newShortCode,
   normalizeEnrollmentCode,
   type OpenConsultationRefusal,
   type Outcome,
@@ -84,6 +86,7 @@ interface InviteRow {
   expires_at: number;
   used_at: number | null;
   device_public_key: string | null;
+  patient_name: string | null;
 }
 interface AuditRow {
   seq: number;
@@ -119,6 +122,7 @@ const toInvite = (r: InviteRow): Invite => ({
   expiresAt: r.expires_at,
   usedAt: r.used_at,
   devicePublicKey: r.device_public_key,
+  patientName: r.patient_name,
 });
 const toAudit = (r: AuditRow): AuditEvent => ({
   seq: r.seq,
@@ -135,7 +139,12 @@ const refuse = <C extends string>(code: C): { ok: false; code: C } => ({ ok: fal
 const STAFF_COLUMNS = 'id, display_name, created_at, revoked_at';
 const CREDENTIAL_COLUMNS = 'id, staff_id, public_key, created_at, revoked_at, last_used_at';
 const CONSULTATION_COLUMNS = 'id, code, clinician_staff_id, opened_at, closed_at';
-const INVITE_COLUMNS = 'id, consultation_id, expected_name, created_at, expires_at, used_at, device_public_key';
+const INVITE_COLUMNS = 'id, consultation_id, expected_name, created_at, expires_at, used_at, device_public_key, patient_name';
+
+/** Short codes are typed by people: hashed in the one form every typing of them normalises to. */
+function shortCodeHash(code: string): string {
+  return hashSecret(`short:${normalizeEnrollmentCode(code)}`);
+}
 
 export class SqliteStore implements RelayStore {
   private readonly sql;
@@ -167,11 +176,16 @@ export class SqliteStore implements RelayStore {
       insertConsultation: q('INSERT INTO consultations (id, code, clinician_staff_id, opened_at) VALUES (?, ?, ?, ?)'),
       closeConsultation: q('UPDATE consultations SET closed_at = ? WHERE id = ? AND closed_at IS NULL'),
       insertInvite: q(
-        'INSERT INTO invites (id, consultation_id, expected_name, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO invites (id, consultation_id, expected_name, secret_hash, short_code_hash, created_at, expires_at)' +
+          ' VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
+      shortCodeTaken: q('SELECT 1 AS taken FROM invites WHERE short_code_hash = ?'),
       invite: q(`SELECT ${INVITE_COLUMNS} FROM invites WHERE id = ?`),
       inviteBySecret: q(`SELECT ${INVITE_COLUMNS} FROM invites WHERE secret_hash = ?`),
-      spendInvite: q('UPDATE invites SET used_at = ?, device_public_key = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?'),
+      inviteByShortCode: q(`SELECT ${INVITE_COLUMNS} FROM invites WHERE short_code_hash = ?`),
+      spendInvite: q(
+        'UPDATE invites SET used_at = ?, device_public_key = ?, patient_name = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?',
+      ),
       // The primary key is (consultation_id, participant_id): a second departure keeps the first time.
       insertDeparture: q('INSERT INTO departures (consultation_id, participant_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       departure: q('SELECT 1 AS found FROM departures WHERE consultation_id = ? AND participant_id = ?'),
@@ -371,9 +385,10 @@ export class SqliteStore implements RelayStore {
   async createInvite(
     invite: { consultationId: string; expectedName: string | null; expiresAt: number },
     now: number,
-  ): Promise<Outcome<{ invite: Invite; secret: string }, 'CONSULTATION_UNKNOWN' | 'CONSULTATION_CLOSED'>> {
+  ): Promise<Outcome<{ invite: Invite; secret: string; shortCode: string }, 'CONSULTATION_UNKNOWN' | 'CONSULTATION_CLOSED'>> {
     const secret = newInviteSecret();
-    return this.transaction((): Outcome<{ invite: Invite; secret: string }, 'CONSULTATION_UNKNOWN' | 'CONSULTATION_CLOSED'> => {
+    type Created = Outcome<{ invite: Invite; secret: string; shortCode: string }, 'CONSULTATION_UNKNOWN' | 'CONSULTATION_CLOSED'>;
+    return this.transaction((): Created => {
       const consultation = this.sql.consultation.get(invite.consultationId) as ConsultationRow | undefined;
       if (!consultation) return refuse('CONSULTATION_UNKNOWN');
       if (consultation.closed_at !== null) return refuse('CONSULTATION_CLOSED');
@@ -386,25 +401,47 @@ export class SqliteStore implements RelayStore {
         expiresAt,
         usedAt: null,
         devicePublicKey: null,
+        patientName: null,
       };
-      this.sql.insertInvite.run(record.id, record.consultationId, record.expectedName, hashSecret(secret), now, record.expiresAt);
-      return ok({ invite: record, secret });
+      // ~40 bits: a clash is rare, but the index demands uniqueness, so draw again inside the transaction.
+      let shortCode = newShortCode();
+      while (this.sql.shortCodeTaken.get(shortCodeHash(shortCode))) shortCode = newShortCode();
+      this.sql.insertInvite.run(
+        record.id,
+        record.consultationId,
+        record.expectedName,
+        hashSecret(secret),
+        shortCodeHash(shortCode),
+        now,
+        record.expiresAt,
+      );
+      return ok({ invite: record, secret, shortCode });
     });
   }
 
-  async redeemInvite(secret: string, devicePublicKey: string, now: number): Promise<Outcome<Invite, InviteRefusal>> {
+  async redeemInvite(
+    inviteKey: InviteKey,
+    devicePublicKey: string,
+    patientName: string,
+    now: number,
+  ): Promise<Outcome<Invite, InviteRefusal>> {
     const key = canonicalPublicKey(devicePublicKey);
     if (key === null) return refuse('PUBLIC_KEY_INVALID');
-    const secretHash = hashSecret(secret);
     return this.transaction((): Outcome<Invite, InviteRefusal> => {
-      const row = this.sql.inviteBySecret.get(secretHash) as InviteRow | undefined;
+      const row = (
+        'secret' in inviteKey
+          ? this.sql.inviteBySecret.get(hashSecret(inviteKey.secret))
+          : this.sql.inviteByShortCode.get(shortCodeHash(inviteKey.shortCode))
+      ) as InviteRow | undefined;
       if (!row) return refuse('INVITE_INVALID');
       const consultation = this.sql.consultation.get(row.consultation_id) as ConsultationRow;
       if (consultation.closed_at !== null) return refuse('CONSULTATION_CLOSED');
+      // Its own device comes back (a reload, a dropped connection): the same seat, even after expiry.
+      if (row.used_at !== null && row.device_public_key === key) return ok(toInvite(row));
       // The once-only step: only an unused, unexpired invite changes.
-      if (this.sql.spendInvite.run(now, key, row.id, now).changes !== 1)
+      if (this.sql.spendInvite.run(now, key, patientName, row.id, now).changes !== 1)
         return refuse(row.used_at !== null ? 'INVITE_USED' : 'INVITE_EXPIRED');
-      return ok(toInvite({ ...row, used_at: now, device_public_key: key }));
+      return ok(toInvite({ ...row, used_at: now, device_public_key: key, patient_name: patientName }));
     });
   }
 

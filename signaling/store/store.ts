@@ -56,7 +56,12 @@ export interface Invite {
   readonly usedAt: number | null;
   /** The device key the invite was redeemed with: the seat belongs to that device from then on. */
   readonly devicePublicKey: string | null;
+  /** The name the patient typed when redeeming it. */
+  readonly patientName: string | null;
 }
+
+/** How a patient names their invite: the link's secret, or the short code read out over the phone. */
+export type InviteKey = { readonly secret: string } | { readonly shortCode: string };
 
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
 
@@ -136,13 +141,16 @@ export interface RelayStore {
   isConsultationClosed(id: string): Promise<boolean>;
 
   // Invites
-  /** An invite and its secret (plain, returned only here; the link carries it). */
+  /** An invite, its link secret and its short code (plain, returned only here; the link carries the secret). */
   createInvite(
     invite: { consultationId: string; expectedName: string | null; expiresAt: number },
     now: number,
-  ): Promise<Outcome<{ invite: Invite; secret: string }, 'CONSULTATION_UNKNOWN' | 'CONSULTATION_CLOSED'>>;
-  /** Spends the invite (once, ever) and binds it to the redeeming device's public key. */
-  redeemInvite(secret: string, devicePublicKey: string, now: number): Promise<Outcome<Invite, InviteRefusal>>;
+  ): Promise<Outcome<{ invite: Invite; secret: string; shortCode: string }, 'CONSULTATION_UNKNOWN' | 'CONSULTATION_CLOSED'>>;
+  /**
+   * Spends the invite (once, ever) and binds it to the redeeming device's public key. The same device may
+   * redeem it again (a reload, a lost connection) and gets the same invite; any other device gets INVITE_USED.
+   */
+  redeemInvite(key: InviteKey, devicePublicKey: string, patientName: string, now: number): Promise<Outcome<Invite, InviteRefusal>>;
   invite(id: string): Promise<Invite | null>;
 
   // Departures: a participant who left for good does not come back with an old seat.
@@ -198,6 +206,13 @@ export function newEnrollmentCode(): string {
 /** Forgives what people type: lower case, spaces and dashes. */
 export function normalizeEnrollmentCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');
+}
+
+const SHORT_CODE_LENGTH = 8; // 8 characters from 31: ~40 bits, guessed only through the relay's throttle
+
+/** A short invite code people can read out over the phone: XXXX-XXXX. */
+export function newShortCode(): string {
+  return (newTypableCode(SHORT_CODE_LENGTH).match(/.{4}/g) ?? []).join('-');
 }
 
 /** An invite secret for a link: 256 random bits. */

@@ -15,63 +15,136 @@ const refusal = (raw: string) => {
 };
 
 describe('parseJoinLink: valid links', () => {
-  it('parses host:port and a displayed code into a ws endpoint and the wire code', () => {
-    expect(ok('clinic-consult://join?relay=192.168.1.20:8787&code=ABCD-2345')).toEqual({
+  it('parses host:port and the invite into a ws endpoint and the invite secret', () => {
+    expect(ok('clinic-consult://join?relay=192.168.1.20:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX')).toEqual({
       relayUrl: 'ws://192.168.1.20:8787/ws',
-      code: 'ABCD2345',
+      invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
     });
   });
-  it('forgives what people type in codes (lower case, spaces) through the protocol schema', () => {
-    expect(ok('clinic-consult://join?relay=relay.clinic.example:443&code=abcd%202345').code).toBe('ABCD2345');
-  });
   it('keeps an explicit wss:// relay and accepts the /ws path', () => {
-    expect(ok('clinic-consult://join?relay=wss%3A%2F%2Frelay.clinic.example%3A8443%2Fws&code=ABCD2345').relayUrl).toBe(
-      'wss://relay.clinic.example:8443/ws',
-    );
+    expect(
+      ok('clinic-consult://join?relay=wss%3A%2F%2Frelay.clinic.example%3A8443%2Fws&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX')
+        .relayUrl,
+    ).toBe('wss://relay.clinic.example:8443/ws');
   });
   it('accepts a trailing slash after the action and an upper-case action', () => {
-    expect(ok('clinic-consult://join/?relay=10.0.0.5:8787&code=ABCD2345').relayUrl).toBe('ws://10.0.0.5:8787/ws');
-    expect(ok('clinic-consult://JOIN?relay=10.0.0.5:8787&code=ABCD2345').code).toBe('ABCD2345');
+    expect(ok('clinic-consult://join/?relay=10.0.0.5:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX').relayUrl).toBe(
+      'ws://10.0.0.5:8787/ws',
+    );
+    expect(ok('clinic-consult://JOIN?relay=10.0.0.5:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX').invite).toBe(
+      'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+    );
   });
   it('accepts an IPv6 relay in brackets', () => {
-    expect(ok('clinic-consult://join?relay=[fd00::1]:8787&code=ABCD2345').relayUrl).toBe('ws://[fd00::1]:8787/ws');
+    expect(ok('clinic-consult://join?relay=[fd00::1]:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX').relayUrl).toBe(
+      'ws://[fd00::1]:8787/ws',
+    );
   });
 });
 
 describe('parseJoinLink: hostile and malformed links are refused whole', () => {
   const cases: [string, string, DeepLinkError][] = [
-    ['overlong', `clinic-consult://join?relay=a.example:1&code=ABCD2345&x=${'a'.repeat(2100)}`, DeepLinkError.TOO_LONG],
-    ['not a URL', 'clinic-consult', DeepLinkError.NOT_A_URL],
-    ['another scheme', 'https://join?relay=a.example:1&code=ABCD2345', DeepLinkError.WRONG_SCHEME],
-    ['javascript scheme', 'javascript:alert(1)//clinic-consult://join', DeepLinkError.WRONG_SCHEME],
-    ['unknown action', 'clinic-consult://settings?relay=a.example:1&code=ABCD2345', DeepLinkError.UNKNOWN_ACTION],
-    ['path after action', 'clinic-consult://join/../../etc?relay=a.example:1&code=ABCD2345', DeepLinkError.UNEXPECTED_PART],
-    ['credentials', 'clinic-consult://user:pw@join?relay=a.example:1&code=ABCD2345', DeepLinkError.UNEXPECTED_PART],
-    ['fragment', 'clinic-consult://join?relay=a.example:1&code=ABCD2345#x', DeepLinkError.UNEXPECTED_PART],
-    ['unknown parameter', 'clinic-consult://join?relay=a.example:1&code=ABCD2345&name=Mallory', DeepLinkError.UNEXPECTED_PARAM],
-    ['duplicate relay', 'clinic-consult://join?relay=a.example:1&relay=evil.example:1&code=ABCD2345', DeepLinkError.DUPLICATE_PARAM],
-    ['duplicate code', 'clinic-consult://join?relay=a.example:1&code=ABCD2345&code=WXYZ2345', DeepLinkError.DUPLICATE_PARAM],
-    ['missing code', 'clinic-consult://join?relay=a.example:1', DeepLinkError.MISSING_PARAM],
-    ['missing relay', 'clinic-consult://join?code=ABCD2345', DeepLinkError.MISSING_PARAM],
-    ['relay without port', 'clinic-consult://join?relay=a.example&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['relay port 0', 'clinic-consult://join?relay=a.example:0&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['relay port too big', 'clinic-consult://join?relay=a.example:65536&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['http relay', 'clinic-consult://join?relay=http%3A%2F%2Fa.example%3A80&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['relay with path', 'clinic-consult://join?relay=a.example:1%2Fadmin&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['relay with credentials', 'clinic-consult://join?relay=me%40a.example:1&code=ABCD2345', DeepLinkError.BAD_RELAY],
     [
-      'relay with a CSP-breaking character',
-      'clinic-consult://join?relay=a.example:1%3B%20script-src%20*&code=ABCD2345',
+      'overlong',
+      `clinic-consult://join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&x=${'a'.repeat(2100)}`,
+      DeepLinkError.TOO_LONG,
+    ],
+    ['not a URL', 'clinic-consult', DeepLinkError.NOT_A_URL],
+    ['another scheme', 'https://join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX', DeepLinkError.WRONG_SCHEME],
+    ['javascript scheme', 'javascript:alert(1)//clinic-consult://join', DeepLinkError.WRONG_SCHEME],
+    [
+      'unknown action',
+      'clinic-consult://settings?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.UNKNOWN_ACTION,
+    ],
+    [
+      'path after action',
+      'clinic-consult://join/../../etc?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.UNEXPECTED_PART,
+    ],
+    [
+      'credentials',
+      'clinic-consult://user:pw@join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.UNEXPECTED_PART,
+    ],
+    [
+      'fragment',
+      'clinic-consult://join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX#x',
+      DeepLinkError.UNEXPECTED_PART,
+    ],
+    [
+      'unknown parameter',
+      'clinic-consult://join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&name=Mallory',
+      DeepLinkError.UNEXPECTED_PARAM,
+    ],
+    [
+      'duplicate relay',
+      'clinic-consult://join?relay=a.example:1&relay=evil.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.DUPLICATE_PARAM,
+    ],
+    [
+      'duplicate invite',
+      'clinic-consult://join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.DUPLICATE_PARAM,
+    ],
+    ['missing invite', 'clinic-consult://join?relay=a.example:1', DeepLinkError.MISSING_PARAM],
+    [
+      'a consultation code instead (links before invites)',
+      'clinic-consult://join?relay=a.example:1&code=ABCD2345',
+      DeepLinkError.UNEXPECTED_PARAM,
+    ],
+    ['missing relay', 'clinic-consult://join?invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX', DeepLinkError.MISSING_PARAM],
+    [
+      'relay without port',
+      'clinic-consult://join?relay=a.example&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
       DeepLinkError.BAD_RELAY,
     ],
-    ['unicode look-alike host', 'clinic-consult://join?relay=cl%C3%AFnic.example:1&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['bad IPv4', 'clinic-consult://join?relay=300.1.1.1:8787&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['bad IPv6', 'clinic-consult://join?relay=[fd00::zz]:8787&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['NUL in relay', 'clinic-consult://join?relay=a.example%00:1&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['empty relay', 'clinic-consult://join?relay=&code=ABCD2345', DeepLinkError.BAD_RELAY],
-    ['code with look-alike letters', 'clinic-consult://join?relay=a.example:1&code=ABCD-2310', DeepLinkError.BAD_CODE],
-    ['code too short', 'clinic-consult://join?relay=a.example:1&code=ABC', DeepLinkError.BAD_CODE],
-    ['code with markup', 'clinic-consult://join?relay=a.example:1&code=%3Cimg%20src%3Dx%3E', DeepLinkError.BAD_CODE],
+    ['relay port 0', 'clinic-consult://join?relay=a.example:0&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX', DeepLinkError.BAD_RELAY],
+    [
+      'relay port too big',
+      'clinic-consult://join?relay=a.example:65536&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.BAD_RELAY,
+    ],
+    [
+      'http relay',
+      'clinic-consult://join?relay=http%3A%2F%2Fa.example%3A80&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.BAD_RELAY,
+    ],
+    [
+      'relay with path',
+      'clinic-consult://join?relay=a.example:1%2Fadmin&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.BAD_RELAY,
+    ],
+    [
+      'relay with credentials',
+      'clinic-consult://join?relay=me%40a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.BAD_RELAY,
+    ],
+    [
+      'relay with a CSP-breaking character',
+      'clinic-consult://join?relay=a.example:1%3B%20script-src%20*&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.BAD_RELAY,
+    ],
+    [
+      'unicode look-alike host',
+      'clinic-consult://join?relay=cl%C3%AFnic.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.BAD_RELAY,
+    ],
+    ['bad IPv4', 'clinic-consult://join?relay=300.1.1.1:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX', DeepLinkError.BAD_RELAY],
+    ['bad IPv6', 'clinic-consult://join?relay=[fd00::zz]:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX', DeepLinkError.BAD_RELAY],
+    [
+      'NUL in relay',
+      'clinic-consult://join?relay=a.example%00:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+      DeepLinkError.BAD_RELAY,
+    ],
+    ['empty relay', 'clinic-consult://join?relay=&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX', DeepLinkError.BAD_RELAY],
+    ['invite cut short', 'clinic-consult://join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7Fg', DeepLinkError.BAD_INVITE],
+    [
+      'invite with base64 padding characters',
+      'clinic-consult://join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqT%2B%2F',
+      DeepLinkError.BAD_INVITE,
+    ],
+    ['invite with markup', 'clinic-consult://join?relay=a.example:1&invite=%3Cimg%20src%3Dx%3E', DeepLinkError.BAD_INVITE],
     ['empty', '', DeepLinkError.NOT_A_URL],
   ];
   it.each(cases)('%s', (_name, raw, code) => {
@@ -111,24 +184,40 @@ describe('parseJoinLink: certificate fingerprints (a clinician-hosted relay)', (
   const pinned = Array(32).fill('AB').join(':');
 
   it('reads fp= for a wss:// relay, the way the clinician app writes the link', () => {
-    const link = formatDesktopJoinLink('wss://192.168.1.5:8787/ws', 'ABCD-2345', pinned);
-    expect(link).toBe(`clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&code=ABCD-2345&fp=${'AB'.repeat(32)}`);
+    const link = formatDesktopJoinLink('wss://192.168.1.5:8787/ws', 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX', pinned);
+    expect(link).toBe(
+      `clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&fp=${'AB'.repeat(32)}`,
+    );
     expect(parseJoinLink(link)).toEqual({
       ok: true,
-      link: { relayUrl: 'wss://192.168.1.5:8787/ws', code: 'ABCD2345', certificateFingerprint: pinned },
+      link: {
+        relayUrl: 'wss://192.168.1.5:8787/ws',
+        invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+        certificateFingerprint: pinned,
+      },
     });
   });
 
   it('refuses a malformed fingerprint, or a fingerprint for a plain ws:// relay', () => {
-    expect(parseJoinLink(`clinic-consult://join?relay=wss://192.168.1.5:8787&code=ABCD-2345&fp=${fp.slice(2)}`)).toMatchObject({
+    expect(
+      parseJoinLink(
+        `clinic-consult://join?relay=wss://192.168.1.5:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&fp=${fp.slice(2)}`,
+      ),
+    ).toMatchObject({
       ok: false,
       code: 'DEEP_LINK_BAD_FINGERPRINT',
     });
-    expect(parseJoinLink(`clinic-consult://join?relay=192.168.1.5:8787&code=ABCD-2345&fp=${fp}`)).toMatchObject({
+    expect(
+      parseJoinLink(`clinic-consult://join?relay=192.168.1.5:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&fp=${fp}`),
+    ).toMatchObject({
       ok: false,
       code: 'DEEP_LINK_BAD_FINGERPRINT',
     });
-    expect(parseJoinLink(`clinic-consult://join?relay=wss://192.168.1.5:8787&code=ABCD-2345&fp=${fp}&fp=${fp}`)).toMatchObject({
+    expect(
+      parseJoinLink(
+        `clinic-consult://join?relay=wss://192.168.1.5:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&fp=${fp}&fp=${fp}`,
+      ),
+    ).toMatchObject({
       ok: false,
       code: 'DEEP_LINK_DUPLICATE_PARAM',
     });

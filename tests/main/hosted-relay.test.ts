@@ -125,14 +125,27 @@ describe('HostedRelay', () => {
     clinician.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'enroll', code: enrollment, publicKey: key.publicKey, signature }));
     clinician.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'create' }));
     expect(await signedIn).toMatchObject({ staff: { name: 'Dr Who' } });
-    const code = ((await welcome) as { consultation?: { code?: string } }).consultation?.code ?? '';
-    expect(code).toMatch(/^[A-Z0-9]{8}$/);
+    expect(await welcome).toMatchObject({ consultation: { clinicianName: 'Dr Who' } });
 
-    // The patient joins with that code; the clinician's waiting room shows them.
+    // The clinician invites the patient, whose device comes in on the link's secret; the waiting room shows them.
+    const invited = messageOfType(clinician, 'invite-created');
+    clinician.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'invite', expectedName: 'Pat' }));
+    const { invite } = (await invited) as { invite: { secret: string } };
     const patient = await connect(relay.loopbackUrl() ?? '');
+    const patientKey = await createDeviceKey();
+    const patientSignature = await signChallenge(patientKey.keyPair.privateKey, 'patient-seat', challenges.get(patient) ?? '');
     const patientWelcome = messageOfType(patient, 'welcome');
     const waitingRoom = messageOfType(clinician, 'waiting-room', (m) => Array.isArray(m.patients) && m.patients.length > 0);
-    patient.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'join', code, name: 'Pat' }));
+    patient.send(
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        type: 'join',
+        invite: { secret: invite.secret },
+        name: 'Pat',
+        publicKey: patientKey.publicKey,
+        signature: patientSignature,
+      }),
+    );
     expect(await patientWelcome).toMatchObject({ self: { role: 'patient', name: 'Pat' } });
     expect(await waitingRoom).toMatchObject({ patients: [{ name: 'Pat', present: true, inCall: false }] });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { JoinLink } from '../../contract/bridge';
 import { JoinLinkInbox } from '../../main/join-link-inbox';
 
-const linkA: JoinLink = { relayUrl: 'ws://10.0.0.2:8787/ws', code: 'ABCD2345' };
-const linkB: JoinLink = { relayUrl: 'ws://10.0.0.3:8787/ws', code: 'WXYZ2345' };
+const linkA: JoinLink = { relayUrl: 'ws://10.0.0.2:8787/ws', invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' };
+const linkB: JoinLink = { relayUrl: 'ws://10.0.0.3:8787/ws', invite: 'ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ' };
 
 describe('JoinLinkInbox', () => {
   it('holds a link that arrives before the page listens, and hands it over once', () => {

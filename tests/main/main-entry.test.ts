@@ -182,18 +182,25 @@ describe('main process entry', () => {
     fake.module.app.emit(
       'second-instance',
       {},
-      ['/opt/clinic', '--flag', 'clinic-consult://join?relay=relay.clinic.example:8443&code=abcd-2345'],
+      ['/opt/clinic', '--flag', 'clinic-consult://join?relay=relay.clinic.example:8443&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX'],
       '/',
     );
     const window = fake.windows[0];
     expect(window?.webContents.reload).toHaveBeenCalledTimes(1);
     await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html')); // the reload fetches the page
-    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([{ relayUrl: 'ws://relay.clinic.example:8443/ws', code: 'ABCD2345' }]);
+    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([
+      { relayUrl: 'ws://relay.clinic.example:8443/ws', invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' },
+    ]);
     // Listening now: the next link is pushed, and the same relay needs no reload.
-    fake.module.app.emit('second-instance', {}, ['x', 'clinic-consult://join?relay=relay.clinic.example:8443&code=WXYZ-2345'], '/');
+    fake.module.app.emit(
+      'second-instance',
+      {},
+      ['x', 'clinic-consult://join?relay=relay.clinic.example:8443&invite=Zq8Wm3Xv7Kp2Lr6Tn1Bc5Yd9Hf4Gj0Es8Au3Oi7Pw2Q'],
+      '/',
+    );
     expect(window?.webContents.send).toHaveBeenCalledWith('clinic:join-link:arrived', {
       relayUrl: 'ws://relay.clinic.example:8443/ws',
-      code: 'WXYZ2345',
+      invite: 'Zq8Wm3Xv7Kp2Lr6Tn1Bc5Yd9Hf4Gj0Es8Au3Oi7Pw2Q',
     });
     expect(window?.webContents.reload).toHaveBeenCalledTimes(1);
   });
@@ -201,7 +208,12 @@ describe('main process entry', () => {
   it('refuses a hostile deep link with a message and applies nothing of it', async () => {
     await boot();
     await fake.protocolHandlers.get('app')?.(new Request('app://clinic/index.html'));
-    fake.module.app.emit('second-instance', {}, ['x', 'clinic-consult://join?relay=evil.example:1&relay=a.example:1&code=ABCD2345'], '/');
+    fake.module.app.emit(
+      'second-instance',
+      {},
+      ['x', 'clinic-consult://join?relay=evil.example:1&relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX'],
+      '/',
+    );
     await vi.waitFor(() => expect(fake.module.dialog.showMessageBox).toHaveBeenCalled());
     expect(fake.module.dialog.showMessageBox).toHaveBeenCalledWith(
       fake.windows[0],
@@ -219,15 +231,22 @@ describe('main process entry', () => {
   it('takes macOS open-url links', async () => {
     await boot();
     const event = { preventDefault: vi.fn() };
-    fake.module.app.emit('open-url', event, 'clinic-consult://join?relay=10.0.0.5:8787&code=ABCD2345');
+    fake.module.app.emit('open-url', event, 'clinic-consult://join?relay=10.0.0.5:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX');
     expect(event.preventDefault).toHaveBeenCalled();
-    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([{ relayUrl: 'ws://10.0.0.5:8787/ws', code: 'ABCD2345' }]);
+    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([
+      { relayUrl: 'ws://10.0.0.5:8787/ws', invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' },
+    ]);
   });
 
   it('handles a link in its own argv at first start (Windows/Linux)', async () => {
-    vi.spyOn(process, 'argv', 'get').mockReturnValue(['/opt/clinic', 'clinic-consult://join?relay=10.0.0.5:8787&code=ABCD2345']);
+    vi.spyOn(process, 'argv', 'get').mockReturnValue([
+      '/opt/clinic',
+      'clinic-consult://join?relay=10.0.0.5:8787&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
+    ]);
     await boot();
-    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([{ relayUrl: 'ws://10.0.0.5:8787/ws', code: 'ABCD2345' }]);
+    expect(await invoke(IpcChannel.takePendingJoinLinks)).toEqual([
+      { relayUrl: 'ws://10.0.0.5:8787/ws', invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' },
+    ]);
   });
 
   it('persists settings in the user data folder and reloads when the relay changes', async () => {
@@ -251,8 +270,8 @@ describe('main process entry', () => {
   describe("a link's self-signed relay certificate", () => {
     let certificate: RelayCertificate;
     const RELAY = 'wss://192.168.1.5:8787';
-    const linkFor = (relay: string, code = 'ABCD-2345'): string =>
-      `clinic-consult://join?relay=${encodeURIComponent(relay)}&code=${code}&fp=${certificate.fingerprint.replace(/:/g, '')}`;
+    const linkFor = (relay: string, invite = 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX'): string =>
+      `clinic-consult://join?relay=${encodeURIComponent(relay)}&invite=${invite}&fp=${certificate.fingerprint.replace(/:/g, '')}`;
     const openLink = (raw: string): void => void fake.module.app.emit('second-instance', {}, ['x', raw], '/');
     /** The session's verify proc, as Chromium calls it: the host name and the certificate it presented. */
     const verdict = (hostname: string): number => {
@@ -299,7 +318,7 @@ describe('main process entry', () => {
       // The page asked for links above, so the link is pushed to it (and waits in main over the reload).
       expect(fake.windows[0]?.webContents.send).toHaveBeenCalledWith(
         IpcEvent.joinLink,
-        expect.objectContaining({ relayUrl: 'wss://192.168.1.5:8787/ws', code: 'ABCD2345' }),
+        expect.objectContaining({ relayUrl: 'wss://192.168.1.5:8787/ws', invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' }),
       );
       await vi.waitFor(async () =>
         expect(JSON.parse(await readFile(join(dir, 'userData', 'trusted-relays.json'), 'utf8'))).toMatchObject({
@@ -309,11 +328,11 @@ describe('main process entry', () => {
       );
       // Answered once: a second answer is refused, and the next link to the relay needs no question.
       expect(await invoke(IpcChannel.answerRelayTrust, request?.id, false)).toBe(false);
-      openLink(linkFor(RELAY, 'WXYZ-2345'));
+      openLink(linkFor(RELAY, 'Zq8Wm3Xv7Kp2Lr6Tn1Bc5Yd9Hf4Gj0Es8Au3Oi7Pw2Q'));
       await vi.waitFor(() =>
         expect(fake.windows[0]?.webContents.send).toHaveBeenCalledWith(
           IpcEvent.joinLink,
-          expect.objectContaining({ relayUrl: 'wss://192.168.1.5:8787/ws', code: 'WXYZ2345' }),
+          expect.objectContaining({ relayUrl: 'wss://192.168.1.5:8787/ws', invite: 'Zq8Wm3Xv7Kp2Lr6Tn1Bc5Yd9Hf4Gj0Es8Au3Oi7Pw2Q' }),
         ),
       );
       expect(trustRequests()).toHaveLength(1);

@@ -1,7 +1,7 @@
 /**
  * Attacks on the relay's trust boundary, each tried the way an attacker on the internet would: raw sockets
- * against a real relay. Every test here failed against the relay before staff sign-in (protocol 1), where
- * any socket could `create` and be "the clinic".
+ * against a real relay. Every test here failed against the relay of protocol 1, where any socket could
+ * `create` and be "the clinic", a shared code let anyone into a waiting room, and a copied token took a seat.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +10,21 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeviceKey, signChallenge } from '../../signaling/device-auth';
 import { CloseCode, ErrorCode } from '../../signaling/protocol';
-import { type Relay, startRelay } from '../../signaling/server';
+import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
 import { openStore, type SqliteStore } from '../../signaling/store/sqlite-store';
 import { enrollThroughCli, staffCli, startCliRelay } from './relay-cli';
-import { authenticateMessage, enrolledStaff, signIn, type TestStaff } from './staff-fixture';
-import { TestClient } from './ws-client';
+import {
+  authenticateMessage,
+  enrolledStaff,
+  invite,
+  joinMessage,
+  newDevice,
+  resumeMessage,
+  signIn,
+  type TestDevice,
+  type TestStaff,
+} from './staff-fixture';
+import { delay, TestClient } from './ws-client';
 
 let relay: Relay;
 let store: SqliteStore;
@@ -26,17 +36,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(): Promise<void> {
+async function start(options: Partial<RelayOptions> = {}): Promise<void> {
   store = await openStore({ memory: true });
-  relay = await startRelay({ port: 0, logger: pino({ level: 'silent' }), store });
+  relay = await startRelay({ port: 0, logger: pino({ level: 'silent' }), store, ...options });
   cleanups.push(
     () => relay.close(),
     () => store.close(),
   );
 }
 
-async function connect(label: string): Promise<TestClient> {
-  const client = await TestClient.open(`${relay.url.replace(/^http/, 'ws')}/ws`, {}, label);
+async function connect(label: string, localAddress?: string): Promise<TestClient> {
+  const client = await TestClient.open(`${relay.url.replace(/^http/, 'ws')}/ws`, localAddress ? { localAddress } : {}, label);
   clients.push(client);
   return client;
 }
@@ -45,23 +55,35 @@ async function consultations(): Promise<number> {
   return ((await fetch(`${relay.url}/healthz`).then((r) => r.json())) as { consultations: number }).consultations;
 }
 
-/** A signed-in clinician with an open consultation and one patient in its waiting room. */
+/** A signed-in clinician with an open consultation and one invited patient in its waiting room. */
 async function openWithPatient(staff: TestStaff) {
   const clinician = await connect('clinician');
   await signIn(clinician, staff);
   clinician.send({ type: 'create' });
   const welcome = await clinician.next('welcome');
+  const made = await invite(clinician, 'Sam Lee');
+  const device = await newDevice();
   const patient = await connect('patient');
-  patient.send({ type: 'join', code: welcome.consultation.code, name: 'Sam' });
+  patient.send(await joinMessage(patient, device, { secret: made.secret }, 'Sam'));
   const patientWelcome = await patient.next('welcome');
-  return { clinician, patient, welcome, patientId: patientWelcome.self.participantId };
+  await clinician.next('presence'); // the clinician has heard of the arrival: nothing of it is still on its way
+  await clinician.next('waiting-room');
+  await clinician.next('waiting-room');
+  return { clinician, patient, welcome, device, invite: made, patientWelcome, patientId: patientWelcome.self.participantId };
+}
+
+/** A fresh device tries to come in on `inviteKey`; resolves with its welcome or its error. */
+async function tryJoin(inviteKey: { secret: string } | { shortCode: string }, device?: TestDevice, localAddress?: string) {
+  const client = await connect('joining', localAddress);
+  client.send(await joinMessage(client, device ?? (await newDevice()), inviteKey, 'Mallory'));
+  return Promise.race([client.next('welcome'), client.nextError()]);
 }
 
 describe('opening a consultation as "the clinic"', () => {
   it('refuses create from a socket that has not signed in, whatever name it claims', async () => {
     await start();
     const attacker = await connect('anonymous');
-    attacker.sendRaw(JSON.stringify({ v: 2, type: 'create', name: 'Dr. Rivera (Clinic)' }));
+    attacker.sendRaw(JSON.stringify({ v: 3, type: 'create', name: 'Dr. Rivera (Clinic)' }));
     expect(await attacker.nextError()).toMatchObject({ code: ErrorCode.NOT_SIGNED_IN, ref: 'create' });
     expect(attacker.count('welcome')).toBe(0);
     expect(await consultations()).toBe(0);
@@ -72,7 +94,7 @@ describe('opening a consultation as "the clinic"', () => {
     const staff = await enrolledStaff(store, 'Dr. Real Name');
     const clinician = await connect('clinician');
     await signIn(clinician, staff);
-    clinician.sendRaw(JSON.stringify({ v: 2, type: 'create', name: 'Head of Cardiology' }));
+    clinician.sendRaw(JSON.stringify({ v: 3, type: 'create', name: 'Head of Cardiology' }));
     expect((await clinician.next('welcome')).consultation.clinicianName).toBe('Dr. Real Name');
   });
 
@@ -205,6 +227,117 @@ describe("taking a clinician's seat", () => {
     await signIn(signedInButSeatless, staff);
     signedInButSeatless.send({ type: 'admit', patientId });
     expect(await signedInButSeatless.nextError()).toMatchObject({ code: ErrorCode.NOT_JOINED, ref: 'admit' });
+  });
+});
+
+describe('invites', () => {
+  it('seat one device: the same link on a second device is refused (INVITE_USED), the first keeps its place', async () => {
+    await start();
+    const { clinician, invite: made, patientId } = await openWithPatient(await enrolledStaff(store));
+    const before = clinician.received.length;
+    expect(await tryJoin({ secret: made.secret })).toMatchObject({ type: 'error', code: ErrorCode.INVITE_USED, ref: 'join' });
+    expect(await tryJoin({ shortCode: made.shortCode })).toMatchObject({ code: ErrorCode.INVITE_USED });
+    await delay(50);
+    expect(clinician.received.slice(before)).toEqual([]);
+    const room = clinician.received.filter((m) => m.type === 'waiting-room').at(-1);
+    expect(room).toMatchObject({ patients: [{ id: patientId, name: 'Sam', invitedAs: 'Sam Lee' }] });
+  });
+
+  it('let the same device back in on its link (a reload that lost its session): the same seat', async () => {
+    await start();
+    const { device, invite: made, patientId } = await openWithPatient(await enrolledStaff(store));
+    expect(await tryJoin({ secret: made.secret }, device)).toMatchObject({ type: 'welcome', self: { participantId: patientId } });
+  });
+
+  it('refuse an expired invite (INVITE_EXPIRED) and a tampered link (INVITE_INVALID)', async () => {
+    await start();
+    const { welcome, invite: made } = await openWithPatient(await enrolledStaff(store));
+    const expired = await store.createInvite(
+      { consultationId: welcome.consultation.id, expectedName: null, expiresAt: Date.now() - 1 },
+      Date.now(),
+    );
+    if (!expired.ok) throw new Error(expired.code);
+    expect(await tryJoin({ secret: expired.value.secret })).toMatchObject({ code: ErrorCode.INVITE_EXPIRED });
+    const last = made.secret.at(-1) === 'A' ? 'B' : 'A';
+    expect(await tryJoin({ secret: `${made.secret.slice(0, -1)}${last}` })).toMatchObject({ code: ErrorCode.INVITE_INVALID });
+  });
+
+  it('can only be made by the signed-in clinician of the consultation', async () => {
+    await start();
+    const { patient } = await openWithPatient(await enrolledStaff(store));
+    patient.send({ type: 'invite', expectedName: 'Friend' });
+    expect(await patient.nextError()).toMatchObject({ code: ErrorCode.WRONG_ROLE, ref: 'invite' });
+    const anonymous = await connect('anonymous');
+    anonymous.send({ type: 'invite', expectedName: null });
+    expect(await anonymous.nextError()).toMatchObject({ code: ErrorCode.NOT_JOINED, ref: 'invite' });
+  });
+
+  it('guessing short codes at full speed from 20 addresses: no hit, and almost every guess throttled', { timeout: 30_000 }, async () => {
+    await start();
+    await openWithPatient(await enrolledStaff(store)); // one real invite exists to be found
+    const GUESSERS = 20;
+    const SECONDS = 3;
+    const guessers = await Promise.all(Array.from({ length: GUESSERS }, (_, i) => connect(`guesser ${i}`, `127.0.0.${10 + i}`)));
+    const device = await newDevice();
+    const outcomes = new Map<string, number>();
+    const deadline = Date.now() + SECONDS * 1000;
+    await Promise.all(
+      guessers.map(async (guesser) => {
+        const join = await joinMessage(guesser, device, { shortCode: 'ABCD-2345' }, 'Guess');
+        while (Date.now() < deadline) {
+          const code = Array.from({ length: 8 }, () => 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'[Math.floor(Math.random() * 31)]).join('');
+          guesser.send({ ...join, invite: { shortCode: code } });
+          const reply = await Promise.race([guesser.next('welcome').then(() => 'HIT'), guesser.nextError().then((e) => e.code)]);
+          outcomes.set(reply, (outcomes.get(reply) ?? 0) + 1);
+          if (reply === 'RATE_LIMITED' && guesser.count('error') % 50 === 0) await delay(1); // stay under the message budget
+        }
+      }),
+    );
+    const total = [...outcomes.values()].reduce((a, b) => a + b, 0);
+    const evaluated = outcomes.get(ErrorCode.INVITE_INVALID) ?? 0;
+    const throttled = outcomes.get(ErrorCode.RATE_LIMITED) ?? 0;
+    // Printed for the closing note: how many guesses the relay even looked at.
+    process.stdout.write(`guessing: ${total} guesses in ${SECONDS} s, ${evaluated} evaluated, ${throttled} throttled\n`);
+    expect(outcomes.get('HIT') ?? 0).toBe(0);
+    expect(evaluated).toBeLessThanOrEqual(60 + SECONDS + 2); // the relay-wide burst, then one a second
+    expect(throttled / total).toBeGreaterThan(0.9);
+
+    // While the relay's budget for short codes is spent, a patient with a link (unguessable) still gets in.
+    const { clinician } = await openWithPatient(await enrolledStaff(store, 'Dr. Second'));
+    const link = await invite(clinician);
+    expect(await tryJoin({ secret: link.secret }, undefined, '127.0.0.200')).toMatchObject({ type: 'welcome' });
+  });
+});
+
+describe("taking a patient's seat", () => {
+  it('refuses a copied resume token on another device; the patient keeps seat and call, the clinician sees nothing', async () => {
+    await start();
+    const { clinician, patient, patientWelcome, patientId } = await openWithPatient(await enrolledStaff(store));
+    clinician.send({ type: 'admit', patientId });
+    const { callId } = await clinician.next('call-start');
+    await patient.next('call-start');
+    await delay(50);
+    const before = clinician.received.length;
+    const thief = await connect('thief');
+    const otherDevice = await newDevice();
+    for (const attempt of [
+      await resumeMessage(thief, patientWelcome.self.resumeToken, callId, null),
+      await resumeMessage(thief, patientWelcome.self.resumeToken, callId, otherDevice),
+    ]) {
+      thief.send(attempt);
+      expect(await thief.nextError()).toMatchObject({ code: ErrorCode.INVALID_RESUME, ref: 'resume' });
+    }
+    await delay(50);
+    expect(patient.isOpen).toBe(true);
+    expect(clinician.received.slice(before)).toEqual([]);
+  });
+
+  it('carries no names and no codes in the token a patient holds', async () => {
+    await start();
+    const { patientWelcome } = await openWithPatient(await enrolledStaff(store, 'Dr. Unmistakable'));
+    const [payload] = patientWelcome.self.resumeToken.split('.');
+    const readable = Buffer.from(payload ?? '', 'base64url').toString('utf8');
+    for (const secret of ['Sam', 'Unmistakable']) expect(readable).not.toContain(secret);
   });
 });
 

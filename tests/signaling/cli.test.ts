@@ -33,7 +33,7 @@ describe('defaults', () => {
       metrics: false,
       announce: false,
       logLevel: 'info',
-      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
+      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
     });
@@ -65,7 +65,7 @@ describe('flags and environment', () => {
       metrics: true,
       announce: true,
       logLevel: 'warn',
-      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
+      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
     });
@@ -103,7 +103,7 @@ describe('flags and environment', () => {
       metrics: true,
       announce: true,
       logLevel: 'debug',
-      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 43_200, relayOnly: false },
+      ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
     });

@@ -20,7 +20,6 @@ function setup() {
     deliver: (to, message) => log.push({ to, message }),
     evict: (id) => evicted.push({ id, afterDeliveries: log.length }),
     graceMs: GRACE_MS,
-    joinUrl: (code) => `http://relay.test/?code=${code}`,
     now: () => (clock += 10),
   });
 
@@ -39,10 +38,17 @@ function setup() {
     evicted.length = 0;
   }
 
+  /** A clinician's consultation; `code` is its id, which invites name (patients come in on invites). */
   function open(name = 'Dr. Rivera'): { clinician: Participant; code: string } {
     const clinician = registry.create({ id: `s_${name}`, name });
-    const code = last(clinician.id, 'welcome').consultation.code;
-    return { clinician, code };
+    return { clinician, code: clinician.consultationId };
+  }
+
+  let invites = 0;
+  /** A patient on an invite to consultation `consultationId` that their device redeemed. */
+  function join(consultationId: string, name: string, invitedAs: string | null = null): Participant {
+    invites += 1;
+    return registry.joinInvited({ consultationId, inviteId: `i_${invites}`, name, invitedAs, deviceKey: `device-${invites}` });
   }
 
   /** Admits `patient` and returns the new call id (asserting both sides heard of it). */
@@ -53,7 +59,7 @@ function setup() {
     return start.callId;
   }
 
-  return { registry, log, evicted, got, last, clear, open, admit };
+  return { registry, log, evicted, got, last, clear, open, join, admit };
 }
 
 function expectRelayError(action: () => unknown, code: ErrorCode): void {
@@ -77,9 +83,8 @@ afterEach(() => {
 });
 
 describe('create', () => {
-  it('welcomes the clinician with an 8-character code, a join link and no call', () => {
-    const { clinician, code } = t.open('Dr. Rivera');
-    expect(code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
+  it('welcomes the clinician with their enrolled name and no call', () => {
+    const { clinician } = t.open('Dr. Rivera');
     const welcome = t.last(clinician.id, 'welcome');
     expect(welcome.self).toEqual({
       participantId: clinician.id,
@@ -88,16 +93,14 @@ describe('create', () => {
       resumeToken: clinician.resumeToken,
     });
     expect(welcome.consultation.clinicianName).toBe('Dr. Rivera');
-    expect(welcome.joinUrl).toBe(`http://relay.test/?code=${code}`);
     expect(welcome.call).toBeNull();
     expect(t.last(clinician.id, 'waiting-room').patients).toEqual([]);
     expect(t.registry.size).toEqual({ consultations: 1, participants: 1, calls: 0 });
   });
 
-  it('gives every consultation its own code and id', () => {
+  it('gives every consultation its own id', () => {
     const a = t.open('A');
     const b = t.open('B');
-    expect(a.code).not.toBe(b.code);
     expect(t.last(a.clinician.id, 'welcome').consultation.id).not.toBe(t.last(b.clinician.id, 'welcome').consultation.id);
   });
 
@@ -106,7 +109,6 @@ describe('create', () => {
     const registry = new ConsultationRegistry({
       deliver: (_to, message) => order.push(message.type),
       graceMs: GRACE_MS,
-      joinUrl: () => '',
     });
     registry.create({ id: 's_1', name: 'Dr' }, () => order.push('attach'));
     expect(order[0]).toBe('attach');
@@ -118,31 +120,46 @@ describe('join', () => {
   it('puts the patient in the waiting room and tells the clinician at once', () => {
     const { clinician, code } = t.open();
     t.clear();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const welcome = t.last(patient.id, 'welcome');
     expect(welcome.self.role).toBe('patient');
     expect(welcome.call).toBeNull();
-    expect(welcome.consultation.code).toBe(code);
+    expect(welcome.consultation.id).toBe(code);
     expect(t.last(patient.id, 'presence')).toEqual({ type: 'presence', participantId: clinician.id, role: 'clinician', present: true });
     expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: true });
     expect(t.last(clinician.id, 'waiting-room').patients).toEqual([
-      { id: patient.id, name: 'Sam', joinedAt: patient.joinedAt, present: true, inCall: false },
+      { id: patient.id, name: 'Sam', invitedAs: null, joinedAt: patient.joinedAt, present: true, inCall: false },
     ]);
   });
 
   it('lists patients in arrival order', () => {
     const { clinician, code } = t.open();
-    const first = t.registry.join(code, 'First');
-    const second = t.registry.join(code, 'Second');
+    const first = t.join(code, 'First');
+    const second = t.join(code, 'Second');
     expect(t.last(clinician.id, 'waiting-room').patients.map((p) => p.id)).toEqual([first.id, second.id]);
     expect(second.joinedAt).toBeGreaterThan(first.joinedAt);
   });
 
-  it('refuses an unknown code with UNKNOWN_CONSULTATION and changes nothing', () => {
+  it('shows the clinician the name the patient was invited under, beside the one they typed', () => {
+    const { clinician, code } = t.open();
+    const patient = t.join(code, 'Samuel L', 'Sam Lee');
+    expect(t.last(clinician.id, 'waiting-room').patients).toMatchObject([{ id: patient.id, name: 'Samuel L', invitedAs: 'Sam Lee' }]);
+  });
+
+  it('gives the same invite, redeemed again by its device, the same seat (no second patient)', () => {
+    const { clinician, code } = t.open();
+    const first = t.registry.joinInvited({ consultationId: code, inviteId: 'i_same', name: 'Sam', invitedAs: null, deviceKey: 'k' });
+    t.registry.disconnected(first.id);
+    const again = t.registry.joinInvited({ consultationId: code, inviteId: 'i_same', name: 'Sam', invitedAs: null, deviceKey: 'k' });
+    expect(again).toBe(first);
+    expect(t.last(clinician.id, 'waiting-room').patients).toMatchObject([{ id: first.id, present: true }]);
+  });
+
+  it('refuses an invite to a consultation that is not open with UNKNOWN_CONSULTATION and changes nothing', () => {
     t.open();
     const before = t.registry.size;
     t.clear();
-    expectRelayError(() => t.registry.join('ZZZZ2222', 'Sam'), ErrorCode.UNKNOWN_CONSULTATION);
+    expectRelayError(() => t.join('k_gone', 'Sam'), ErrorCode.UNKNOWN_CONSULTATION);
     expect(t.log).toEqual([]);
     expect(t.registry.size).toEqual(before);
   });
@@ -151,7 +168,7 @@ describe('join', () => {
 describe('admit', () => {
   it('starts a call with a fresh callId; the clinician is the initiator', () => {
     const { clinician, code } = t.open('Dr. Rivera');
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.registry.admit(clinician.id, patient.id);
     const toClinician = t.last(clinician.id, 'call-start');
     const toPatient = t.last(patient.id, 'call-start');
@@ -160,12 +177,14 @@ describe('admit', () => {
       callId: toClinician.callId,
       initiator: true,
       peer: { id: patient.id, name: 'Sam', role: 'patient' },
+      ice: { iceServers: [], iceTransportPolicy: 'all' },
     });
     expect(toPatient).toEqual({
       type: 'call-start',
       callId: toClinician.callId,
       initiator: false,
       peer: { id: clinician.id, name: 'Dr. Rivera', role: 'clinician' },
+      ice: { iceServers: [], iceTransportPolicy: 'all' },
     });
     expect(t.last(clinician.id, 'waiting-room').patients).toEqual([expect.objectContaining({ id: patient.id, inCall: true })]);
     expect(t.registry.size.calls).toBe(1);
@@ -173,16 +192,16 @@ describe('admit', () => {
 
   it('tells no other waiting patient about the call', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
-    const other = t.registry.join(code, 'Other');
+    const patient = t.join(code, 'Sam');
+    const other = t.join(code, 'Other');
     t.admit(clinician, patient);
     expect(t.got(other.id, 'call-start')).toEqual([]);
   });
 
   it('refuses a patient who tries to admit with WRONG_ROLE', () => {
     const { code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
-    const other = t.registry.join(code, 'Other');
+    const patient = t.join(code, 'Sam');
+    const other = t.join(code, 'Other');
     t.clear();
     expectRelayError(() => t.registry.admit(patient.id, other.id), ErrorCode.WRONG_ROLE);
     expectRelayError(() => t.registry.admit(patient.id, patient.id), ErrorCode.WRONG_ROLE);
@@ -192,7 +211,7 @@ describe('admit', () => {
   it('refuses an id that is not in this waiting room with UNKNOWN_PATIENT', () => {
     const a = t.open('A');
     const b = t.open('B');
-    const bPatient = t.registry.join(b.code, 'Sam');
+    const bPatient = t.join(b.code, 'Sam');
     t.clear();
     expectRelayError(() => t.registry.admit(a.clinician.id, 'p_nobody'), ErrorCode.UNKNOWN_PATIENT);
     expectRelayError(() => t.registry.admit(a.clinician.id, bPatient.id), ErrorCode.UNKNOWN_PATIENT);
@@ -202,7 +221,7 @@ describe('admit', () => {
 
   it('refuses a disconnected patient with PATIENT_OFFLINE', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.registry.disconnected(patient.id);
     t.clear();
     expectRelayError(() => t.registry.admit(clinician.id, patient.id), ErrorCode.PATIENT_OFFLINE);
@@ -211,8 +230,8 @@ describe('admit', () => {
 
   it('refuses a second admit while a call runs with CALL_IN_PROGRESS: exactly one call-start per side', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
-    const other = t.registry.join(code, 'Other');
+    const patient = t.join(code, 'Sam');
+    const other = t.join(code, 'Other');
     t.registry.admit(clinician.id, patient.id);
     expectRelayError(() => t.registry.admit(clinician.id, patient.id), ErrorCode.CALL_IN_PROGRESS);
     expectRelayError(() => t.registry.admit(clinician.id, other.id), ErrorCode.CALL_IN_PROGRESS);
@@ -229,8 +248,8 @@ describe('admit', () => {
 describe('signal routing', () => {
   it('forwards a signal only to the other participant of the current call, both ways', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
-    const bystander = t.registry.join(code, 'Bystander');
+    const patient = t.join(code, 'Sam');
+    const bystander = t.join(code, 'Bystander');
     const callId = t.admit(clinician, patient);
     t.clear();
     t.registry.signal(clinician.id, callId, 1, OFFER);
@@ -244,7 +263,7 @@ describe('signal routing', () => {
 
   it('drops signals for a finished call of the same consultation silently', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const callId = t.admit(clinician, patient);
     t.registry.hangUp(clinician.id, callId);
     t.clear();
@@ -255,7 +274,7 @@ describe('signal routing', () => {
 
   it('drops a stale callId even while a newer call runs, and routes the new one', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const first = t.admit(clinician, patient);
     t.registry.hangUp(patient.id, first);
     const second = t.admit(clinician, patient);
@@ -268,7 +287,7 @@ describe('signal routing', () => {
 
   it('refuses a callId that never existed here with NOT_IN_CALL', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.admit(clinician, patient);
     t.clear();
     expectRelayError(() => t.registry.signal(clinician.id, 'c_made_up', 1, OFFER), ErrorCode.NOT_IN_CALL);
@@ -277,9 +296,9 @@ describe('signal routing', () => {
 
   it("refuses another consultation's callId with NOT_IN_CALL and never crosses over", () => {
     const a = t.open('A');
-    const aPatient = t.registry.join(a.code, 'Pa');
+    const aPatient = t.join(a.code, 'Pa');
     const b = t.open('B');
-    const bPatient = t.registry.join(b.code, 'Pb');
+    const bPatient = t.join(b.code, 'Pb');
     const aCall = t.admit(a.clinician, aPatient);
     const bCall = t.admit(b.clinician, bPatient);
     t.clear();
@@ -294,8 +313,8 @@ describe('signal routing', () => {
 
   it('refuses a waiting patient who uses the running call id with NOT_IN_CALL', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
-    const intruder = t.registry.join(code, 'Intruder');
+    const patient = t.join(code, 'Sam');
+    const intruder = t.join(code, 'Intruder');
     const callId = t.admit(clinician, patient);
     t.clear();
     expectRelayError(() => t.registry.signal(intruder.id, callId, 1, OFFER), ErrorCode.NOT_IN_CALL);
@@ -308,7 +327,7 @@ describe('signal routing', () => {
 describe('hang-up', () => {
   it.each(['clinician', 'patient'] as const)('from the %s ends the call for both', (side) => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const callId = t.admit(clinician, patient);
     t.clear();
     t.registry.hangUp(side === 'clinician' ? clinician.id : patient.id, callId);
@@ -321,7 +340,7 @@ describe('hang-up', () => {
 
   it('passes the connection-failed reason on', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const callId = t.admit(clinician, patient);
     t.registry.hangUp(patient.id, callId, 'connection-failed');
     expect(t.last(clinician.id, 'call-ended')).toEqual({ type: 'call-ended', callId, reason: 'connection-failed', by: 'patient' });
@@ -329,7 +348,7 @@ describe('hang-up', () => {
 
   it('accepts both sides hanging up at once: one call-ended each', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const callId = t.admit(clinician, patient);
     t.registry.hangUp(clinician.id, callId);
     expect(() => t.registry.hangUp(patient.id, callId)).not.toThrow();
@@ -339,8 +358,8 @@ describe('hang-up', () => {
 
   it('lets the clinician admit again; the second call gets a new callId', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
-    const next = t.registry.join(code, 'Next');
+    const patient = t.join(code, 'Sam');
+    const next = t.join(code, 'Next');
     const first = t.admit(clinician, patient);
     t.registry.hangUp(clinician.id, first);
     const again = t.admit(clinician, patient);
@@ -353,7 +372,7 @@ describe('hang-up', () => {
 
   it('refuses an unknown callId with NOT_IN_CALL and keeps the call', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.admit(clinician, patient);
     expectRelayError(() => t.registry.hangUp(clinician.id, 'c_other'), ErrorCode.NOT_IN_CALL);
     expect(t.registry.size.calls).toBe(1);
@@ -363,7 +382,7 @@ describe('hang-up', () => {
 describe('leave', () => {
   it('a patient leaving is removed from the waiting room and shown as gone', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.clear();
     t.registry.leave(patient.id);
     expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: false });
@@ -374,7 +393,7 @@ describe('leave', () => {
 
   it('a patient leaving mid-call ends the call with peer-left', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const callId = t.admit(clinician, patient);
     t.registry.leave(patient.id);
     expect(t.last(clinician.id, 'call-ended')).toEqual({ type: 'call-ended', callId, reason: 'peer-left', by: 'patient' });
@@ -383,9 +402,9 @@ describe('leave', () => {
 
   it('the clinician leaving closes the consultation for every patient', () => {
     const { clinician, code } = t.open();
-    const inCall = t.registry.join(code, 'In call');
-    const waiting = t.registry.join(code, 'Waiting');
-    const offline = t.registry.join(code, 'Offline');
+    const inCall = t.join(code, 'In call');
+    const waiting = t.join(code, 'Waiting');
+    const offline = t.join(code, 'Offline');
     t.registry.disconnected(offline.id);
     const callId = t.admit(clinician, inCall);
     t.clear();
@@ -396,13 +415,13 @@ describe('leave', () => {
       expectRelayError(() => t.registry.resume(patient.resumeToken, null), ErrorCode.INVALID_RESUME);
     }
     expect(t.registry.size).toEqual({ consultations: 0, participants: 0, calls: 0 });
-    expectRelayError(() => t.registry.join(code, 'Late'), ErrorCode.UNKNOWN_CONSULTATION);
+    expectRelayError(() => t.join(code, 'Late'), ErrorCode.UNKNOWN_CONSULTATION);
   });
 
   it('leaves the other consultations alone', () => {
     const a = t.open('A');
     const b = t.open('B');
-    const bPatient = t.registry.join(b.code, 'Sam');
+    const bPatient = t.join(b.code, 'Sam');
     t.clear();
     t.registry.leave(a.clinician.id);
     expect(t.log.filter((d) => d.to === bPatient.id || d.to === b.clinician.id)).toEqual([]);
@@ -411,7 +430,7 @@ describe('leave', () => {
 
   it('refuses a second leave with NOT_JOINED', () => {
     const { code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.registry.leave(patient.id);
     expectRelayError(() => t.registry.leave(patient.id), ErrorCode.NOT_JOINED);
   });
@@ -420,8 +439,8 @@ describe('leave', () => {
 describe('evict', () => {
   it('asks the server to close every patient of a closed consultation, after its last message', () => {
     const { clinician, code } = t.open();
-    const inCall = t.registry.join(code, 'In call');
-    const waiting = t.registry.join(code, 'Waiting');
+    const inCall = t.join(code, 'In call');
+    const waiting = t.join(code, 'Waiting');
     t.admit(clinician, inCall);
     t.clear();
     t.registry.leave(clinician.id);
@@ -435,8 +454,8 @@ describe('evict', () => {
 
   it('never evicts the clinician who leaves (its own socket asked) nor anyone when a patient leaves or a call ends', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
-    const other = t.registry.join(code, 'Kim');
+    const patient = t.join(code, 'Sam');
+    const other = t.join(code, 'Kim');
     const callId = t.admit(clinician, patient);
     t.registry.hangUp(clinician.id, callId);
     t.registry.leave(other.id);
@@ -448,8 +467,8 @@ describe('evict', () => {
   it("evicts the patients when the clinician's grace expires, and no one when a patient's does", () => {
     vi.useFakeTimers();
     const { clinician, code } = t.open();
-    const leaving = t.registry.join(code, 'Gone');
-    const staying = t.registry.join(code, 'Sam');
+    const leaving = t.join(code, 'Gone');
+    const staying = t.join(code, 'Sam');
     t.registry.disconnected(leaving.id);
     vi.advanceTimersByTime(GRACE_MS);
     expect(t.evicted).toEqual([]);
@@ -466,7 +485,7 @@ describe('disconnect and grace period', () => {
 
   it('shows a disconnected patient as gone at once but keeps the place until grace expires', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.clear();
     t.registry.disconnected(patient.id);
     expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: false });
@@ -483,7 +502,7 @@ describe('disconnect and grace period', () => {
 
   it('keeps the call through a short drop and ends it with peer-left when grace expires', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const callId = t.admit(clinician, patient);
     t.registry.disconnected(patient.id);
     expect(t.registry.size.calls).toBe(1);
@@ -495,7 +514,7 @@ describe('disconnect and grace period', () => {
 
   it('a clinician who disconnects is shown as gone to patients; grace expiry closes the consultation', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.clear();
     t.registry.disconnected(clinician.id);
     expect(t.last(patient.id, 'presence')).toEqual({ type: 'presence', participantId: clinician.id, role: 'clinician', present: false });
@@ -507,7 +526,7 @@ describe('disconnect and grace period', () => {
 
   it('ignores a second disconnect and unknown ids', () => {
     const { clinician, code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.registry.disconnected(patient.id);
     t.clear();
     t.registry.disconnected(patient.id);
@@ -518,7 +537,7 @@ describe('disconnect and grace period', () => {
 
   it('a resume within grace cancels the removal', () => {
     const { code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.registry.disconnected(patient.id);
     vi.advanceTimersByTime(GRACE_MS - 100);
     t.registry.resume(patient.resumeToken, null);
@@ -530,8 +549,8 @@ describe('disconnect and grace period', () => {
 describe('resume', () => {
   it('takes the same place back: same id, presence restored, arrival order kept', () => {
     const { clinician, code } = t.open();
-    const first = t.registry.join(code, 'First');
-    const second = t.registry.join(code, 'Second');
+    const first = t.join(code, 'First');
+    const second = t.join(code, 'Second');
     t.registry.disconnected(first.id);
     t.clear();
 
@@ -551,7 +570,7 @@ describe('resume', () => {
 
   it('calls attach before delivering the welcome', () => {
     const { code } = t.open();
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     t.registry.disconnected(patient.id);
     let deliveredBeforeAttach = -1;
     t.clear();
@@ -567,8 +586,8 @@ describe('resume', () => {
 
   it('a clinician resuming is shown as back to every patient', () => {
     const { clinician, code } = t.open();
-    const a = t.registry.join(code, 'A');
-    const b = t.registry.join(code, 'B');
+    const a = t.join(code, 'A');
+    const b = t.join(code, 'B');
     t.registry.disconnected(clinician.id);
     t.clear();
     t.registry.resume(clinician.resumeToken, null);
@@ -580,7 +599,7 @@ describe('resume', () => {
 
   it('keeps the running call when the client still holds it', () => {
     const { clinician, code } = t.open('Dr');
-    const patient = t.registry.join(code, 'Sam');
+    const patient = t.join(code, 'Sam');
     const callId = t.admit(clinician, patient);
     t.registry.disconnected(patient.id);
     t.clear();
@@ -599,7 +618,7 @@ describe('resume', () => {
     'restarts the call when the %s comes back without it (callId null): replaced + new call-start',
     (who) => {
       const { clinician, code } = t.open('Dr');
-      const patient = t.registry.join(code, 'Sam');
+      const patient = t.join(code, 'Sam');
       const oldCall = t.admit(clinician, patient);
       const resumer = who === 'patient' ? patient : clinician;
       t.registry.disconnected(resumer.id);
@@ -625,8 +644,8 @@ describe('resume', () => {
 
   it('does not touch a call that the resuming patient is not part of', () => {
     const { clinician, code } = t.open();
-    const inCall = t.registry.join(code, 'In call');
-    const waiting = t.registry.join(code, 'Waiting');
+    const inCall = t.join(code, 'In call');
+    const waiting = t.join(code, 'Waiting');
     const callId = t.admit(clinician, inCall);
     t.registry.disconnected(waiting.id);
     t.clear();

@@ -22,12 +22,12 @@ describe('turnCredentials', () => {
 
 describe('iceForParticipant', () => {
   it('gives nothing at all when nothing is configured: LAN calls use host candidates only', () => {
-    expect(iceForParticipant(NO_ICE, 'p_1', Date.now())).toEqual({ iceServers: [], iceTransportPolicy: 'all' });
+    expect(iceForParticipant(NO_ICE, 'p_1', Date.now(), 3600)).toEqual({ iceServers: [], iceTransportPolicy: 'all' });
   });
 
-  it('gives STUN as is and TURN with credentials of this participant that expire after the TTL', () => {
+  it('gives STUN as is and TURN with credentials of this participant that expire after the TTL asked for', () => {
     const now = 1_800_000_000_000;
-    const ice = iceForParticipant(TURN, 'p_7', now);
+    const ice = iceForParticipant(TURN, 'p_7', now, 3600);
     expect(ice.iceServers[0]).toEqual({ urls: ['stun:198.18.0.2:3478'] });
     expect(ice.iceServers[1]).toMatchObject({ urls: TURN.turnUrls, username: `${now / 1000 + 3600}:p_7` });
     expect(ice.iceTransportPolicy).toBe('all');
@@ -35,7 +35,14 @@ describe('iceForParticipant', () => {
   });
 
   it('forces relay transport when the clinic asks for it', () => {
-    expect(iceForParticipant({ ...TURN, relayOnly: true }, 'p_1', 0).iceTransportPolicy).toBe('relay');
+    expect(iceForParticipant({ ...TURN, relayOnly: true }, 'p_1', 0, 60).iceTransportPolicy).toBe('relay');
+  });
+
+  it("never outlives IT's configured lifetime, whatever the caller asks", () => {
+    const now = 1_800_000_000_000;
+    expect(iceForParticipant({ ...TURN, turnTtlSeconds: 600 }, 'p_7', now, 7200).iceServers[1]).toMatchObject({
+      username: `${now / 1000 + 600}:p_7`,
+    });
   });
 });
 

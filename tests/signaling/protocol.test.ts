@@ -30,6 +30,11 @@ function expectFail<T>(result: ParseResult<T>, code: ErrorCode): Extract<ParseRe
   return result;
 }
 
+/** A well-formed join, with some fields replaced. */
+function joinWith(fields: Record<string, unknown>): Record<string, unknown> {
+  return { type: 'join', invite: { shortCode: 'ABCD2345' }, name: 'Sam', publicKey: 'MFkw', signature: 'c2ln', ...fields };
+}
+
 function signalWith(data: unknown): string {
   return raw({ type: 'signal', callId: 'c_1', seq: 1, data });
 }
@@ -40,9 +45,22 @@ describe('parseClientMessage: every message type', () => {
     ['enroll', { type: 'enroll', code: 'ABCD-EFGH-JKLM-NPQR-STUV', publicKey: 'MFkwEwYHKoZI', signature: 'c2lnbmF0dXJl' }],
     ['authenticate', { type: 'authenticate', credentialId: 'd_1', signature: 'c2lnbmF0dXJl' }],
     ['sign-out', { type: 'sign-out' }],
-    ['join', { type: 'join', code: 'ABCD2345', name: 'Sam' }],
-    ['resume (no call)', { type: 'resume', resumeToken: TOKEN, callId: null }],
-    ['resume (with call)', { type: 'resume', resumeToken: TOKEN, callId: 'c_123' }],
+    [
+      'join by link',
+      {
+        type: 'join',
+        invite: { secret: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' },
+        name: 'Sam',
+        publicKey: 'MFkw',
+        signature: 'c2ln',
+      },
+    ],
+    ['join by short code', { type: 'join', invite: { shortCode: 'ABCD2345' }, name: 'Sam', publicKey: 'MFkw', signature: 'c2ln' }],
+    ['resume (no call)', { type: 'resume', resumeToken: TOKEN, callId: null, signature: null }],
+    ['resume (with call, signed)', { type: 'resume', resumeToken: TOKEN, callId: 'c_123', signature: 'c2ln' }],
+    ['invite', { type: 'invite', expectedName: 'Sam Lee', ttlMinutes: 60 }],
+    ['invite for anyone', { type: 'invite', expectedName: null, ttlMinutes: 1440 }],
+    ['precall-ice', { type: 'precall-ice' }],
     ['admit', { type: 'admit', patientId: 'p_1' }],
     ['signal', { type: 'signal', callId: 'c_1', seq: 1, data: { type: 'offer', sdp: 'v=0\r\n' } }],
     ['hang-up', { type: 'hang-up', callId: 'c_1', reason: 'connection-failed' }],
@@ -52,12 +70,12 @@ describe('parseClientMessage: every message type', () => {
 
   it.each(valid)('accepts a well-formed %s', (_label, message) => {
     const parsed = expectOk(parseClientMessage(raw(message)));
-    expect(parsed).toEqual({ v: 2, ...message });
+    expect(parsed).toEqual({ v: 3, ...message });
   });
 
   it('defaults the hang-up reason to "hang-up"', () => {
     const parsed = expectOk(parseClientMessage(raw({ type: 'hang-up', callId: 'c_1' })));
-    expect(parsed).toEqual({ v: 2, type: 'hang-up', callId: 'c_1', reason: 'hang-up' });
+    expect(parsed).toEqual({ v: 3, type: 'hang-up', callId: 'c_1', reason: 'hang-up' });
   });
 
   it('rejects an unknown hang-up reason', () => {
@@ -65,18 +83,18 @@ describe('parseClientMessage: every message type', () => {
   });
 
   it('trims display names', () => {
-    const parsed = expectOk(parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: '  Sam Lee  ' })));
+    const parsed = expectOk(parseClientMessage(raw(joinWith({ name: '  Sam Lee  ' }))));
     expect(parsed).toMatchObject({ type: 'join', name: 'Sam Lee' });
   });
 
   it('never takes a clinician name from the client: create carries none (the relay uses the enrolled name)', () => {
     const parsed = expectOk(parseClientMessage(raw({ type: 'create', name: 'Dr. Impostor' })));
-    expect(parsed).toEqual({ v: 2, type: 'create' });
+    expect(parsed).toEqual({ v: 3, type: 'create' });
   });
 
   it('round-trips what encode() writes', () => {
     const parsed = expectOk(parseClientMessage(encode({ type: 'admit', patientId: 'p_9' })));
-    expect(parsed).toEqual({ v: 2, type: 'admit', patientId: 'p_9' });
+    expect(parsed).toEqual({ v: 3, type: 'admit', patientId: 'p_9' });
   });
 });
 
@@ -85,6 +103,11 @@ describe('parseClientMessage: rejections', () => {
     const result = expectFail(parseClientMessage('{"v":1,"type":'), ErrorCode.BAD_JSON);
     expect(result.ref).toBeNull();
     expectFail(parseClientMessage(''), ErrorCode.BAD_JSON);
+  });
+
+  it('defaults an invite to 24 hours, and a resume to unsigned', () => {
+    expect(expectOk(parseClientMessage(raw({ type: 'invite', expectedName: null })))).toMatchObject({ ttlMinutes: 1440 });
+    expect(expectOk(parseClientMessage(raw({ type: 'resume', resumeToken: TOKEN, callId: null })))).toMatchObject({ signature: null });
   });
 
   it('answers UNSUPPORTED_VERSION for v:1 (before staff sign-in) and names the type in ref', () => {
@@ -117,8 +140,22 @@ describe('parseClientMessage: rejections', () => {
     ['enroll with an oversized key', { type: 'enroll', code: 'ABCD', publicKey: 'A'.repeat(201), signature: 'c2ln' }],
     ['authenticate without a credential', { type: 'authenticate', signature: 'c2ln' }],
     ['authenticate with an oversized signature', { type: 'authenticate', credentialId: 'd_1', signature: 'A'.repeat(129) }],
-    ['join without code', { type: 'join', name: 'Sam' }],
-    ['join without name', { type: 'join', code: 'ABCD2345' }],
+    ['join without invite', { type: 'join', name: 'Sam', publicKey: 'MFkw', signature: 'c2ln' }],
+    ['join with a consultation code (protocol 2)', { type: 'join', code: 'ABCD2345', name: 'Sam' }],
+    ['join without name', { type: 'join', invite: { shortCode: 'ABCD2345' }, publicKey: 'MFkw', signature: 'c2ln' }],
+    ['join without a device key', { type: 'join', invite: { shortCode: 'ABCD2345' }, name: 'Sam', signature: 'c2ln' }],
+    [
+      'join with a tampered link secret',
+      {
+        type: 'join',
+        invite: { secret: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTv+' },
+        name: 'Sam',
+        publicKey: 'MFkw',
+        signature: 'c2ln',
+      },
+    ],
+    ['invite with a lifetime under 5 minutes', { type: 'invite', expectedName: null, ttlMinutes: 1 }],
+    ['invite with a lifetime over a week', { type: 'invite', expectedName: null, ttlMinutes: 10081 }],
     ['resume without callId', { type: 'resume', resumeToken: TOKEN }],
     ['resume with a short token', { type: 'resume', resumeToken: 'short', callId: null }],
     ['admit without patientId', { type: 'admit' }],
@@ -137,24 +174,24 @@ describe('parseClientMessage: rejections', () => {
   });
 
   it('accepts a name of exactly the maximum length and rejects one character more', () => {
-    expectOk(parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: 'x'.repeat(LIMITS.maxDisplayNameLength) })));
+    expectOk(parseClientMessage(raw(joinWith({ name: 'x'.repeat(LIMITS.maxDisplayNameLength) }))));
     const result = expectFail(
-      parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: 'x'.repeat(LIMITS.maxDisplayNameLength + 1) })),
+      parseClientMessage(raw(joinWith({ name: 'x'.repeat(LIMITS.maxDisplayNameLength + 1) }))),
       ErrorCode.BAD_MESSAGE,
     );
     expect(result.message).toMatch(/name/);
   });
 
   it('rejects a name that is only white space', () => {
-    expectFail(parseClientMessage(raw({ type: 'join', code: 'ABCD2345', name: '   ' })), ErrorCode.BAD_MESSAGE);
+    expectFail(parseClientMessage(raw(joinWith({ name: '   ' }))), ErrorCode.BAD_MESSAGE);
   });
 });
 
-describe('consultation codes', () => {
+describe('short invite codes', () => {
   function parsedCode(code: string): string {
-    const parsed = expectOk(parseClientMessage(raw({ type: 'join', code, name: 'Sam' })));
-    if (parsed.type !== 'join') throw new Error('not a join');
-    return parsed.code;
+    const parsed = expectOk(parseClientMessage(raw(joinWith({ invite: { shortCode: code } }))));
+    if (parsed.type !== 'join' || !('shortCode' in parsed.invite)) throw new Error('not a join by short code');
+    return parsed.invite.shortCode;
   }
 
   it.each([
@@ -221,7 +258,7 @@ describe('signal payloads', () => {
 
   it.each(simplePeerSignals)('accepts a simple-peer %s', (_label, data) => {
     const parsed = expectOk(parseClientMessage(signalWith(data)));
-    expect(parsed).toEqual({ v: 2, type: 'signal', callId: 'c_1', seq: 1, data });
+    expect(parsed).toEqual({ v: 3, type: 'signal', callId: 'c_1', seq: 1, data });
   });
 
   const garbage: Array<[string, unknown]> = [
@@ -252,9 +289,7 @@ describe('parseServerMessage', () => {
       {
         type: 'welcome',
         self: { participantId: 'p_1', role: 'clinician', name: 'Dr. Rivera', resumeToken: TOKEN },
-        consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Rivera' },
-        joinUrl: 'http://127.0.0.1:8787/?code=ABCD-2345',
-        ice: { iceServers: [], iceTransportPolicy: 'all' },
+        consultation: { id: 'k_1', clinicianName: 'Dr. Rivera' },
         call: null,
       },
     ],
@@ -263,18 +298,37 @@ describe('parseServerMessage', () => {
       {
         type: 'welcome',
         self: { participantId: 'p_1', role: 'clinician', name: 'Dr. Rivera', resumeToken: TOKEN },
-        consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Rivera' },
-        joinUrl: null,
+        consultation: { id: 'k_1', clinicianName: 'Dr. Rivera' },
+        call: { callId: 'c_1', initiator: true, peer },
+      },
+    ],
+    [
+      'waiting-room',
+      { type: 'waiting-room', patients: [{ id: 'p_2', name: 'Sam', invitedAs: 'Sam Lee', joinedAt: 1, present: true, inCall: false }] },
+    ],
+    ['presence', { type: 'presence', participantId: 'p_2', role: 'patient', present: false }],
+    [
+      'call-start',
+      {
+        type: 'call-start',
+        callId: 'c_1',
+        initiator: false,
+        peer: { id: 'p_1', name: 'Dr', role: 'clinician' },
         ice: {
           iceServers: [{ urls: ['turn:198.18.0.2:3478'], username: '1900000000:p_1', credential: 'abc=' }],
           iceTransportPolicy: 'relay',
         },
-        call: { callId: 'c_1', initiator: true, peer },
       },
     ],
-    ['waiting-room', { type: 'waiting-room', patients: [{ id: 'p_2', name: 'Sam', joinedAt: 1, present: true, inCall: false }] }],
-    ['presence', { type: 'presence', participantId: 'p_2', role: 'patient', present: false }],
-    ['call-start', { type: 'call-start', callId: 'c_1', initiator: false, peer: { id: 'p_1', name: 'Dr', role: 'clinician' } }],
+    [
+      'invite-created',
+      {
+        type: 'invite-created',
+        invite: { id: 'i_1', expectedName: null, expiresAt: 5, shortCode: 'ABCD-2345', secret: 'x' },
+        joinUrl: null,
+      },
+    ],
+    ['precall-ice', { type: 'precall-ice', ice: { iceServers: [], iceTransportPolicy: 'all' } }],
     ['signal', { type: 'signal', callId: 'c_1', seq: 7, data: { type: 'answer', sdp: 'v=0' } }],
     ['call-ended', { type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null }],
     ['call-ended by a role', { type: 'call-ended', callId: 'c_1', reason: 'hang-up', by: 'patient' }],
@@ -288,7 +342,7 @@ describe('parseServerMessage', () => {
 
   it.each(valid)('accepts a well-formed %s', (_label, message) => {
     const parsed: ServerMessage = expectOk(parseServerMessage(raw(message)));
-    expect(parsed).toEqual({ v: 2, ...message });
+    expect(parsed).toEqual({ v: 3, ...message });
   });
 
   it('rejects an error with a code outside the stable set', () => {

@@ -1,6 +1,6 @@
 /** Call restarts and relay restarts, on the registry itself (no sockets). */
 import { describe, expect, it } from 'vitest';
-import { ConsultationRegistry, RelayError } from '../../signaling/consultations';
+import { ConsultationRegistry, RelayError, type SeatDetails } from '../../signaling/consultations';
 import { ErrorCode, type ServerMessageBody, type SignalData } from '../../signaling/protocol';
 import { ResumeTokens } from '../../signaling/resume-tokens';
 
@@ -14,7 +14,6 @@ function relay(secret = SECRET) {
   const registry = new ConsultationRegistry({
     deliver: (to, message) => log.push({ to, message }),
     graceMs: 60_000,
-    joinUrl: () => null,
     tokens: new ResumeTokens(secret),
   });
   const of = <T extends ServerMessageBody['type']>(to: string, type: T) =>
@@ -22,11 +21,23 @@ function relay(secret = SECRET) {
   return { registry, log, of };
 }
 
+let invites = 0;
+function join(registry: ConsultationRegistry, consultationId: string, name: string) {
+  invites += 1;
+  return registry.joinInvited({ consultationId, inviteId: `i_${invites}`, name, invitedAs: null, deviceKey: 'device' });
+}
+
+/** What the server reads from its store for a seat a restarted relay rebuilds (tokens carry ids only). */
+function fromStore(name: string): SeatDetails {
+  return { code: 'ABCD2345', clinicianName: 'Dr. Rivera', name, invitedAs: null, deviceKey: 'device' };
+}
+const noop = (): void => {};
+
 function consultationInCall() {
   const first = relay();
   const clinician = first.registry.create({ id: 's_rivera', name: 'Dr. Rivera' });
-  const code = first.of(clinician.id, 'welcome')[0]?.consultation.code ?? '';
-  const patient = first.registry.join(code, 'Sam');
+  const code = clinician.consultationId;
+  const patient = join(first.registry, code, 'Sam');
   first.registry.admit(clinician.id, patient.id);
   const callId = first.of(clinician.id, 'call-start')[0]?.callId ?? '';
   return { first, clinician, patient, code, callId };
@@ -63,7 +74,7 @@ describe('restart', () => {
 
   it('refuses to restart a call one is not in', () => {
     const { first, clinician, code } = consultationInCall();
-    const other = first.registry.join(code, 'Kim');
+    const other = join(first.registry, code, 'Kim');
     const callId = first.of(clinician.id, 'call-start')[0]?.callId ?? '';
     expect(refusal(() => first.registry.restart(other.id, callId))).toBe(ErrorCode.NOT_IN_CALL);
   });
@@ -74,12 +85,12 @@ describe('a relay that restarted (same secret)', () => {
     const { clinician, patient, code, callId } = consultationInCall();
     const second = relay();
 
-    second.registry.resume(patient.resumeToken, callId);
+    second.registry.resume(patient.resumeToken, callId, noop, fromStore('Sam'));
     const welcome = second.of(patient.id, 'welcome')[0];
-    expect(welcome).toMatchObject({ consultation: { code, clinicianName: 'Dr. Rivera' }, call: null });
+    expect(welcome).toMatchObject({ self: { name: 'Sam' }, consultation: { id: code, clinicianName: 'Dr. Rivera' }, call: null });
     expect(second.of(patient.id, 'presence').at(-1)).toMatchObject({ participantId: clinician.id, present: false });
 
-    second.registry.resume(clinician.resumeToken, callId);
+    second.registry.resume(clinician.resumeToken, callId, noop, fromStore('Dr. Rivera'));
     expect(second.of(clinician.id, 'welcome')[0]?.call).toMatchObject({ callId, initiator: true, peer: { id: patient.id } });
     expect(second.of(patient.id, 'presence').at(-1)).toMatchObject({ participantId: clinician.id, present: true });
 
@@ -92,13 +103,13 @@ describe('a relay that restarted (same secret)', () => {
   it('keeps the waiting-room order of arrival', () => {
     const first = relay();
     const clinician = first.registry.create({ id: 's_rivera', name: 'Dr. Rivera' });
-    const code = first.of(clinician.id, 'welcome')[0]?.consultation.code ?? '';
-    const ann = first.registry.join(code, 'Ann');
-    const bob = first.registry.join(code, 'Bob');
+    const code = clinician.consultationId;
+    const ann = join(first.registry, code, 'Ann');
+    const bob = join(first.registry, code, 'Bob');
     const second = relay();
-    second.registry.resume(bob.resumeToken, null);
-    second.registry.resume(ann.resumeToken, null);
-    second.registry.resume(clinician.resumeToken, null);
+    second.registry.resume(bob.resumeToken, null, noop, fromStore('Bob'));
+    second.registry.resume(ann.resumeToken, null, noop, fromStore('Ann'));
+    second.registry.resume(clinician.resumeToken, null, noop, fromStore('Dr. Rivera'));
     expect(
       second
         .of(clinician.id, 'waiting-room')
@@ -107,10 +118,15 @@ describe('a relay that restarted (same secret)', () => {
     ).toEqual(['Ann', 'Bob']);
   });
 
+  it('rebuilds nothing without what the store knows of the seat', () => {
+    const { patient } = consultationInCall();
+    expect(refusal(() => relay().registry.resume(patient.resumeToken, null))).toBe(ErrorCode.INVALID_RESUME);
+  });
+
   it('refuses tokens signed with another secret', () => {
     const { patient } = consultationInCall();
     const other = relay(`${SECRET}-other`);
-    expect(refusal(() => other.registry.resume(patient.resumeToken, null))).toBe(ErrorCode.INVALID_RESUME);
+    expect(refusal(() => other.registry.resume(patient.resumeToken, null, noop, fromStore('Sam')))).toBe(ErrorCode.INVALID_RESUME);
   });
 
   it('does not bring back a participant who left for good', () => {
@@ -122,11 +138,11 @@ describe('a relay that restarted (same secret)', () => {
   it('does not bring back a participant who left after the restart, with its token from before it', () => {
     const { clinician, patient } = consultationInCall();
     const second = relay();
-    second.registry.resume(clinician.resumeToken, null);
-    second.registry.resume(patient.resumeToken, null);
+    second.registry.resume(clinician.resumeToken, null, noop, fromStore('Dr. Rivera'));
+    second.registry.resume(patient.resumeToken, null, noop, fromStore('Sam'));
     second.registry.resume(patient.resumeToken, null); // the old token still works while the seat is there
     second.registry.leave(patient.id);
-    expect(refusal(() => second.registry.resume(patient.resumeToken, null))).toBe(ErrorCode.INVALID_RESUME);
+    expect(refusal(() => second.registry.resume(patient.resumeToken, null, noop, fromStore('Sam')))).toBe(ErrorCode.INVALID_RESUME);
     expect(second.registry.size).toEqual({ consultations: 1, participants: 1, calls: 0 });
   });
 });

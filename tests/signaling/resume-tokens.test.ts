@@ -5,19 +5,17 @@ const SECRET = 'relay-secret-for-tests-0123456789abcdef';
 const CLAIM = {
   pid: 'p_1',
   role: 'patient' as const,
-  name: 'Sam',
   kid: 'k_1',
-  code: 'ABCD2345',
   cid: 'p_0',
-  cname: 'Dr. Rivera',
   csid: 's_1',
+  iid: 'i_1',
   joinedAt: 5,
 };
 
 describe('ResumeTokens', () => {
   it('verifies what it issued, with the same secret, until it expires', () => {
     const token = new ResumeTokens(SECRET).issue(CLAIM, 60_000, 1_000);
-    expect(new ResumeTokens(SECRET).verify(token, 2_000)).toEqual({ v: 2, ...CLAIM, exp: 61_000 });
+    expect(new ResumeTokens(SECRET).verify(token, 2_000)).toEqual({ v: 3, ...CLAIM, exp: 61_000 });
     expect(new ResumeTokens(SECRET).verify(token, 61_000)).toBeNull();
   });
 
@@ -29,8 +27,14 @@ describe('ResumeTokens', () => {
   it('refuses a token whose claim was changed (e.g. promoted to clinician)', () => {
     const tokens = new ResumeTokens(SECRET);
     const [, signature] = tokens.issue(CLAIM, 60_000, 1_000).split('.');
-    const forged = Buffer.from(JSON.stringify({ v: 2, ...CLAIM, role: 'clinician', exp: 61_000 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ v: 3, ...CLAIM, role: 'clinician', exp: 61_000 })).toString('base64url');
     expect(tokens.verify(`${forged}.${signature}`, 2_000)).toBeNull();
+  });
+
+  it('says nothing readable about who is in the consultation: ids only, no names or codes', () => {
+    const token = new ResumeTokens(SECRET).issue(CLAIM, 60_000, 1_000);
+    const payload = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(Object.keys(payload).sort()).toEqual(['cid', 'csid', 'exp', 'iid', 'joinedAt', 'kid', 'pid', 'role', 'v']);
   });
 
   it('refuses malformed tokens without throwing', () => {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
-import { CloseCode, ErrorCode, formatCode, LIMITS, type SignalData } from '../../signaling/protocol';
+import { CloseCode, ErrorCode, LIMITS, type SignalData } from '../../signaling/protocol';
 import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
 import { openStore } from '../../signaling/store/sqlite-store';
 import type { RelayStore } from '../../signaling/store/store';
-import { enrolledStaff, signIn } from './staff-fixture';
+import { enrolledStaff, invite, joinMessage, newDevice, resumeMessage, signIn, type TestDevice } from './staff-fixture';
 import { delay, TestClient, upgradeStatus } from './ws-client';
 
 const OFFER: SignalData = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
@@ -65,8 +65,6 @@ async function connect(relay: Relay, label: string, options: ClientOptions = {})
 interface Opened {
   clinician: TestClient;
   clinicianId: string;
-  code: string;
-  joinUrl: string | null;
 }
 
 async function openConsultation(relay: Relay, name = 'Dr. Rivera'): Promise<Opened> {
@@ -74,23 +72,27 @@ async function openConsultation(relay: Relay, name = 'Dr. Rivera'): Promise<Open
   clinician.send({ type: 'create' });
   const welcome = await clinician.next('welcome');
   await clinician.next('waiting-room');
-  return { clinician, clinicianId: welcome.self.participantId, code: welcome.consultation.code, joinUrl: welcome.joinUrl };
+  return { clinician, clinicianId: welcome.self.participantId };
 }
 
 interface Joined {
   patient: TestClient;
   patientId: string;
   resumeToken: string;
+  device: TestDevice;
 }
 
+/** The clinician invites `name`; the patient's device redeems the invite by its link and waits. */
 async function joinPatient(relay: Relay, opened: Opened, name = 'Sam', options: ClientOptions = {}): Promise<Joined> {
+  const { secret } = await invite(opened.clinician, name);
   const patient = await connect(relay, `patient ${name}`, options);
-  patient.send({ type: 'join', code: opened.code, name });
+  const device = await newDevice();
+  patient.send(await joinMessage(patient, device, { secret }, name));
   const welcome = await patient.next('welcome');
   const presence = await opened.clinician.next('presence');
   expect(presence).toMatchObject({ participantId: welcome.self.participantId, present: true });
   await opened.clinician.next('waiting-room');
-  return { patient, patientId: welcome.self.participantId, resumeToken: welcome.self.resumeToken };
+  return { patient, patientId: welcome.self.participantId, resumeToken: welcome.self.resumeToken, device };
 }
 
 /** Admits and returns the call id both sides got. */
@@ -160,7 +162,7 @@ describe('metrics endpoint', () => {
     const callId = await admit(opened, joined);
     opened.clinician.send({ type: 'signal', callId, seq: 1, data: OFFER });
     await joined.patient.next('signal');
-    joined.patient.sendRaw('{"v":2,"type":"nonsense"}');
+    joined.patient.sendRaw('{"v":3,"type":"nonsense"}');
     await joined.patient.next('error');
     expect(await upgradeStatus(wsUrl(relay, '/elsewhere'))).toBe(400);
 
@@ -184,7 +186,7 @@ describe('metrics endpoint', () => {
     const after = await (await fetch(`${relay.url}/metrics`)).text();
     expect(sample(after, 'clinic_relay_calls')).toBe(0);
     expect(sample(after, 'clinic_relay_calls_ended_total{reason="hang-up"}')).toBe(1);
-    for (const secret of ['Metrics', opened.code, formatCode(opened.code), callId, joined.patientId]) expect(after).not.toContain(secret);
+    for (const secret of ['Metrics', callId, joined.patientId]) expect(after).not.toContain(secret);
   });
 });
 
@@ -244,7 +246,7 @@ describe('bad input', () => {
   it('answers malformed JSON with BAD_JSON and keeps the connection working', async () => {
     const relay = await start();
     const client = await connectStaff(relay);
-    client.sendRaw('{"v":2,"type":"create",');
+    client.sendRaw('{"v":3,"type":"create",');
     const error = await client.nextError();
     expect(error).toMatchObject({ code: ErrorCode.BAD_JSON, ref: null });
     client.send({ type: 'ping', t: 42 });
@@ -256,7 +258,7 @@ describe('bad input', () => {
   it('answers a binary frame with BAD_MESSAGE', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    client.sendRaw(Buffer.from(JSON.stringify({ v: 2, type: 'ping', t: 1 })), { binary: true });
+    client.sendRaw(Buffer.from(JSON.stringify({ v: 3, type: 'ping', t: 1 })), { binary: true });
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.BAD_MESSAGE });
     expect(client.count('pong')).toBe(0);
     expect(client.isOpen).toBe(true);
@@ -265,7 +267,7 @@ describe('bad input', () => {
   it('answers an unknown type with BAD_MESSAGE naming it in ref', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    client.sendRaw(JSON.stringify({ v: 2, type: 'teleport' }));
+    client.sendRaw(JSON.stringify({ v: 3, type: 'teleport' }));
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.BAD_MESSAGE, ref: 'teleport' });
   });
 
@@ -297,10 +299,10 @@ describe('bad input', () => {
     const opened = await openConsultation(relay);
     const joined = await joinPatient(relay, opened);
     for (const again of [
-      { type: 'create' },
-      { type: 'join', code: opened.code, name: 'Again' },
-      { type: 'resume', resumeToken: joined.resumeToken, callId: null },
-    ] as const) {
+      { type: 'create' as const },
+      await joinMessage(joined.patient, joined.device, { shortCode: 'ABCD-2345' }, 'Again'),
+      await resumeMessage(joined.patient, joined.resumeToken, null, joined.device),
+    ]) {
       joined.patient.send(again);
       expect(await joined.patient.nextError()).toMatchObject({ code: ErrorCode.ALREADY_JOINED, ref: again.type });
     }
@@ -308,11 +310,11 @@ describe('bad input', () => {
     expect(await fetch(`${relay.url}/healthz`).then((r) => r.json())).toMatchObject({ consultations: 1, participants: 2 });
   });
 
-  it('answers an unknown code with UNKNOWN_CONSULTATION and a bad resume token with INVALID_RESUME', async () => {
+  it('answers an unknown invite code with INVITE_INVALID and a bad resume token with INVALID_RESUME', async () => {
     const relay = await start();
     const client = await connectStaff(relay);
-    client.send({ type: 'join', code: 'ZZZZ-2222', name: 'Sam' });
-    expect(await client.nextError()).toMatchObject({ code: ErrorCode.UNKNOWN_CONSULTATION, ref: 'join' });
+    client.send(await joinMessage(client, await newDevice(), { shortCode: 'ZZZZ-2222' }, 'Sam'));
+    expect(await client.nextError()).toMatchObject({ code: ErrorCode.INVITE_INVALID, ref: 'join' });
     client.send({ type: 'resume', resumeToken: 'x'.repeat(32), callId: null });
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.INVALID_RESUME, ref: 'resume' });
     // Neither left the connection half-joined.
@@ -337,7 +339,7 @@ describe('bad input', () => {
     const bPatient = await joinPatient(relay, b, 'Pb');
     const bCall = await admit(b, bPatient);
 
-    aPatient.patient.sendRaw(JSON.stringify({ v: 2, type: 'ping', t: 1, pad: 'x'.repeat(LIMITS.maxPayloadBytes) }));
+    aPatient.patient.sendRaw(JSON.stringify({ v: 3, type: 'ping', t: 1, pad: 'x'.repeat(LIMITS.maxPayloadBytes) }));
     expect((await aPatient.patient.waitClosed()).code).toBe(1009);
     // Its own clinician sees it go; B's call carries on.
     expect(await a.clinician.next('presence')).toMatchObject({ participantId: aPatient.patientId, present: false });
@@ -351,32 +353,72 @@ describe('bad input', () => {
   it('accepts a frame just under the limit', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    const frame = JSON.stringify({ v: 2, type: 'ping', t: 7, pad: '' });
+    const frame = JSON.stringify({ v: 3, type: 'ping', t: 7, pad: '' });
     client.sendRaw(frame.replace('"pad":""', `"pad":"${'x'.repeat(LIMITS.maxPayloadBytes - frame.length)}"`));
     expect(await client.next('pong')).toMatchObject({ t: 7 });
   });
 });
 
 describe('ICE configuration', () => {
-  it('hands each participant the TURN servers with credentials of its own', async () => {
-    const relay = await start({
-      ice: {
-        stunUrls: [],
-        turnUrls: ['turn:198.18.0.2:3478?transport=udp'],
-        turnSecret: 'clinic-turn-secret-0123',
-        turnTtlSeconds: 600,
-        relayOnly: true,
-      },
-    });
-    const clinician = await connectStaff(relay);
-    clinician.send({ type: 'create' });
-    const welcome = await clinician.next('welcome');
-    const server = welcome.ice.iceServers[0];
-    expect(welcome.ice.iceTransportPolicy).toBe('relay');
-    expect(server?.urls).toEqual(['turn:198.18.0.2:3478?transport=udp']);
-    expect(server?.username).toMatch(new RegExp(`^\\d+:${welcome.self.participantId}$`));
-    expect(Number(server?.username?.split(':')[0]) - Date.now() / 1000).toBeGreaterThan(590);
-    expect(JSON.stringify(welcome)).not.toContain('clinic-turn-secret-0123');
+  const TURN = {
+    stunUrls: [],
+    turnUrls: ['turn:198.18.0.2:3478?transport=udp'],
+    turnSecret: 'clinic-turn-secret-0123',
+    turnTtlSeconds: 600,
+    relayOnly: true,
+  };
+
+  it('hands each side of a call, at call-start, the TURN servers with credentials of its own, for the call', async () => {
+    const relay = await start({ ice: TURN });
+    const opened = await openConsultation(relay);
+    const joined = await joinPatient(relay, opened);
+    opened.clinician.send({ type: 'admit', patientId: joined.patientId });
+    for (const [side, id] of [
+      [opened.clinician, opened.clinicianId],
+      [joined.patient, joined.patientId],
+    ] as const) {
+      const start = await side.next('call-start');
+      const server = start.ice.iceServers[0];
+      expect(start.ice.iceTransportPolicy).toBe('relay');
+      expect(server?.urls).toEqual(['turn:198.18.0.2:3478?transport=udp']);
+      expect(server?.username).toMatch(new RegExp(`^\\d+:${id}$`));
+      // IT's --turn-ttl (600 s here) bounds the call's credentials.
+      const lifetime = Number(server?.username?.split(':')[0]) - Date.now() / 1000;
+      expect(lifetime).toBeGreaterThan(590);
+      expect(lifetime).toBeLessThanOrEqual(600);
+      expect(JSON.stringify(start)).not.toContain('clinic-turn-secret-0123');
+    }
+  });
+
+  it('gives no TURN credential in any welcome, nor to anyone outside the call', async () => {
+    const relay = await start({ ice: TURN });
+    const opened = await openConsultation(relay);
+    const inCall = await joinPatient(relay, opened, 'In Call');
+    const waiting = await joinPatient(relay, opened, 'Waiting');
+    opened.clinician.send({ type: 'admit', patientId: inCall.patientId });
+    await inCall.patient.next('call-start');
+    await delay(100);
+    const anonymous = await connect(relay, 'anonymous');
+    anonymous.send({ type: 'precall-ice' });
+    expect(await anonymous.nextError()).toMatchObject({ code: ErrorCode.NOT_JOINED, ref: 'precall-ice' });
+    for (const client of [opened.clinician, inCall.patient, waiting.patient, anonymous]) {
+      const credentialed = client.received.filter((m) => m.type !== 'call-start' && JSON.stringify(m).includes('"credential"'));
+      expect(credentialed).toEqual([]);
+    }
+    expect(waiting.patient.count('call-start')).toBe(0);
+  });
+
+  it('gives the pre-call check a credential of a few minutes, to staff and seated patients only', async () => {
+    const relay = await start({ ice: { ...TURN, turnTtlSeconds: 7200 } });
+    const opened = await openConsultation(relay);
+    const joined = await joinPatient(relay, opened);
+    for (const client of [opened.clinician, joined.patient]) {
+      client.send({ type: 'precall-ice' });
+      const { ice } = await client.next('precall-ice');
+      const lifetime = Number(ice.iceServers[0]?.username?.split(':')[0]) - Date.now() / 1000;
+      expect(lifetime).toBeGreaterThan(290);
+      expect(lifetime).toBeLessThanOrEqual(300);
+    }
   });
 
   it('refuses to start with an unusable configuration', async () => {
@@ -386,17 +428,25 @@ describe('ICE configuration', () => {
   });
 });
 
-describe('join links', () => {
-  it('point at the web app when the relay serves one', async () => {
+describe('invite links', () => {
+  it('point at the web app when the relay serves one, carrying the invite secret', async () => {
     const relay = await start({ staticDir: tmpdir() });
     const opened = await openConsultation(relay);
-    expect(opened.joinUrl).toBe(`${relay.url}/?code=${formatCode(opened.code)}`);
+    const made = await invite(opened.clinician, 'Sam Lee');
+    expect(made.joinUrl).toBe(`${relay.url}/?invite=${made.secret}`);
+    expect(made.shortCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
   });
 
   it('use the configured public address', async () => {
     const relay = await start({ staticDir: tmpdir(), publicUrl: 'https://consult.clinic.example' });
     const opened = await openConsultation(relay);
-    expect(opened.joinUrl).toBe(`https://consult.clinic.example/?code=${formatCode(opened.code)}`);
+    const made = await invite(opened.clinician);
+    expect(made.joinUrl).toBe(`https://consult.clinic.example/?invite=${made.secret}`);
+  });
+
+  it('are null when the relay serves no web app (the desktop app builds its own link)', async () => {
+    const relay = await start();
+    expect((await invite((await openConsultation(relay)).clinician)).joinUrl).toBeNull();
   });
 });
 
@@ -404,11 +454,10 @@ describe('a full consultation', () => {
   it('create → join → admit → signals both ways → hang-up → second admit', async () => {
     const relay = await start();
     const opened = await openConsultation(relay, 'Dr. Rivera');
-    expect(opened.joinUrl).toBeNull(); // this relay serves no web app, so there is no page to link to
 
     const joined = await joinPatient(relay, opened, 'Sam');
     const room = opened.clinician.received.filter((m) => m.type === 'waiting-room').at(-1);
-    expect(room).toMatchObject({ patients: [{ id: joined.patientId, name: 'Sam', present: true, inCall: false }] });
+    expect(room).toMatchObject({ patients: [{ id: joined.patientId, name: 'Sam', invitedAs: 'Sam', present: true, inCall: false }] });
     expect(await joined.patient.next('presence')).toMatchObject({ participantId: opened.clinicianId, role: 'clinician', present: true });
 
     opened.clinician.send({ type: 'admit', patientId: joined.patientId });
@@ -424,13 +473,13 @@ describe('a full consultation', () => {
 
     opened.clinician.send({ type: 'signal', callId, seq: 1, data: OFFER });
     opened.clinician.send({ type: 'signal', callId, seq: 2, data: CANDIDATE });
-    expect(await joined.patient.next('signal')).toEqual({ v: 2, type: 'signal', callId, seq: 1, data: OFFER });
-    expect(await joined.patient.next('signal')).toEqual({ v: 2, type: 'signal', callId, seq: 2, data: CANDIDATE });
+    expect(await joined.patient.next('signal')).toEqual({ v: 3, type: 'signal', callId, seq: 1, data: OFFER });
+    expect(await joined.patient.next('signal')).toEqual({ v: 3, type: 'signal', callId, seq: 2, data: CANDIDATE });
     joined.patient.send({ type: 'signal', callId, seq: 1, data: ANSWER });
-    expect(await opened.clinician.next('signal')).toEqual({ v: 2, type: 'signal', callId, seq: 1, data: ANSWER });
+    expect(await opened.clinician.next('signal')).toEqual({ v: 3, type: 'signal', callId, seq: 1, data: ANSWER });
 
     joined.patient.send({ type: 'hang-up', callId });
-    const ended = { v: 2, type: 'call-ended', callId, reason: 'hang-up', by: 'patient' };
+    const ended = { v: 3, type: 'call-ended', callId, reason: 'hang-up', by: 'patient' };
     expect(await opened.clinician.next('call-ended')).toEqual(ended);
     expect(await joined.patient.next('call-ended')).toEqual(ended);
 
@@ -599,7 +648,7 @@ describe('resume', () => {
     expect(await opened.clinician.next('presence')).toMatchObject({ participantId: first.patientId, present: false });
 
     const again = await connect(relay, 'First again');
-    again.send({ type: 'resume', resumeToken: first.resumeToken, callId: null });
+    again.send(await resumeMessage(again, first.resumeToken, null, first.device));
     const welcome = await again.next('welcome');
     expect(welcome.self).toMatchObject({ participantId: first.patientId, name: 'First', role: 'patient' });
     expect(welcome.call).toBeNull();
@@ -621,7 +670,7 @@ describe('resume', () => {
     const joined = await joinPatient(relay, opened);
 
     const second = await connect(relay, 'second window');
-    second.send({ type: 'resume', resumeToken: joined.resumeToken, callId: null });
+    second.send(await resumeMessage(second, joined.resumeToken, null, joined.device));
     await second.next('welcome');
     expect((await joined.patient.waitClosed()).code).toBe(CloseCode.REPLACED);
 
@@ -643,7 +692,7 @@ describe('resume', () => {
     joined.patient.ws.close(); // page reload
     await opened.clinician.next('presence');
     const reloaded = await connect(relay, 'reloaded');
-    reloaded.send({ type: 'resume', resumeToken: joined.resumeToken, callId: null });
+    reloaded.send(await resumeMessage(reloaded, joined.resumeToken, null, joined.device));
     expect((await reloaded.next('welcome')).call).toBeNull();
 
     expect(await opened.clinician.next('call-ended')).toMatchObject({ callId: oldCall, reason: 'replaced', by: null });
@@ -662,7 +711,7 @@ describe('resume', () => {
     joined.patient.terminate(); // network blip, peer connection still alive
     await opened.clinician.next('presence');
     const back = await connect(relay, 'back');
-    back.send({ type: 'resume', resumeToken: joined.resumeToken, callId });
+    back.send(await resumeMessage(back, joined.resumeToken, callId, joined.device));
     expect((await back.next('welcome')).call).toMatchObject({ callId, initiator: false, peer: { id: opened.clinicianId } });
     expect(await opened.clinician.collect('call-ended')).toEqual([]);
     back.send({ type: 'signal', callId, seq: 5, data: CANDIDATE });

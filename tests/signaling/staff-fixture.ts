@@ -37,3 +37,48 @@ export async function signIn(client: TestClient, staff: TestStaff): Promise<void
   const signedIn = await client.next('signed-in');
   if (signedIn.staff.id !== staff.staffId) throw new Error(`${client.label}: signed in as ${signedIn.staff.id}`);
 }
+
+/** A patient's device: its own key pair, as the app makes one (non-extractable private half). */
+export interface TestDevice {
+  readonly publicKey: string;
+  readonly keyPair: CryptoKeyPair;
+}
+
+export async function newDevice(): Promise<TestDevice> {
+  return createDeviceKey();
+}
+
+/** The clinician's socket asks for an invite; resolves with it (secret, short code, id). */
+export async function invite(
+  clinician: TestClient,
+  expectedName: string | null = null,
+  ttlMinutes?: number,
+): Promise<{ id: string; secret: string; shortCode: string; expiresAt: number; joinUrl: string | null }> {
+  clinician.send({ type: 'invite', expectedName, ...(ttlMinutes === undefined ? {} : { ttlMinutes }) });
+  const created = await clinician.next('invite-created');
+  return { ...created.invite, joinUrl: created.joinUrl };
+}
+
+/** The join message for this socket: the invite (by link secret or short code), signed by `device`. */
+export async function joinMessage(
+  client: TestClient,
+  device: TestDevice,
+  inviteKey: { secret: string } | { shortCode: string },
+  name: string,
+): Promise<{ type: 'join'; invite: { secret: string } | { shortCode: string }; name: string; publicKey: string; signature: string }> {
+  if (!client.challenge) throw new Error(`${client.label}: no challenge yet`);
+  const signature = await signChallenge(device.keyPair.privateKey, 'patient-seat', client.challenge);
+  return { type: 'join', invite: inviteKey, name, publicKey: device.publicKey, signature };
+}
+
+/** The resume message for this socket, signed by `device` when there is one (a patient's proof). */
+export async function resumeMessage(
+  client: TestClient,
+  resumeToken: string,
+  callId: string | null,
+  device: TestDevice | null,
+): Promise<{ type: 'resume'; resumeToken: string; callId: string | null; signature: string | null }> {
+  if (!client.challenge) throw new Error(`${client.label}: no challenge yet`);
+  const signature = device ? await signChallenge(device.keyPair.privateKey, 'patient-seat', client.challenge) : null;
+  return { type: 'resume', resumeToken, callId, signature };
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliRelay, enrollThroughCli, startCliRelay } from '../relay-cli';
-import { signIn, type TestStaff } from '../staff-fixture';
+import { invite, joinMessage, newDevice, resumeMessage, signIn, type TestDevice, type TestStaff } from '../staff-fixture';
 import { TestClient } from '../ws-client';
 
 const cleanups: (() => void)[] = [];
@@ -31,48 +31,57 @@ function folderWithSecret(): string {
   return dir;
 }
 
-/** Before the restart: one consultation the clinician closed (tokens kept), one patient who left another. */
+/** A patient's device comes in on a new invite from `clinician`; resolves with its welcome. */
+async function invitedPatient(wsUrl: string, clinician: TestClient, name: string) {
+  const { secret } = await invite(clinician, name);
+  const device = await newDevice();
+  const patient = await TestClient.open(wsUrl, {}, name);
+  patient.send(await joinMessage(patient, device, { secret }, name));
+  return { patient, device, welcome: await patient.next('welcome') };
+}
+
+/**
+ * Before the restart: one consultation the clinician closed (tokens kept), and in another one patient who left
+ * and one who stays.
+ */
 async function leaveTracesBehind(relay: CliRelay, dir: string) {
-  const open = (label: string) => TestClient.open(relay.wsUrl, {}, label);
   const { client: closedHost, staff: closedStaff } = await enrollThroughCli(relay.wsUrl, join(dir, 'data'), 'Dr. Closed');
   closedHost.send({ type: 'create' });
   const closedWelcome = await closedHost.next('welcome');
-  const patientOfClosed = await open('patient of the closed consultation');
-  patientOfClosed.send({ type: 'join', code: closedWelcome.consultation.code, name: 'Sam' });
-  const patientOfClosedWelcome = await patientOfClosed.next('welcome');
+  const ofClosed = await invitedPatient(relay.wsUrl, closedHost, 'Sam');
   closedHost.send({ type: 'leave' });
-  await patientOfClosed.next('consultation-closed');
+  await ofClosed.patient.next('consultation-closed');
 
   const { client: openHost, staff: stayingStaff } = await enrollThroughCli(relay.wsUrl, join(dir, 'data'), 'Dr. Open');
   openHost.send({ type: 'create' });
   const openWelcome = await openHost.next('welcome');
-  const leaver = await open('patient who leaves');
-  leaver.send({ type: 'join', code: openWelcome.consultation.code, name: 'Alex' });
-  const leaverWelcome = await leaver.next('welcome');
-  leaver.send({ type: 'leave' });
+  const leaver = await invitedPatient(relay.wsUrl, openHost, 'Alex');
+  const stayer = await invitedPatient(relay.wsUrl, openHost, 'Kim');
+  leaver.patient.send({ type: 'leave' });
   // The relay has handled the leave once the clinician hears that this patient is gone.
   for (;;) {
     const presence = await openHost.next('presence');
-    if (presence.participantId === leaverWelcome.self.participantId && !presence.present) break;
+    if (presence.participantId === leaver.welcome.self.participantId && !presence.present) break;
   }
-  for (const client of [closedHost, patientOfClosed, openHost, leaver]) client.ws.terminate();
+  for (const client of [closedHost, ofClosed.patient, openHost, leaver.patient, stayer.patient]) client.ws.terminate();
   return {
     closedStaff,
     stayingStaff,
     closedClinician: closedWelcome.self.resumeToken,
-    closedPatient: patientOfClosedWelcome.self.resumeToken,
+    closedPatient: { token: ofClosed.welcome.self.resumeToken, device: ofClosed.device },
     stayingClinician: openWelcome.self.resumeToken,
-    leftPatient: leaverWelcome.self.resumeToken,
+    leftPatient: { token: leaver.welcome.self.resumeToken, device: leaver.device },
+    stayingPatient: { token: stayer.welcome.self.resumeToken, device: stayer.device },
   };
 }
 
-async function resumeOutcome(wsUrl: string, token: string, as: TestStaff | null = null): Promise<string> {
+/** 'welcomed as <name>' or the error code a fresh socket gets for resuming `token` (signed in / on a device). */
+async function resumeOutcome(wsUrl: string, token: string, as: { staff?: TestStaff; device?: TestDevice } = {}): Promise<string> {
   const client = await TestClient.open(wsUrl, {}, 'resuming');
   try {
-    if (as) await signIn(client, as);
-    client.send({ type: 'resume', resumeToken: token, callId: null });
-    const reply = await Promise.race([client.next('welcome').then(() => 'welcomed'), client.nextError().then((e) => e.code)]);
-    return reply;
+    if (as.staff) await signIn(client, as.staff);
+    client.send(await resumeMessage(client, token, null, as.device ?? null));
+    return await Promise.race([client.next('welcome').then((w) => `welcomed as ${w.self.name}`), client.nextError().then((e) => e.code)]);
   } finally {
     client.ws.terminate();
   }
@@ -87,12 +96,16 @@ describe('a restarted relay with its data folder', () => {
     await first.kill();
 
     const second = await startCli(dir);
-    expect(await resumeOutcome(second.wsUrl, traces.closedClinician, traces.closedStaff)).toBe('INVALID_RESUME');
-    expect(await resumeOutcome(second.wsUrl, traces.closedPatient)).toBe('INVALID_RESUME');
-    expect(await resumeOutcome(second.wsUrl, traces.leftPatient)).toBe('INVALID_RESUME');
-    // A clinician's token alone (copied, say) takes nothing; signed in as that clinician, the seat comes back.
-    expect(await resumeOutcome(second.wsUrl, traces.stayingClinician)).toBe('NOT_SIGNED_IN');
-    expect(await resumeOutcome(second.wsUrl, traces.stayingClinician, traces.closedStaff)).toBe('NOT_SIGNED_IN');
-    expect(await resumeOutcome(second.wsUrl, traces.stayingClinician, traces.stayingStaff)).toBe('welcomed');
+    const { wsUrl } = second;
+    expect(await resumeOutcome(wsUrl, traces.closedClinician, { staff: traces.closedStaff })).toBe('INVALID_RESUME');
+    expect(await resumeOutcome(wsUrl, traces.closedPatient.token, { device: traces.closedPatient.device })).toBe('INVALID_RESUME');
+    expect(await resumeOutcome(wsUrl, traces.leftPatient.token, { device: traces.leftPatient.device })).toBe('INVALID_RESUME');
+    // A token alone (copied, say) takes nothing: a clinician's needs that clinician's sign-in, a patient's its device.
+    expect(await resumeOutcome(wsUrl, traces.stayingClinician)).toBe('NOT_SIGNED_IN');
+    expect(await resumeOutcome(wsUrl, traces.stayingClinician, { staff: traces.closedStaff })).toBe('NOT_SIGNED_IN');
+    expect(await resumeOutcome(wsUrl, traces.stayingPatient.token, { device: traces.leftPatient.device })).toBe('INVALID_RESUME');
+    // Their own people come back, under the names the store keeps (tokens carry none).
+    expect(await resumeOutcome(wsUrl, traces.stayingClinician, { staff: traces.stayingStaff })).toBe('welcomed as Dr. Open');
+    expect(await resumeOutcome(wsUrl, traces.stayingPatient.token, { device: traces.stayingPatient.device })).toBe('welcomed as Kim');
   });
 });

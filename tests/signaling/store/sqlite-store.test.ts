@@ -208,8 +208,11 @@ describe('invites', () => {
   });
 
   it('creates an invite whose secret is handed out once and is not part of the record', async () => {
-    const { invite, secret } = value(await store.createInvite({ consultationId: 'k_1', expectedName: 'Pat', expiresAt: T0 + HOUR }, T0));
+    const { invite, secret, shortCode } = value(
+      await store.createInvite({ consultationId: 'k_1', expectedName: 'Pat', expiresAt: T0 + HOUR }, T0),
+    );
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(shortCode).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
     expect(invite).toEqual({
       id: expect.stringMatching(/^i_/),
       consultationId: 'k_1',
@@ -218,9 +221,11 @@ describe('invites', () => {
       expiresAt: T0 + HOUR,
       usedAt: null,
       devicePublicKey: null,
+      patientName: null,
     });
     expect(await store.invite(invite.id)).toEqual(invite);
     expect(JSON.stringify(await store.invite(invite.id))).not.toContain(secret);
+    expect(JSON.stringify(await store.invite(invite.id))).not.toContain(shortCode);
     expect(await store.createInvite({ consultationId: 'k_none', expectedName: null, expiresAt: T0 + HOUR }, T0)).toEqual({
       ok: false,
       code: 'CONSULTATION_UNKNOWN',
@@ -230,24 +235,40 @@ describe('invites', () => {
   it('lets exactly one of two simultaneous redeemers win, binding its device key', async () => {
     const { invite, secret } = value(await store.createInvite({ consultationId: 'k_1', expectedName: null, expiresAt: T0 + HOUR }, T0));
     const keys = [deviceKey(), deviceKey()];
-    const outcomes = await Promise.all(keys.map((key) => store.redeemInvite(secret, key, T0 + 1)));
+    const outcomes = await Promise.all(keys.map((key) => store.redeemInvite({ secret }, key, 'Pat', T0 + 1)));
     const winners = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
     expect(winners).toHaveLength(1);
     expect(outcomes.filter((o) => !o.ok)).toEqual([{ ok: false, code: 'INVITE_USED' }]);
-    expect(await store.invite(invite.id)).toEqual({ ...invite, usedAt: T0 + 1, devicePublicKey: keys[0] });
+    expect(await store.invite(invite.id)).toEqual({ ...invite, usedAt: T0 + 1, devicePublicKey: keys[0], patientName: 'Pat' });
     expect(winners[0]).toEqual(await store.invite(invite.id));
+  });
+
+  it('lets its own device back in with the secret or the short code (a reload), never another device', async () => {
+    const { invite, secret, shortCode } = value(
+      await store.createInvite({ consultationId: 'k_1', expectedName: 'Pat Lee', expiresAt: T0 + HOUR }, T0),
+    );
+    const mine = deviceKey();
+    const first = value(await store.redeemInvite({ shortCode: shortCode.toLowerCase().replace('-', ' ') }, mine, 'Pat', T0 + 1));
+    expect(first).toMatchObject({ id: invite.id, usedAt: T0 + 1, patientName: 'Pat', devicePublicKey: mine });
+    // Back after the invite's expiry, on the same device, under another typed name: the same seat, unchanged.
+    expect(await store.redeemInvite({ secret }, mine, 'Patricia', T0 + 2 * HOUR)).toEqual({ ok: true, value: first });
+    expect(await store.redeemInvite({ shortCode }, deviceKey(), 'Pat', T0 + 2)).toEqual({ ok: false, code: 'INVITE_USED' });
   });
 
   it('tells unknown, expired, used and closed apart', async () => {
     const { secret } = value(await store.createInvite({ consultationId: 'k_1', expectedName: null, expiresAt: T0 + HOUR }, T0));
-    expect(await store.redeemInvite('no-such-secret', deviceKey(), T0)).toEqual({ ok: false, code: 'INVITE_INVALID' });
-    expect(await store.redeemInvite(secret, 'not a key', T0)).toEqual({ ok: false, code: 'PUBLIC_KEY_INVALID' });
-    expect(await store.redeemInvite(secret, deviceKey(), T0 + HOUR)).toEqual({ ok: false, code: 'INVITE_EXPIRED' });
-    value(await store.redeemInvite(secret, deviceKey(), T0 + HOUR - 1));
-    expect(await store.redeemInvite(secret, deviceKey(), T0 + HOUR - 1)).toEqual({ ok: false, code: 'INVITE_USED' });
+    expect(await store.redeemInvite({ secret: 'no-such-secret' }, deviceKey(), 'Pat', T0)).toEqual({ ok: false, code: 'INVITE_INVALID' });
+    expect(await store.redeemInvite({ shortCode: 'ABCD-2345' }, deviceKey(), 'Pat', T0)).toEqual({ ok: false, code: 'INVITE_INVALID' });
+    expect(await store.redeemInvite({ secret }, 'not a key', 'Pat', T0)).toEqual({ ok: false, code: 'PUBLIC_KEY_INVALID' });
+    expect(await store.redeemInvite({ secret }, deviceKey(), 'Pat', T0 + HOUR)).toEqual({ ok: false, code: 'INVITE_EXPIRED' });
+    value(await store.redeemInvite({ secret }, deviceKey(), 'Pat', T0 + HOUR - 1));
+    expect(await store.redeemInvite({ secret }, deviceKey(), 'Pat', T0 + HOUR - 1)).toEqual({ ok: false, code: 'INVITE_USED' });
     const late = value(await store.createInvite({ consultationId: 'k_1', expectedName: null, expiresAt: T0 + HOUR }, T0));
     await store.recordConsultationClosed('k_1', T0 + 2);
-    expect(await store.redeemInvite(late.secret, deviceKey(), T0 + 3)).toEqual({ ok: false, code: 'CONSULTATION_CLOSED' });
+    expect(await store.redeemInvite({ secret: late.secret }, deviceKey(), 'Pat', T0 + 3)).toEqual({
+      ok: false,
+      code: 'CONSULTATION_CLOSED',
+    });
     expect(await store.createInvite({ consultationId: 'k_1', expectedName: null, expiresAt: T0 + HOUR }, T0 + 3)).toEqual({
       ok: false,
       code: 'CONSULTATION_CLOSED',
@@ -260,7 +281,10 @@ describe('invites', () => {
     value(await a.recordConsultationOpened({ id: 'k_1', code: 'ABCD2345', clinicianStaffId: null }, T0));
     const { secret } = value(await a.createInvite({ consultationId: 'k_1', expectedName: null, expiresAt: T0 + HOUR }, T0));
     const { enrollmentCode } = await b.addStaff('Dr Two Connections', T0);
-    const invites = await Promise.all([a.redeemInvite(secret, deviceKey(), T0), b.redeemInvite(secret, deviceKey(), T0)]);
+    const invites = await Promise.all([
+      a.redeemInvite({ secret }, deviceKey(), 'Pat', T0),
+      b.redeemInvite({ secret }, deviceKey(), 'Pat', T0),
+    ]);
     const codes = await Promise.all([
       b.redeemEnrollment(enrollmentCode, deviceKey(), T0),
       a.redeemEnrollment(enrollmentCode, deviceKey(), T0),

@@ -39,7 +39,7 @@ if (mode === 'audit') {
     result.codes.push(outcome.ok ? outcome.value.credential.id : outcome.code);
   }
   for (const [i, secret] of secrets.entries()) {
-    const outcome = await store.redeemInvite(secret, secretKeys[i] ?? '', Date.now());
+    const outcome = await store.redeemInvite({ secret }, secretKeys[i] ?? '', 'Pat', Date.now());
     result.secrets.push(outcome.ok ? (outcome.value.devicePublicKey ?? '') : outcome.code);
   }
   await store.close();

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { formatDesktopJoinLink, hostedRelayAddresses } from '../../contract/join-link';
 import { DeepLinkError, deepLinksInArgv, parseHostPort, parseJoinLink, relayUrlFromParam } from '../../main/deep-link';
 
+/** An invite's link secret: 43 base64url characters. */
+const INVITE = 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX';
+
 const ok = (raw: string) => {
   const result = parseJoinLink(raw);
   if (!result.ok) throw new Error(`expected ${raw} to parse, got ${result.code}`);
@@ -82,11 +85,7 @@ describe('parseJoinLink: hostile and malformed links are refused whole', () => {
       'clinic-consult://join?relay=a.example:1&relay=evil.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
       DeepLinkError.DUPLICATE_PARAM,
     ],
-    [
-      'duplicate invite',
-      'clinic-consult://join?relay=a.example:1&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX',
-      DeepLinkError.DUPLICATE_PARAM,
-    ],
+    ['duplicate invite', `clinic-consult://join?relay=a.example:1&invite=${INVITE}&invite=${INVITE}`, DeepLinkError.DUPLICATE_PARAM],
     ['missing invite', 'clinic-consult://join?relay=a.example:1', DeepLinkError.MISSING_PARAM],
     [
       'a consultation code instead (links before invites)',
@@ -185,9 +184,7 @@ describe('parseJoinLink: certificate fingerprints (a clinician-hosted relay)', (
 
   it('reads fp= for a wss:// relay, the way the clinician app writes the link', () => {
     const link = formatDesktopJoinLink('wss://192.168.1.5:8787/ws', 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX', pinned);
-    expect(link).toBe(
-      `clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&invite=k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX&fp=${'AB'.repeat(32)}`,
-    );
+    expect(link).toBe(`clinic-consult://join?relay=${encodeURIComponent('wss://192.168.1.5:8787')}&invite=${INVITE}&fp=${'AB'.repeat(32)}`);
     expect(parseJoinLink(link)).toEqual({
       ok: true,
       link: {

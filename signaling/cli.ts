@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Logger, pino } from 'pino';
 import { announceRelay } from './announce';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './audit';
+import { runAuditCommand } from './audit-command';
 import { DEFAULT_DATA_DIR, resolveDataDir } from './data-dir';
 import { type IceConfig, iceConfigProblems } from './ice';
 import { type Relay, type RelayOptions, startRelay } from './server';
@@ -21,6 +23,7 @@ const HELP = `Clinic Consult signaling relay
 
   clinic-relay [options]           run the relay
   clinic-relay staff …             add, list and revoke clinic staff (clinic-relay staff help)
+  clinic-relay audit export …      the clinic's record of consultations, as JSON lines or CSV (clinic-relay audit help)
 
 Options (environment variable in brackets):
   --port N             TCP port (CLINIC_RELAY_PORT, default 8787)
@@ -44,6 +47,7 @@ Options (environment variable in brackets):
                        they only offer TLS relays (CLINIC_RELAY_ANNOUNCE=1)
   --data-dir DIR       the relay's data folder, for its database relay.db: staff and their devices, closed
                        consultations, departures (CLINIC_RELAY_DATA_DIR, default ./${DEFAULT_DATA_DIR})
+  --audit-days N       keep audit events this many days (CLINIC_RELAY_AUDIT_DAYS, default 400)
   --metrics            serve Prometheus metrics at GET /metrics: counts only, no names (CLINIC_RELAY_METRICS=1)
   --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
   --help               this text
@@ -71,6 +75,7 @@ export function parseRelayConfig(
       'turn-ttl': { type: 'string' },
       'relay-only': { type: 'boolean' },
       'data-dir': { type: 'string' },
+      'audit-days': { type: 'string' },
       metrics: { type: 'boolean' },
       announce: { type: 'boolean' },
       'log-level': { type: 'string' },
@@ -117,6 +122,12 @@ export function parseRelayConfig(
     metrics: values.metrics ?? isOn(env.CLINIC_RELAY_METRICS),
     announce: values.announce ?? isOn(env.CLINIC_RELAY_ANNOUNCE),
     dataDir,
+    auditRetentionDays: integer(
+      'audit-days',
+      values['audit-days'] ?? env.CLINIC_RELAY_AUDIT_DAYS ?? String(DEFAULT_AUDIT_RETENTION_DAYS),
+      1,
+      36_500,
+    ),
     logLevel,
   };
 }
@@ -172,9 +183,15 @@ export async function serveRelay(config: RelayConfig, logger: Logger): Promise<S
 }
 
 async function main(): Promise<void> {
+  const io = { out: (text: string) => process.stdout.write(text), err: (text: string) => process.stderr.write(text) };
+  // exitCode, not exit(): everything written to stdout (a whole audit export) is flushed first.
   if (process.argv[2] === 'staff') {
-    const io = { out: (text: string) => process.stdout.write(text), err: (text: string) => process.stderr.write(text) };
-    process.exit(await runStaffCommand(process.argv.slice(3), process.env, io));
+    process.exitCode = await runStaffCommand(process.argv.slice(3), process.env, io);
+    return;
+  }
+  if (process.argv[2] === 'audit') {
+    process.exitCode = await runAuditCommand(process.argv.slice(3), process.env, io);
+    return;
   }
   let config: RelayConfig;
   try {

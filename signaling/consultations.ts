@@ -50,6 +50,7 @@ export interface Participant {
 interface Call {
   readonly id: string;
   readonly patientId: string;
+  readonly startedAt: number;
 }
 
 interface Consultation {
@@ -92,23 +93,32 @@ export interface RegistryOptions {
   /** How long a resume token stays valid. */
   tokenTtlMs?: number;
   now?: () => number;
-  /** Told when a call starts and ends (the relay's metrics). */
-  calls?: { started(): void; ended(reason: EndReason): void };
-  /** What outlives this relay process (the store): see `RegistryHistory`. */
+  /** What outlives this relay process (the store, the audit log, metrics): see `RegistryHistory`. */
   history?: RegistryHistory;
 }
 
 /**
- * What the registry remembers beyond its own life. With the same secret, a restarted relay honours the tokens
- * of the one before: without this, it would reopen consultations that had closed and let back in people who
- * had left. Writes are the caller's to make durable; the registry only tells and asks synchronously.
+ * What the registry remembers beyond its own life, and tells as it happens. With the same secret, a restarted
+ * relay honours the tokens of the one before: without `departedBefore` and `closed`, it would reopen
+ * consultations that had closed and let back in people who had left. The rest is the clinic's record (the
+ * audit log). Writes are the caller's to make durable; the registry only tells, synchronously, before it
+ * delivers the messages that follow from the change.
  */
 export interface RegistryHistory {
   /** Participants (clinicians included: their consultation closed) who left for good before this relay started. */
   readonly departedBefore: Iterable<string>;
-  opened(consultation: { id: string; code: string; clinicianStaffId: string | null }): void;
+  /** `restored`: rebuilt from a resume token after a relay restart, not newly opened. */
+  opened(consultation: { id: string; code: string; clinicianStaffId: string | null; restored: boolean }): void;
   closed(consultationId: string): void;
-  departed(participant: { id: string; consultationId: string }): void;
+  departed(participant: Participant): void;
+  callStarted(call: {
+    id: string;
+    consultationId: string;
+    patientId: string;
+    cause: 'admit' | 'restart' | 'resume';
+    clinicianStaffId: string | null;
+  }): void;
+  callEnded(call: { id: string; consultationId: string; patientId: string; reason: EndReason; by: Role | null; durationMs: number }): void;
 }
 
 /** A patient coming in on a redeemed invite. */
@@ -266,7 +276,7 @@ export class ConsultationRegistry {
     this.sendWaitingRoom(consultation);
     if (call && inCall && call.id !== heldCallId) {
       this.endCall(consultation, 'replaced', null);
-      this.startCall(consultation, call.patientId);
+      this.startCall(consultation, call.patientId, 'resume');
     }
     return participant;
   }
@@ -279,7 +289,7 @@ export class ConsultationRegistry {
     const current = this.callFor(fromId, callId);
     if (!current) return; // the other side restarted it first
     this.endCall(current.consultation, 'replaced', null);
-    this.startCall(current.consultation, current.call.patientId);
+    this.startCall(current.consultation, current.call.patientId, 'restart');
   }
 
   admit(clinicianId: string, patientId: string): void {
@@ -294,7 +304,7 @@ export class ConsultationRegistry {
         consultation.call.patientId === patientId ? `already in a call with ${patient.name}` : 'hang up the current call first';
       throw new RelayError(ErrorCode.CALL_IN_PROGRESS, busyWith);
     }
-    this.startCall(consultation, patientId);
+    this.startCall(consultation, patientId, 'admit');
   }
 
   signal(fromId: string, callId: string, seq: number, data: SignalData): void {
@@ -338,7 +348,7 @@ export class ConsultationRegistry {
 
   // ---- internals -----------------------------------------------------------------------------------------
 
-  private addConsultation(id: string, code: string, clinicianId: string, clinicianStaffId: string | null): Consultation {
+  private addConsultation(id: string, code: string, clinicianId: string, clinicianStaffId: string | null, restored = false): Consultation {
     const consultation: Consultation = {
       id,
       code,
@@ -351,7 +361,7 @@ export class ConsultationRegistry {
     };
     this.consultations.set(id, consultation);
     this.byCode.set(code, consultation);
-    this.options.history?.opened({ id, code, clinicianStaffId });
+    this.options.history?.opened({ id, code, clinicianStaffId, restored });
     return consultation;
   }
 
@@ -414,7 +424,7 @@ export class ConsultationRegistry {
     let consultation = this.consultations.get(claim.kid);
     if (!consultation) {
       if (this.byCode.has(details.code) || this.departed.has(claim.cid)) return null;
-      consultation = this.addConsultation(claim.kid, details.code, claim.cid, claim.csid);
+      consultation = this.addConsultation(claim.kid, details.code, claim.cid, claim.csid, true);
     }
     const seat: Seat = { code: details.code, clinicianId: claim.cid, clinicianName: details.clinicianName, clinicianStaffId: claim.csid };
     if (claim.role === 'patient' && !this.participants.has(claim.cid)) {
@@ -441,7 +451,7 @@ export class ConsultationRegistry {
         ? participant.id
         : [...consultation.heldCalls].find(([pid, id]) => id === heldCallId && pid !== consultation.clinicianId)?.[0];
     if (clinicianHolds && patientId && consultation.patients.has(patientId)) {
-      consultation.call = { id: heldCallId, patientId };
+      consultation.call = { id: heldCallId, patientId, startedAt: this.now() };
       consultation.heldCalls.clear();
     }
   }
@@ -488,13 +498,19 @@ export class ConsultationRegistry {
     this.byResumeToken.delete(participant.resumeToken);
   }
 
-  private startCall(consultation: Consultation, patientId: string): void {
+  private startCall(consultation: Consultation, patientId: string, cause: 'admit' | 'restart' | 'resume'): void {
     const clinician = this.clinicianOf(consultation);
     const patient = consultation.patients.get(patientId);
     if (!patient) return;
-    const call: Call = { id: newId('c'), patientId };
+    const call: Call = { id: newId('c'), patientId, startedAt: this.now() };
     consultation.call = call;
-    this.options.calls?.started();
+    this.options.history?.callStarted({
+      id: call.id,
+      consultationId: consultation.id,
+      patientId,
+      cause,
+      clinicianStaffId: consultation.clinicianStaffId,
+    });
     // TURN credentials only now, only to the two people in the call, for the call's life.
     const ice = (participantId: string): IceSettings => this.options.ice?.(participantId) ?? { iceServers: [], iceTransportPolicy: 'all' };
     this.deliver(clinician.id, {
@@ -523,7 +539,14 @@ export class ConsultationRegistry {
       const oldest = consultation.endedCallIds.values().next().value;
       if (oldest !== undefined) consultation.endedCallIds.delete(oldest);
     }
-    this.options.calls?.ended(reason);
+    this.options.history?.callEnded({
+      id: call.id,
+      consultationId: consultation.id,
+      patientId: call.patientId,
+      reason,
+      by,
+      durationMs: this.now() - call.startedAt,
+    });
     const message: ServerMessageBody = { type: 'call-ended', callId: call.id, reason, by };
     this.deliver(consultation.clinicianId, message);
     this.deliver(call.patientId, message);

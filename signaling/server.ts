@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type Action, type Actor, refusal } from './access-policy';
+import { type AuditLog, auditLog, DEFAULT_AUDIT_RETENTION_DAYS } from './audit';
 import {
   ConsultationRegistry,
   DEFAULT_TOKEN_TTL_MS,
@@ -77,6 +78,8 @@ export interface RelayOptions {
   revocationPollMs?: number;
   /** How many failed joins an address, and the relay, may make (guessing short invite codes). */
   joinLimits?: JoinThrottleLimits;
+  /** Audit events older than this many days are removed (at start, then daily). */
+  auditRetentionDays?: number;
   logger?: Logger;
 }
 
@@ -134,13 +137,24 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const ownStore = options.store ? null : await openStore({ memory: true });
   const store: RelayStore = options.store ?? (ownStore as RelayStore);
-  const history = await registryHistory(store, log);
+  const audit = auditLog(store, log);
+  const retentionMs = (options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS) * 24 * 3600 * 1000;
+  const purgeAudit = (): void => {
+    const now = Date.now();
+    store.purgeAuditBefore(now - retentionMs, now).then(
+      (removed) => removed > 0 && log.info({ removed }, 'audit: events past retention removed'),
+      (err: unknown) => log.error({ err }, 'audit: could not purge old events'),
+    );
+  };
+  purgeAudit();
+  const auditPurge = setInterval(purgeAudit, 24 * 3600 * 1000);
+  auditPurge.unref();
+  const history = await registryHistory(store, audit, metrics, log);
   const registry = new ConsultationRegistry({
     history,
     graceMs: options.graceMs ?? 30_000,
     ice: (participantId) => iceForParticipant(ice, participantId, Date.now(), CALL_TURN_TTL_SECONDS),
     ...(options.secret ? { tokens: new ResumeTokens(options.secret) } : {}),
-    ...(metrics ? { calls: { started: () => metrics.callStarted(), ended: (reason: string) => metrics.callEnded(reason) } } : {}),
     deliver: (participantId, message) => {
       const connection = byParticipant.get(participantId);
       if (!connection) return; // offline: the participant gets a fresh welcome when it resumes
@@ -336,10 +350,21 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           message.type === 'enroll'
             ? await enroll(store, connection.challenge, message, Date.now())
             : await authenticate(store, connection.challenge, message, Date.now());
-        if (!outcome.ok) throw new RelayError(outcome.code, outcome.message);
+        if (!outcome.ok) {
+          const credentialId = message.type === 'authenticate' ? message.credentialId : null;
+          audit.record('staff.sign-in-refused', {
+            actor: 'anonymous',
+            detail: { code: outcome.code, how: message.type, credentialId, address: connection.address },
+          });
+          throw new RelayError(outcome.code, outcome.message);
+        }
         if (connection.closed) return;
         connection.staff = outcome.signedIn;
         const { staffId, name, credentialId } = outcome.signedIn;
+        audit.record(message.type === 'enroll' ? 'staff.enrolled' : 'staff.signed-in', {
+          actor: staffId,
+          detail: { credentialId, address: connection.address },
+        });
         log.info({ staff: staffId, credential: credentialId, how: message.type }, 'staff signed in');
         send(connection, { type: 'signed-in', staff: { id: staffId, name }, credentialId });
         return;
@@ -349,6 +374,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         if (!signedIn) return; // the policy let it through only signed in
         await store.revokeDeviceCredential(signedIn.credentialId, Date.now());
         connection.staff = null;
+        audit.record('staff.signed-out', { actor: signedIn.staffId, detail: { credentialId: signedIn.credentialId } });
         log.info({ staff: signedIn.staffId, credential: signedIn.credentialId }, 'staff signed out');
         send(connection, { type: 'signed-out' });
         return;
@@ -365,14 +391,33 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           throw new RelayError(ErrorCode.RATE_LIMITED, 'Too many failed attempts to join. Wait a minute, then try again.');
         }
         const redeemed = await redeemInvite(store, connection.challenge, message, now);
-        if (!redeemed.ok) throw new RelayError(redeemed.code, redeemed.message);
+        if (!redeemed.ok) {
+          // Only what the throttle let through is recorded: a flood of guesses cannot flood the log.
+          audit.record('patient.join-refused', {
+            actor: 'anonymous',
+            detail: { code: redeemed.code, byShortCode, address: connection.address },
+          });
+          throw new RelayError(redeemed.code, redeemed.message);
+        }
         joinThrottle.succeeded(connection.address, byShortCode);
         if (connection.closed) return;
         const { invite, deviceKey } = redeemed;
-        registry.joinInvited(
-          { consultationId: invite.consultationId, inviteId: invite.id, name: message.name, invitedAs: invite.expectedName, deviceKey },
-          attach,
-        );
+        const seated = {
+          consultationId: invite.consultationId,
+          inviteId: invite.id,
+          name: message.name,
+          invitedAs: invite.expectedName,
+          deviceKey,
+        };
+        registry.joinInvited(seated, (patient) => {
+          attach(patient);
+          // Recorded before the welcome goes out: a patient who was told they are in is in the record.
+          audit.record('patient.joined', {
+            consultationId: invite.consultationId,
+            actor: patient.id,
+            detail: { inviteId: invite.id, name: patient.name, invitedAs: invite.expectedName, byShortCode, address: connection.address },
+          });
+        });
         return;
       }
       case 'resume':
@@ -403,6 +448,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         );
         if (!created.ok) throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'this consultation has closed');
         const { invite, secret, shortCode } = created.value;
+        audit.record('invite.created', {
+          consultationId: invite.consultationId,
+          actor: clinician.staffId ?? clinician.id,
+          detail: { inviteId: invite.id, expectedName: invite.expectedName, expiresAt: invite.expiresAt },
+        });
         send(connection, {
           type: 'invite-created',
           invite: { id: invite.id, expectedName: invite.expectedName, expiresAt: invite.expiresAt, shortCode, secret },
@@ -472,6 +522,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       const signedIn = connection.staff;
       if (!signedIn || !credentialIds.includes(signedIn.credentialId)) continue;
       log.warn({ staff: signedIn.staffId, credential: signedIn.credentialId }, 'closing a revoked sign-in');
+      audit.record('staff.disconnected-revoked', {
+        actor: 'relay',
+        detail: { staffId: signedIn.staffId, credentialId: signedIn.credentialId },
+      });
       connection.staff = null;
       const participantId = connection.participantId;
       unbind(connection);
@@ -537,6 +591,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       closing = true;
       clearInterval(heartbeat);
       clearInterval(revocationWatch);
+      clearInterval(auditPurge);
       for (const connection of connections) connection.ws.close(CloseCode.RELAY_SHUTDOWN, 'relay shutting down');
       registry.clear();
       await new Promise<void>((resolvePromise) => {
@@ -561,8 +616,11 @@ function rawToString(data: RawData): string {
   return data.toString('utf8');
 }
 
-/** The registry's memory in the store: departures a resume token could still name, loaded; changes written through. */
-async function registryHistory(store: RelayStore, log: Logger): Promise<RegistryHistory> {
+/**
+ * The registry's memory in the store (departures a resume token could still name, loaded; changes written
+ * through), the clinic's audit log, and the metrics.
+ */
+async function registryHistory(store: RelayStore, audit: AuditLog, metrics: RelayMetrics | null, log: Logger): Promise<RegistryHistory> {
   const departures = await store.departuresSince(Date.now() - DEFAULT_TOKEN_TTL_MS);
   // The store answers in the same tick (SQLite, synchronous underneath): each change is committed before the
   // relay's next message goes out. A failed write is logged; the relay keeps serving from memory.
@@ -571,14 +629,37 @@ async function registryHistory(store: RelayStore, log: Logger): Promise<Registry
   };
   return {
     departedBefore: departures.map((departure) => departure.participantId),
-    opened: ({ id, code, clinicianStaffId }) =>
+    opened: ({ id, code, clinicianStaffId, restored }) => {
       written(
         'an opened consultation',
         store.recordConsultationOpened({ id, code, clinicianStaffId }, Date.now()).then((outcome) => {
           if (!outcome.ok) log.warn({ consultation: id, code: outcome.code }, 'store: consultation not recorded as opened');
         }),
-      ),
-    closed: (consultationId) => written('a closed consultation', store.recordConsultationClosed(consultationId, Date.now())),
-    departed: ({ id, consultationId }) => written('a departure', store.recordDeparture({ consultationId, participantId: id }, Date.now())),
+      );
+      audit.record('consultation.opened', { consultationId: id, actor: clinicianStaffId ?? 'relay', detail: { restored } });
+    },
+    closed: (consultationId) => {
+      written('a closed consultation', store.recordConsultationClosed(consultationId, Date.now()));
+      audit.record('consultation.closed', { consultationId, actor: 'relay' });
+    },
+    departed: (participant) => {
+      written(
+        'a departure',
+        store.recordDeparture({ consultationId: participant.consultationId, participantId: participant.id }, Date.now()),
+      );
+      if (participant.role === 'patient') {
+        audit.record('participant.left', { consultationId: participant.consultationId, actor: participant.id });
+      }
+    },
+    callStarted: ({ id, consultationId, patientId, cause, clinicianStaffId }) => {
+      metrics?.callStarted();
+      // An admission is the clinician's act; a restart or a resume is the relay's.
+      const actor = cause === 'admit' && clinicianStaffId ? clinicianStaffId : 'relay';
+      audit.record('call.started', { consultationId, actor, detail: { callId: id, patientId, cause } });
+    },
+    callEnded: ({ id, consultationId, patientId, reason, by, durationMs }) => {
+      metrics?.callEnded(reason);
+      audit.record('call.ended', { consultationId, actor: by ?? 'relay', detail: { callId: id, patientId, reason, durationMs } });
+    },
   };
 }

@@ -12,9 +12,10 @@
  * CLINIC_RELAY_PUBLIC_URL) to print the enrollment link for the browser.
  */
 import { parseArgs } from 'node:util';
+import type { AuditType } from './audit';
 import { DEFAULT_DATA_DIR, resolveDataDir } from './data-dir';
 import { openStore } from './store/sqlite-store';
-import type { RelayStore } from './store/store';
+import type { Json, RelayStore } from './store/store';
 
 export const STAFF_HELP = `Clinic Consult relay: staff
 
@@ -97,6 +98,7 @@ async function run(store: RelayStore, args: Exclude<StaffArgs, { command: 'help'
         return 2;
       }
       const { staff, enrollmentCode } = await store.addStaff(args.subject, now, args.ttlMs);
+      await recordByIt(store, now, 'staff.added', { staffId: staff.id, name: staff.displayName, codeExpiresAt: now + args.ttlMs });
       io.out(`Added ${staff.displayName} (${staff.id}).\n`);
       io.out(enrollmentText(enrollmentCode, now + args.ttlMs, args.publicUrl));
       return 0;
@@ -109,6 +111,7 @@ async function run(store: RelayStore, args: Exclude<StaffArgs, { command: 'help'
         );
         return 1;
       }
+      await recordByIt(store, now, 'staff.enrollment-issued', { staffId: args.subject, codeExpiresAt: now + args.ttlMs });
       io.out(enrollmentText(issued.value, now + args.ttlMs, args.publicUrl));
       return 0;
     }
@@ -133,6 +136,7 @@ async function run(store: RelayStore, args: Exclude<StaffArgs, { command: 'help'
         io.err(`clinic-relay staff: no staff member ${args.subject}\n`);
         return 1;
       }
+      await recordByIt(store, now, 'staff.revoked', { staffId: staff.id });
       io.out(
         `Revoked ${staff.displayName} (${staff.id}) and all their devices. A running relay closes their connections within a second.\n`,
       );
@@ -144,10 +148,16 @@ async function run(store: RelayStore, args: Exclude<StaffArgs, { command: 'help'
         io.err(`clinic-relay staff: no device ${args.subject}\n`);
         return 1;
       }
+      await recordByIt(store, now, 'staff.device-revoked', { staffId: device.staffId, credentialId: device.id });
       io.out(`Revoked device ${device.id}. A running relay closes its connections within a second.\n`);
       return 0;
     }
   }
+}
+
+/** IT's own actions go in the clinic's record too, with IT as the actor. */
+async function recordByIt(store: RelayStore, at: number, type: AuditType, detail: { readonly [key: string]: Json }): Promise<void> {
+  await store.appendAudit([{ at, type, consultationId: null, actor: 'it', detail }]);
 }
 
 function enrollmentText(code: string, expiresAt: number, publicUrl: string | null): string {

@@ -485,7 +485,8 @@ export class SqliteStore implements RelayStore {
   async purgeAuditBefore(before: number, now: number, actor = 'relay'): Promise<number> {
     return this.transaction(() => {
       const removed = this.sql.purgeAudit.run(before).changes;
-      this.sql.insertAudit.run(now, 'audit.purged', null, actor, JSON.stringify({ before, removed }));
+      // Nothing removed, nothing to say: a relay purging at every start would otherwise fill the log with it.
+      if (removed > 0) this.sql.insertAudit.run(now, 'audit.purged', null, actor, JSON.stringify({ before, removed }));
       return removed;
     });
   }

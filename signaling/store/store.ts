@@ -165,7 +165,7 @@ export interface RelayStore {
   appendAudit(events: readonly NewAuditEvent[]): Promise<number[]>;
   /** Events at or after `at`, oldest first by seq; `afterSeq` pages on (pass the last seq seen). */
   auditSince(at: number, limit: number, afterSeq?: number): Promise<AuditEvent[]>;
-  /** Removes events older than `before`, records that it did (an 'audit.purged' event), returns how many went. */
+  /** Removes events older than `before`, records that it did (an 'audit.purged' event, when any went), returns how many. */
   purgeAuditBefore(before: number, now: number, actor?: string): Promise<number>;
 
   close(): Promise<void>;

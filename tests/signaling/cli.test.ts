@@ -36,6 +36,7 @@ describe('defaults', () => {
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
+      auditRetentionDays: 400,
     });
   });
 });
@@ -68,6 +69,7 @@ describe('flags and environment', () => {
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
+      auditRetentionDays: 400,
     });
   });
 
@@ -106,6 +108,7 @@ describe('flags and environment', () => {
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
+      auditRetentionDays: 400,
     });
   });
 

@@ -348,6 +348,9 @@ describe('audit log', () => {
     ]);
     expect(await store.purgeAuditBefore(T0 + 100, T0 + 100)).toBe(2);
     expect(await store.appendAudit([event(T0 + 101)])).toEqual([6]);
+    // A purge that finds nothing leaves no trace.
+    expect(await store.purgeAuditBefore(T0 + 50, T0 + 102)).toBe(0);
+    expect((await store.auditSince(0, 10)).map((e) => e.seq)).toEqual([5, 6]);
   });
 
   it('refuses updates in the database itself', async () => {

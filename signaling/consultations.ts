@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { newConsultationCode, newId } from './ids';
+import { nameWarning } from './names';
 import {
   type EndReason,
   ErrorCode,
@@ -593,6 +594,7 @@ export class ConsultationRegistry {
       id: p.id,
       name: p.name,
       invitedAs: p.invitedAs,
+      nameWarning: nameWarning(p.name),
       joinedAt: p.joinedAt,
       present: p.present,
       inCall: consultation.call?.patientId === p.id,

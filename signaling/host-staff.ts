@@ -3,6 +3,7 @@
  * staff open consultations: the person running it is its staff member, and gets a one-time enrollment code
  * for their own device, exactly as IT would hand one out.
  */
+import { checkedName } from './names';
 import type { RelayStore } from './store/store';
 
 /** How long the host's code lasts: it is redeemed at once by the app that asked for it. */
@@ -14,7 +15,11 @@ const HOST_ENROLLMENT_TTL_MS = 15 * 60 * 1000;
  */
 export async function hostEnrollmentCode(store: RelayStore, name: string, now: number): Promise<string | null> {
   const [host] = await store.listStaff();
-  if (!host) return (await store.addStaff(name, now, HOST_ENROLLMENT_TTL_MS)).enrollmentCode;
+  if (!host) {
+    // A login name or a settings name may not be fit to show patients: fall back to a plain title.
+    const checked = checkedName(name);
+    return (await store.addStaff(checked.ok ? checked.name : 'Clinician', now, HOST_ENROLLMENT_TTL_MS)).enrollmentCode;
+  }
   // Revoked on purpose (staff revoke on this data folder): the host stays out.
   if (host.revokedAt !== null) return null;
   const issued = await store.issueEnrollmentCode(host.id, now, HOST_ENROLLMENT_TTL_MS);

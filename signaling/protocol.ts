@@ -6,6 +6,7 @@
  * `parseServerMessage` and never trust a raw object.
  */
 import { z } from 'zod';
+import { nameProblem, normalizeName } from './names';
 
 /**
  * 2: every socket starts with the relay's `hello` challenge; staff sign in (`enroll`, `authenticate`) before
@@ -79,11 +80,21 @@ export const CloseCode = {
   STAFF_REVOKED: 4006,
 } as const;
 
+/** A person's name: normalised (names.ts), 1-60 characters, nothing invisible or controlling in it. */
 const displayName = z
   .string()
-  .trim()
-  .min(1, 'name is empty')
-  .max(LIMITS.maxDisplayNameLength, `name is longer than ${LIMITS.maxDisplayNameLength} characters`);
+  .max(LIMITS.maxDisplayNameLength * 4, `name is longer than ${LIMITS.maxDisplayNameLength} characters`)
+  .transform(normalizeName)
+  .pipe(
+    z
+      .string()
+      .min(1, 'name is empty')
+      .max(LIMITS.maxDisplayNameLength, `name is longer than ${LIMITS.maxDisplayNameLength} characters`)
+      .superRefine((name, context) => {
+        const problem = nameProblem(name);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      }),
+  );
 
 /** Short invite codes (for dictation): 8 characters from an alphabet without look-alikes, shown as XXXX-XXXX. */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -139,7 +150,27 @@ export const signalData = z.union([
   z.object({ type: z.literal('renegotiate'), renegotiate: z.literal(true) }),
   z.object({
     type: z.literal('transceiverRequest'),
-    transceiverRequest: z.object({ kind: z.enum(['audio', 'video']), init: z.record(z.string(), z.unknown()).optional() }),
+    transceiverRequest: z.object({
+      kind: z.enum(['audio', 'video']),
+      // RTCRtpTransceiverInit as JSON can carry: a direction and send encodings, nothing else forwarded blind.
+      init: z
+        .strictObject({
+          direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
+          sendEncodings: z
+            .array(
+              z.strictObject({
+                rid: z.string().max(16).optional(),
+                active: z.boolean().optional(),
+                maxBitrate: z.number().int().min(0).max(100_000_000).optional(),
+                maxFramerate: z.number().min(0).max(240).optional(),
+                scaleResolutionDownBy: z.number().min(1).max(64).optional(),
+              }),
+            )
+            .max(4)
+            .optional(),
+        })
+        .optional(),
+    }),
   }),
 ]);
 export type SignalData = z.infer<typeof signalData>;
@@ -244,6 +275,8 @@ const waitingPatient = z.object({
   name: z.string(),
   /** The name the clinician invited them under, if one was given: the waiting list flags a difference. */
   invitedAs: z.string().nullable(),
+  /** Why the clinician should look twice at this name (look-alike letters from mixed alphabets), or null. */
+  nameWarning: z.string().nullable(),
   /** Epoch ms of arrival; kept across reloads so the queue order is fair. */
   joinedAt: z.number(),
   present: z.boolean(),
@@ -330,7 +363,34 @@ export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMes
 
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; message: string; ref: string | null };
 
+/** No message of the protocol nests deeper than this; a deeper one is refused before it is parsed. */
+export const MAX_NESTING = 12;
+
+/** How deeply `raw` nests arrays and objects, counted outside strings (stops counting past `limit`). */
+export function nestingDepth(raw: string, limit = MAX_NESTING): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i += 1) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i += 1;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth -= 1;
+  }
+  return deepest;
+}
+
 function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
+  // Before JSON.parse and the schema: a message nested thousands deep costs them (and us) for nothing.
+  if (nestingDepth(raw) > MAX_NESTING) {
+    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: `message nests deeper than ${MAX_NESTING} levels`, ref: null };
+  }
   let json: unknown;
   try {
     json = JSON.parse(raw);

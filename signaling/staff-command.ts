@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import type { AuditType } from './audit';
 import { DEFAULT_DATA_DIR, resolveDataDir } from './data-dir';
+import { checkedName } from './names';
 import { openStore } from './store/sqlite-store';
 import type { Json, RelayStore } from './store/store';
 
@@ -93,11 +94,13 @@ function parseStaffArgs(argv: string[], env: NodeJS.ProcessEnv) {
 async function run(store: RelayStore, args: Exclude<StaffArgs, { command: 'help' }>, io: CommandIo, now: number): Promise<number> {
   switch (args.command) {
     case 'add': {
-      if (args.subject.trim().length > 120) {
-        io.err('clinic-relay staff: a name is at most 120 characters\n');
+      // Patients see this name as their clinician's: the same rules as any name shown to someone.
+      const checked = checkedName(args.subject);
+      if (!checked.ok) {
+        io.err(`clinic-relay staff: ${checked.problem}\n`);
         return 2;
       }
-      const { staff, enrollmentCode } = await store.addStaff(args.subject, now, args.ttlMs);
+      const { staff, enrollmentCode } = await store.addStaff(checked.name, now, args.ttlMs);
       await recordByIt(store, now, 'staff.added', { staffId: staff.id, name: staff.displayName, codeExpiresAt: now + args.ttlMs });
       io.out(`Added ${staff.displayName} (${staff.id}).\n`);
       io.out(enrollmentText(enrollmentCode, now + args.ttlMs, args.publicUrl));

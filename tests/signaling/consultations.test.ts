@@ -128,7 +128,7 @@ describe('join', () => {
     expect(t.last(patient.id, 'presence')).toEqual({ type: 'presence', participantId: clinician.id, role: 'clinician', present: true });
     expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: true });
     expect(t.last(clinician.id, 'waiting-room').patients).toEqual([
-      { id: patient.id, name: 'Sam', invitedAs: null, joinedAt: patient.joinedAt, present: true, inCall: false },
+      { id: patient.id, name: 'Sam', invitedAs: null, nameWarning: null, joinedAt: patient.joinedAt, present: true, inCall: false },
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   encode,
   formatCode,
   LIMITS,
+  nestingDepth,
   normalizeCode,
   type ParseResult,
   PROTOCOL_VERSION,
@@ -187,6 +188,27 @@ describe('parseClientMessage: rejections', () => {
   });
 });
 
+describe('nesting', () => {
+  it('refuses a message nested deeper than the protocol ever goes, before parsing it', () => {
+    const deep = `{"v":3,"type":"signal","callId":"c_1","seq":1,"data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const result = expectFail(parseClientMessage(deep), ErrorCode.BAD_MESSAGE);
+    expect(result.message).toMatch(/nests deeper than/);
+  });
+
+  it('counts only structure, not brackets inside strings', () => {
+    expect(nestingDepth(JSON.stringify({ a: '[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{' }))).toBe(1);
+    expect(nestingDepth(JSON.stringify({ a: 'say \\"[[[[[[[[[[[[[[[[[[" ' }))).toBe(1);
+    expect(nestingDepth('{"a":[{"b":[1]}]}')).toBe(4);
+  });
+
+  it('forwards no free-form JSON: a transceiver request carries a direction and encodings only', () => {
+    const request = (init: unknown) => signalWith({ type: 'transceiverRequest', transceiverRequest: { kind: 'video', init } });
+    expectOk(parseClientMessage(request({ direction: 'sendrecv', sendEncodings: [{ rid: 'h', maxBitrate: 900_000 }] })));
+    expectFail(parseClientMessage(request({ direction: 'sendrecv', anything: { nested: true } })), ErrorCode.BAD_MESSAGE);
+    expectFail(parseClientMessage(request({ sendEncodings: [{ rid: 'h', script: 'x' }] })), ErrorCode.BAD_MESSAGE);
+  });
+});
+
 describe('short invite codes', () => {
   function parsedCode(code: string): string {
     const parsed = expectOk(parseClientMessage(raw(joinWith({ invite: { shortCode: code } }))));
@@ -304,7 +326,10 @@ describe('parseServerMessage', () => {
     ],
     [
       'waiting-room',
-      { type: 'waiting-room', patients: [{ id: 'p_2', name: 'Sam', invitedAs: 'Sam Lee', joinedAt: 1, present: true, inCall: false }] },
+      {
+        type: 'waiting-room',
+        patients: [{ id: 'p_2', name: 'Sam', invitedAs: 'Sam Lee', nameWarning: null, joinedAt: 1, present: true, inCall: false }],
+      },
     ],
     ['presence', { type: 'presence', participantId: 'p_2', role: 'patient', present: false }],
     [

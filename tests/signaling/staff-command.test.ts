@@ -63,6 +63,14 @@ describe('clinic-relay staff', () => {
     });
     expect(await staff(['add', '--data-dir', dir])).toMatchObject({ code: 2, err: expect.stringContaining('one name, in quotes') });
     expect(await staff(['add', 'A', '--expires-hours', '0', '--data-dir', dir])).toMatchObject({ code: 2 });
+    expect(await staff(['add', 'Dr.\u202eevil', '--data-dir', dir])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('invisible or control'),
+    });
+    expect(await staff(['add', 'x'.repeat(61), '--data-dir', dir])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('longer than 60'),
+    });
     expect(await staff(['revoke', 's_nobody', '--data-dir', dir])).toMatchObject({
       code: 1,
       err: expect.stringContaining('no staff member s_nobody'),

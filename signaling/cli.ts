@@ -33,6 +33,11 @@ Options (environment variable in brackets):
   --tls-key FILE       PEM private key (CLINIC_RELAY_TLS_KEY)
   --public-url URL     address patients open, used in join links (CLINIC_RELAY_PUBLIC_URL)
   --allowed-origins L  comma-separated browser origins allowed to connect (CLINIC_RELAY_ALLOWED_ORIGINS)
+  --trusted-proxies L  comma-separated addresses of reverse proxies whose X-Forwarded-For is believed
+                       (CLINIC_RELAY_TRUSTED_PROXIES; none by default)
+  --max-connections N  sockets in all (CLINIC_RELAY_MAX_CONNECTIONS, default 2000)
+  --max-per-address N  sockets from one address (CLINIC_RELAY_MAX_PER_ADDRESS, default 200: a clinic behind
+                       one NAT shares an address)
   --grace-seconds N    how long a dropped participant keeps its place (CLINIC_RELAY_GRACE_SECONDS, default 30)
   --secret-file F      file holding the relay's signing secret (>= 32 characters; CLINIC_RELAY_SECRET_FILE, or
                        CLINIC_RELAY_SECRET): with the same secret, participants and live calls survive a restart
@@ -67,6 +72,9 @@ export function parseRelayConfig(
       'tls-key': { type: 'string' },
       'public-url': { type: 'string' },
       'allowed-origins': { type: 'string' },
+      'trusted-proxies': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-per-address': { type: 'string' },
       'grace-seconds': { type: 'string' },
       'secret-file': { type: 'string' },
       stun: { type: 'string' },
@@ -118,6 +126,11 @@ export function parseRelayConfig(
     tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : null,
     publicUrl: values['public-url'] ?? env.CLINIC_RELAY_PUBLIC_URL ?? null,
     allowedOrigins: origins ? list(origins) : null,
+    trustedProxies: list(values['trusted-proxies'] ?? env.CLINIC_RELAY_TRUSTED_PROXIES),
+    maxConnections: integer('max-connections', values['max-connections'] ?? env.CLINIC_RELAY_MAX_CONNECTIONS ?? '2000', 10, 1_000_000),
+    admission: {
+      perAddress: integer('max-per-address', values['max-per-address'] ?? env.CLINIC_RELAY_MAX_PER_ADDRESS ?? '200', 1, 1_000_000),
+    },
     graceMs: graceSeconds * 1000,
     metrics: values.metrics ?? isOn(env.CLINIC_RELAY_METRICS),
     announce: values.announce ?? isOn(env.CLINIC_RELAY_ANNOUNCE),

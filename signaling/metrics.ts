@@ -17,6 +17,8 @@ export interface RelayMetrics {
   messageAccepted(type: ClientMessage['type']): void;
   messageRejected(code: ErrorCode): void;
   upgradeRefused(reason: string): void;
+  /** The relay closed a socket on its own account (e.g. 'identify deadline'). */
+  socketClosed(reason: string): void;
   callStarted(): void;
   callEnded(reason: string): void;
   /** The exposition text and its content type. */
@@ -57,6 +59,12 @@ export function createRelayMetrics(counts: () => RelayCounts): RelayMetrics {
     labelNames: ['reason'],
     registers: [register],
   });
+  const closedByRelay = new Counter({
+    name: 'clinic_relay_closed_sockets_total',
+    help: 'Sockets the relay closed on its own account, by reason.',
+    labelNames: ['reason'],
+    registers: [register],
+  });
   const started = new Counter({
     name: 'clinic_relay_calls_started_total',
     help: 'Calls started (admissions and restarts).',
@@ -73,6 +81,7 @@ export function createRelayMetrics(counts: () => RelayCounts): RelayMetrics {
     messageAccepted: (type) => messages.inc({ type }),
     messageRejected: (code) => rejected.inc({ code }),
     upgradeRefused: (reason) => refused.inc({ reason }),
+    socketClosed: (reason) => closedByRelay.inc({ reason }),
     callStarted: () => started.inc(),
     callEnded: (reason) => ended.inc({ reason }),
     scrape: async () => ({ contentType: register.contentType, body: await register.metrics() }),

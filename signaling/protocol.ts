@@ -78,6 +78,11 @@ export const CloseCode = {
   // 4005 was a rejection code that was never sent; do not reuse it.
   /** Relay -> client: IT revoked this staff member or this device; the client forgets its credential. */
   STAFF_REVOKED: 4006,
+  /**
+   * Relay -> client: the socket neither signed in nor took a seat within the relay's deadline (about 10 s).
+   * Nothing is lost: a client opens a socket again when it has something to say.
+   */
+  IDENTIFY_TIMEOUT: 4007,
 } as const;
 
 /** A person's name: normalised (names.ts), 1-60 characters, nothing invisible or controlling in it. */

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type Action, type Actor, refusal } from './access-policy';
+import { type AdmissionLimits, admissionRefusal, clientAddress, DEFAULT_ADMISSION, normalizeAddress, type SocketCounts } from './admission';
 import { type AuditLog, auditLog, DEFAULT_AUDIT_RETENTION_DAYS } from './audit';
 import {
   ConsultationRegistry,
@@ -64,6 +65,10 @@ export interface RelayOptions {
   /** WebSocket ping interval; a socket silent for 3 intervals is dropped. */
   heartbeatMs?: number;
   maxConnections?: number;
+  /** Per-address budgets, capacity held back for identified people, and the deadline to sign in or join. */
+  admission?: Partial<Omit<AdmissionLimits, 'maxConnections'>>;
+  /** Addresses of reverse proxies whose X-Forwarded-For is believed (none by default). */
+  trustedProxies?: string[];
   /** Messages per second per connection (sustained); bursts of twice that are allowed. */
   messagesPerSecond?: number;
   /** Serve Prometheus metrics at GET /metrics (counts only; off by default, see metrics.ts). */
@@ -110,8 +115,10 @@ interface Connection {
   readonly challenge: string;
   /** Who this socket proved to be, if it signed in. */
   staff: SignedIn | null;
-  /** The peer's address, for the failed-join budget. */
+  /** The client's address (admission-policy.ts), for the per-address budgets. */
   readonly address: string;
+  /** Since when it has had neither a sign-in nor a seat (null while it has one): the identify deadline. */
+  unidentifiedSince: number | null;
   /** Messages are handled in arrival order; a sign-in (a signature check, the store) finishes before the next. */
   queue: Promise<void>;
   closed: boolean;
@@ -120,7 +127,9 @@ interface Connection {
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const host = options.host ?? '127.0.0.1';
   const heartbeatMs = options.heartbeatMs ?? 10_000;
-  const maxConnections = options.maxConnections ?? 2000;
+  const limits: AdmissionLimits = { ...DEFAULT_ADMISSION, maxConnections: options.maxConnections ?? 2000, ...options.admission };
+  limits.reserved = Math.min(limits.reserved, Math.floor(limits.maxConnections / 2));
+  const trustedProxies = (options.trustedProxies ?? []).map(normalizeAddress);
   const rate = options.messagesPerSecond ?? 100;
   const log = options.logger ?? pino({ name: 'clinic-relay' });
   const scheme = options.tls ? 'https' : 'http';
@@ -203,8 +212,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPayloadBytes, perMessageDeflate: false });
 
-  /** Every admission decision for a socket is here, in order, so auth can grow in one place. */
-  function refuseUpgrade(req: IncomingMessage): { status: number; reason: string } | null {
+  const identified = (connection: Connection): boolean => connection.staff !== null || connection.participantId !== null;
+
+  function socketCounts(address: string): SocketCounts {
+    const counts: SocketCounts = { total: connections.size, unidentified: 0, fromAddress: 0, unidentifiedFromAddress: 0 };
+    for (const connection of connections) {
+      const mine = connection.address === address;
+      if (mine) counts.fromAddress += 1;
+      if (identified(connection)) continue;
+      counts.unidentified += 1;
+      if (mine) counts.unidentifiedFromAddress += 1;
+    }
+    return counts;
+  }
+
+  /** Every admission decision for a socket is here, in order. */
+  function refuseUpgrade(req: IncomingMessage, address: string): { status: number; reason: string } | null {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/ws') return { status: 400, reason: 'unknown path' };
     if (closing) return { status: 503, reason: 'relay is shutting down' };
@@ -212,8 +235,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     if (options.allowedOrigins && origin !== undefined && !options.allowedOrigins.includes(origin)) {
       return { status: 403, reason: 'origin not allowed' };
     }
-    if (connections.size >= maxConnections) return { status: 503, reason: 'too many connections' };
-    return null;
+    const refused = admissionRefusal(socketCounts(address), limits);
+    return refused ? { status: 503, reason: refused } : null;
   }
 
   // Node removes its own 'error' listener before 'upgrade': without one, a client resetting the connection
@@ -224,15 +247,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', onUpgradeSocketError);
-    const refusal = refuseUpgrade(req);
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
+    const refusal = refuseUpgrade(req, address);
     if (refusal) {
-      log.warn({ url: req.url, origin: req.headers.origin, ...refusal }, 'upgrade refused');
+      // info, not warn: a flood of refusals is counted in the metrics, not written out line by line at will.
+      log.info({ url: req.url, origin: req.headers.origin, address, ...refusal }, 'upgrade refused');
       metrics?.upgradeRefused(refusal.reason);
       socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     socket.removeListener('error', onUpgradeSocketError); // ws installs its own from here on
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req.socket.remoteAddress ?? 'unknown'));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, address));
   });
 
   function accept(ws: WebSocket, address: string): void {
@@ -245,6 +270,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       budget: new TokenBucket(rate, rate * 2, now),
       challenge: newChallenge(),
       staff: null,
+      unidentifiedSince: now,
       queue: Promise.resolve(),
       closed: false,
     };
@@ -534,6 +560,24 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   }
 
+  // A socket that neither signs in nor takes a seat in time is closed: idle sockets hold nobody's place.
+  const identifyWatch = setInterval(
+    () => {
+      const now = Date.now();
+      for (const connection of connections) {
+        if (identified(connection)) connection.unidentifiedSince = null;
+        else if (connection.unidentifiedSince === null) connection.unidentifiedSince = now;
+        else if (now - connection.unidentifiedSince >= limits.identifyWithinMs) {
+          connection.unidentifiedSince = null;
+          metrics?.socketClosed('identify deadline');
+          connection.ws.close(CloseCode.IDENTIFY_TIMEOUT, 'sign in or join a consultation first');
+        }
+      }
+    },
+    Math.max(50, Math.min(1000, limits.identifyWithinMs / 4)),
+  );
+  identifyWatch.unref();
+
   let checkingRevocations = false;
   const revocationWatch = setInterval(() => {
     if (checkingRevocations) return;
@@ -591,6 +635,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       closing = true;
       clearInterval(heartbeat);
       clearInterval(revocationWatch);
+      clearInterval(identifyWatch);
       clearInterval(auditPurge);
       for (const connection of connections) connection.ws.close(CloseCode.RELAY_SHUTDOWN, 'relay shutting down');
       registry.clear();

@@ -37,6 +37,9 @@ describe('defaults', () => {
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
       auditRetentionDays: 400,
+      trustedProxies: [],
+      maxConnections: 2000,
+      admission: { perAddress: 200 },
     });
   });
 });
@@ -70,6 +73,9 @@ describe('flags and environment', () => {
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
       auditRetentionDays: 400,
+      trustedProxies: [],
+      maxConnections: 2000,
+      admission: { perAddress: 200 },
     });
   });
 
@@ -109,6 +115,9 @@ describe('flags and environment', () => {
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
       auditRetentionDays: 400,
+      trustedProxies: [],
+      maxConnections: 2000,
+      admission: { perAddress: 200 },
     });
   });
 

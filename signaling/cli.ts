@@ -36,6 +36,8 @@ Options (environment variable in brackets):
   --trusted-proxies L  comma-separated addresses of reverse proxies whose X-Forwarded-For is believed
                        (CLINIC_RELAY_TRUSTED_PROXIES; none by default)
   --max-connections N  sockets in all (CLINIC_RELAY_MAX_CONNECTIONS, default 2000)
+  --identify-seconds N how long a socket may stay without signing in or joining (CLINIC_RELAY_IDENTIFY_SECONDS,
+                       default 10)
   --max-per-address N  sockets from one address (CLINIC_RELAY_MAX_PER_ADDRESS, default 200: a clinic behind
                        one NAT shares an address)
   --grace-seconds N    how long a dropped participant keeps its place (CLINIC_RELAY_GRACE_SECONDS, default 30)
@@ -75,6 +77,7 @@ export function parseRelayConfig(
       'trusted-proxies': { type: 'string' },
       'max-connections': { type: 'string' },
       'max-per-address': { type: 'string' },
+      'identify-seconds': { type: 'string' },
       'grace-seconds': { type: 'string' },
       'secret-file': { type: 'string' },
       stun: { type: 'string' },
@@ -130,6 +133,8 @@ export function parseRelayConfig(
     maxConnections: integer('max-connections', values['max-connections'] ?? env.CLINIC_RELAY_MAX_CONNECTIONS ?? '2000', 10, 1_000_000),
     admission: {
       perAddress: integer('max-per-address', values['max-per-address'] ?? env.CLINIC_RELAY_MAX_PER_ADDRESS ?? '200', 1, 1_000_000),
+      identifyWithinMs:
+        integer('identify-seconds', values['identify-seconds'] ?? env.CLINIC_RELAY_IDENTIFY_SECONDS ?? '10', 1, 300) * 1000,
     },
     graceMs: graceSeconds * 1000,
     metrics: values.metrics ?? isOn(env.CLINIC_RELAY_METRICS),

@@ -39,7 +39,7 @@ describe('defaults', () => {
       auditRetentionDays: 400,
       trustedProxies: [],
       maxConnections: 2000,
-      admission: { perAddress: 200 },
+      admission: { perAddress: 200, identifyWithinMs: 10_000 },
     });
   });
 });
@@ -75,7 +75,7 @@ describe('flags and environment', () => {
       auditRetentionDays: 400,
       trustedProxies: [],
       maxConnections: 2000,
-      admission: { perAddress: 200 },
+      admission: { perAddress: 200, identifyWithinMs: 10_000 },
     });
   });
 
@@ -117,7 +117,7 @@ describe('flags and environment', () => {
       auditRetentionDays: 400,
       trustedProxies: [],
       maxConnections: 2000,
-      admission: { perAddress: 200 },
+      admission: { perAddress: 200, identifyWithinMs: 10_000 },
     });
   });
 

@@ -18,6 +18,8 @@ export interface CliRelay {
   readonly child: ChildProcess;
   /** SIGKILL, and waits for the exit: no goodbye to anyone, as when the machine dies. */
   kill(): Promise<void>;
+  /** Everything it printed so far (pino JSON lines at the chosen level, and its banner). */
+  output(): string;
 }
 
 /** Starts the relay CLI with `args` (plus --port 0) and resolves once it prints its address. */
@@ -28,22 +30,27 @@ export async function startCliRelay(args: string[], env: NodeJS.ProcessEnv = {})
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`relay did not start:\n${output}`)), 30_000);
-    const read = (chunk: Buffer): void => {
-      output += chunk.toString();
+    const check = (): void => {
       const match = /Clinic Consult relay on (http:\/\/[^\s]+)/.exec(output);
       if (!match?.[1]) return;
       clearTimeout(timer);
+      child.stdout?.off('data', check);
       done(match[1]);
     };
-    child.stdout?.on('data', read);
-    child.stderr?.on('data', read);
+    child.stdout?.on('data', check);
     child.once('exit', (code) => fail(new Error(`relay exited (${code}):\n${output}`)));
   });
   return {
     wsUrl: `${url.replace('http', 'ws')}/ws`,
     child,
+    output: () => output,
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));

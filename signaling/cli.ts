@@ -18,10 +18,12 @@ import { type Relay, type RelayOptions, startRelay } from './server';
 import { runStaffCommand } from './staff-command';
 import { openStore } from './store/sqlite-store';
 import type { RelayStore } from './store/store';
+import { relayVersion } from './version';
 
 const HELP = `Clinic Consult signaling relay
 
-  clinic-relay [options]           run the relay
+  clinic-relay [serve] [options]   run the relay
+  clinic-relay --version           the relay's version
   clinic-relay staff …             add, list and revoke clinic staff (clinic-relay staff help)
   clinic-relay audit export …      the clinic's record of consultations, as JSON lines or CSV (clinic-relay audit help)
 
@@ -31,7 +33,8 @@ Options (environment variable in brackets):
   --static DIR         serve the built web app from DIR for browser mode (CLINIC_RELAY_STATIC)
   --tls-cert FILE      PEM certificate: serve https/wss (CLINIC_RELAY_TLS_CERT)
   --tls-key FILE       PEM private key (CLINIC_RELAY_TLS_KEY)
-  --public-url URL     address patients open, used in join links (CLINIC_RELAY_PUBLIC_URL)
+  --public-url URL     address patients open, used in invite links (CLINIC_RELAY_PUBLIC_URL); required when
+                       --host is not loopback
   --allowed-origins L  comma-separated browser origins allowed to connect (CLINIC_RELAY_ALLOWED_ORIGINS)
   --trusted-proxies L  comma-separated addresses of reverse proxies whose X-Forwarded-For is believed
                        (CLINIC_RELAY_TRUSTED_PROXIES; none by default)
@@ -56,6 +59,8 @@ Options (environment variable in brackets):
                        consultations, departures (CLINIC_RELAY_DATA_DIR, default ./${DEFAULT_DATA_DIR})
   --audit-days N       keep audit events this many days (CLINIC_RELAY_AUDIT_DAYS, default 400)
   --metrics            serve Prometheus metrics at GET /metrics: counts only, no names (CLINIC_RELAY_METRICS=1)
+  --metrics-listen A   serve them on their own listener instead, e.g. 127.0.0.1:9464, never on the public port
+                       (CLINIC_RELAY_METRICS_LISTEN)
   --log-level LEVEL    fatal|error|warn|info|debug (CLINIC_RELAY_LOG_LEVEL, default info)
   --help               this text
 `;
@@ -88,6 +93,7 @@ export function parseRelayConfig(
       'data-dir': { type: 'string' },
       'audit-days': { type: 'string' },
       metrics: { type: 'boolean' },
+      'metrics-listen': { type: 'string' },
       announce: { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
@@ -118,26 +124,36 @@ export function parseRelayConfig(
   const iceProblems = iceConfigProblems(ice);
   if (iceProblems.length > 0) throw new Error(iceProblems.join('; '));
   const dataDir = resolveDataDir(values['data-dir'], env);
+  const host = values.host ?? env.CLINIC_RELAY_HOST ?? '127.0.0.1';
+  const publicUrl = values['public-url'] ?? env.CLINIC_RELAY_PUBLIC_URL ?? null;
+  if (publicUrl !== null && !/^https?:\/\/[^\s/?#]+\/?$/.test(publicUrl)) {
+    throw new Error(`--public-url must be an http(s) origin like https://consult.clinic.example, got "${publicUrl}"`);
+  }
+  // Invite links carry this address: a relay on the network must not hand out one of its own loopback.
+  if (!isLoopback(host) && publicUrl === null) {
+    throw new Error(`--public-url is required when the relay listens on ${host}: invite links need the address patients reach it at`);
+  }
+  const metricsListen = values['metrics-listen'] ?? env.CLINIC_RELAY_METRICS_LISTEN ?? null;
   const secret = readSecret(values['secret-file'] ?? env.CLINIC_RELAY_SECRET_FILE, env.CLINIC_RELAY_SECRET);
   if (secret !== null && secret.length < 32) throw new Error('the relay secret must be at least 32 characters');
   return {
     secret,
     ice,
     port,
-    host: values.host ?? env.CLINIC_RELAY_HOST ?? '127.0.0.1',
+    host,
     staticDir: values.static ?? env.CLINIC_RELAY_STATIC ?? null,
     tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : null,
-    publicUrl: values['public-url'] ?? env.CLINIC_RELAY_PUBLIC_URL ?? null,
+    publicUrl,
     allowedOrigins: origins ? list(origins) : null,
     trustedProxies: list(values['trusted-proxies'] ?? env.CLINIC_RELAY_TRUSTED_PROXIES),
     maxConnections: integer('max-connections', values['max-connections'] ?? env.CLINIC_RELAY_MAX_CONNECTIONS ?? '2000', 10, 1_000_000),
     admission: {
       perAddress: integer('max-per-address', values['max-per-address'] ?? env.CLINIC_RELAY_MAX_PER_ADDRESS ?? '200', 1, 1_000_000),
-      identifyWithinMs:
-        integer('identify-seconds', values['identify-seconds'] ?? env.CLINIC_RELAY_IDENTIFY_SECONDS ?? '10', 1, 300) * 1000,
+      identifyWithinMs: integer('identify-seconds', values['identify-seconds'] ?? env.CLINIC_RELAY_IDENTIFY_SECONDS ?? '10', 1, 300) * 1000,
     },
     graceMs: graceSeconds * 1000,
-    metrics: values.metrics ?? isOn(env.CLINIC_RELAY_METRICS),
+    metrics: (values.metrics ?? isOn(env.CLINIC_RELAY_METRICS)) || metricsListen !== null,
+    metricsListen: metricsListen === null ? null : listenAddress('metrics-listen', metricsListen),
     announce: values.announce ?? isOn(env.CLINIC_RELAY_ANNOUNCE),
     dataDir,
     auditRetentionDays: integer(
@@ -153,6 +169,16 @@ export function parseRelayConfig(
 /** A secret from a file (preferred: it stays off the command line and out of the environment), else inline. */
 function readSecret(file: string | undefined, inline: string | undefined): string | null {
   return file ? readFileSync(file, 'utf8').trim() : (inline ?? null);
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function listenAddress(name: string, raw: string): { host: string; port: number } {
+  const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d+)$/.exec(raw);
+  if (!match?.[1] || !match[2]) throw new Error(`--${name} must be host:port, like 127.0.0.1:9464, got "${raw}"`);
+  return { host: match[1].replace(/^\[|\]$/g, ''), port: integer(name, match[2], 1, 65535) };
 }
 
 function isOn(raw: string | undefined): boolean {
@@ -202,18 +228,27 @@ export async function serveRelay(config: RelayConfig, logger: Logger): Promise<S
 
 async function main(): Promise<void> {
   const io = { out: (text: string) => process.stdout.write(text), err: (text: string) => process.stderr.write(text) };
+  const [command, ...rest] = process.argv.slice(2);
   // exitCode, not exit(): everything written to stdout (a whole audit export) is flushed first.
-  if (process.argv[2] === 'staff') {
-    process.exitCode = await runStaffCommand(process.argv.slice(3), process.env, io);
+  if (command === 'staff') {
+    process.exitCode = await runStaffCommand(rest, process.env, io);
     return;
   }
-  if (process.argv[2] === 'audit') {
-    process.exitCode = await runAuditCommand(process.argv.slice(3), process.env, io);
+  if (command === 'audit') {
+    process.exitCode = await runAuditCommand(rest, process.env, io);
+    return;
+  }
+  if (command === '--version' || command === 'version') {
+    io.out(`${relayVersion()}\n`);
+    return;
+  }
+  if (command === 'help') {
+    io.out(HELP);
     return;
   }
   let config: RelayConfig;
   try {
-    config = parseRelayConfig(process.argv.slice(2), process.env);
+    config = parseRelayConfig(command === 'serve' ? rest : process.argv.slice(2), process.env);
   } catch (err) {
     process.stderr.write(`clinic-relay: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
     process.exit(2);
@@ -224,7 +259,7 @@ async function main(): Promise<void> {
   if ((await served.store.listStaff()).length === 0) {
     process.stdout.write(`No clinic staff yet: add someone with  clinic-relay staff add "Dr. Name" --data-dir ${config.dataDir}\n`);
   }
-  const loopback = config.host === '127.0.0.1' || config.host === 'localhost' || config.host === '::1';
+  const loopback = isLoopback(config.host ?? '127.0.0.1');
   process.stdout.write(`\nClinic Consult relay on ${relay.url}  (WebSocket: ${relay.url.replace(/^http/, 'ws')}/ws)\n`);
   if (config.staticDir) process.stdout.write(`Browser mode: open ${relay.url}/ in Chromium or Chrome.\n`);
   if (!loopback && !config.tls) {

@@ -73,6 +73,8 @@ export interface RelayOptions {
   messagesPerSecond?: number;
   /** Serve Prometheus metrics at GET /metrics (counts only; off by default, see metrics.ts). */
   metrics?: boolean;
+  /** Serve the metrics on a listener of their own (e.g. loopback) instead of the public port. */
+  metricsListen?: { host: string; port: number } | null;
   /**
    * What the relay knows and remembers: staff and their devices (who may open consultations), consultations
    * closed and people who left (a restart with the same secret never reopens or readmits them). None: an
@@ -99,6 +101,8 @@ export interface Relay {
   readonly port: number;
   /** http(s)://host:port of this relay. */
   readonly url: string;
+  /** http://host:port of the separate metrics listener, when there is one. */
+  readonly metricsUrl: string | null;
   stats(): RelayStats;
   close(): Promise<void>;
 }
@@ -177,25 +181,37 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     },
   });
 
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+
+  const serveMetrics = (res: ServerResponse): void => {
+    if (!metrics) return sendPlain(res, 404, 'not found');
+    metrics.scrape().then(
+      ({ contentType, body }) => {
+        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+        res.end(body);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'metrics failed');
+        sendPlain(res, 500, 'internal error');
+      },
+    );
+  };
+
   const handleHttp = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ ok: !closing, ...stats() }));
-      return;
-    }
-    if (req.url === '/metrics' && metrics && req.method === 'GET') {
-      metrics.scrape().then(
-        ({ contentType, body }) => {
-          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
-          res.end(body);
-        },
-        (err: unknown) => {
-          log.error({ err }, 'metrics failed');
-          sendPlain(res, 500, 'internal error');
-        },
+    // Alive: the process answers. Ready: it accepts calls and can write what it must remember.
+    if (req.url === '/healthz') return json(res, 200, { ok: !closing, ...stats() });
+    if (req.url === '/readyz') {
+      if (closing) return json(res, 503, { ready: false, reason: 'shutting down' });
+      store.checkWritable().then(
+        (writable) => json(res, writable ? 200 : 503, writable ? { ready: true } : { ready: false, reason: 'database not writable' }),
+        () => json(res, 503, { ready: false, reason: 'database not writable' }),
       );
       return;
     }
+    if (req.url === '/metrics' && req.method === 'GET' && !options.metricsListen) return serveMetrics(res);
     if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
       serveStatic(options.staticDir, req, res).catch((err: unknown) => {
         log.error({ err }, 'static file failed');
@@ -621,6 +637,26 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // Metrics on their own listener: IT binds it to loopback or a management network, never the public port.
+  const metricsServer = options.metricsListen
+    ? createHttpServer((req, res) =>
+        req.url === '/metrics' && req.method === 'GET' ? serveMetrics(res) : sendPlain(res, 404, 'not found'),
+      )
+    : null;
+  if (metricsServer && options.metricsListen) {
+    const { host: metricsHost, port: metricsPort } = options.metricsListen;
+    await new Promise<void>((resolvePromise, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(metricsPort, metricsHost, () => resolvePromise());
+    }).catch(async (err: unknown) => {
+      await new Promise<void>((done) => server.close(() => done()));
+      throw err;
+    });
+  }
+  const metricsAddress = metricsServer?.address() as AddressInfo | undefined;
+  const metricsUrl = metricsAddress
+    ? `http://${metricsAddress.family === 'IPv6' ? `[${metricsAddress.address}]` : metricsAddress.address}:${metricsAddress.port}`
+    : null;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `${scheme}://${urlHost}:${port}`;
   publicUrl ??= url;
@@ -629,6 +665,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   return {
     port,
     url,
+    metricsUrl,
     stats,
     close: async () => {
       if (closing) return;
@@ -650,6 +687,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         server.closeIdleConnections();
       });
       wss.close();
+      if (metricsServer) await new Promise<void>((done) => metricsServer.close(() => done()));
       await ownStore?.close();
     },
   };

@@ -491,6 +491,16 @@ export class SqliteStore implements RelayStore {
     });
   }
 
+  async checkWritable(): Promise<boolean> {
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('ROLLBACK');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

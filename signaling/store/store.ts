@@ -168,6 +168,9 @@ export interface RelayStore {
   /** Removes events older than `before`, records that it did (an 'audit.purged' event, when any went), returns how many. */
   purgeAuditBefore(before: number, now: number, actor?: string): Promise<number>;
 
+  /** Whether the database can take a write right now (the relay's readiness): takes the write lock and lets go. */
+  checkWritable(): Promise<boolean>;
+
   close(): Promise<void>;
 }
 

@@ -249,6 +249,7 @@ describe('HostedRelay', () => {
         return {
           port: 5555,
           url: 'http://127.0.0.1:5555',
+          metricsUrl: null,
           stats: () => ({ connections: 0, consultations: 0, participants: 0, calls: 0 }),
           close: async () => {},
         };

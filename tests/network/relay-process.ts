@@ -38,7 +38,9 @@ export interface RelayProcess {
 
 export async function startRelayProcess(ns: string, host: string, ice: RelayIce = {}): Promise<RelayProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'clinic-relay-'));
-  const args = ['--host', host, '--port', String(RELAY_PORT), '--static', RENDERER_DIST, '--log-level', 'info'];
+  // Off loopback the relay needs the address patients reach it at: the homes open it at this one.
+  const args = ['--host', host, '--port', String(RELAY_PORT), '--public-url', `http://${host}:${RELAY_PORT}`, '--static', RENDERER_DIST];
+  args.push('--log-level', 'info');
   if (ice.stunUrls?.length) args.push('--stun', ice.stunUrls.join(','));
   if (ice.turnUrls?.length) args.push('--turn', ice.turnUrls.join(','));
   if (ice.turnSecret) {

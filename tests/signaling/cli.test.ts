@@ -31,6 +31,7 @@ describe('defaults', () => {
       allowedOrigins: null,
       graceMs: 30_000,
       metrics: false,
+      metricsListen: null,
       announce: false,
       logLevel: 'info',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
@@ -67,6 +68,7 @@ describe('flags and environment', () => {
       allowedOrigins: ['https://a.example', 'https://b.example'],
       graceMs: 60_000,
       metrics: true,
+      metricsListen: null,
       announce: true,
       logLevel: 'warn',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
@@ -109,6 +111,7 @@ describe('flags and environment', () => {
       allowedOrigins: ['https://c.example'],
       graceMs: 5_000,
       metrics: true,
+      metricsListen: null,
       announce: true,
       logLevel: 'debug',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
@@ -128,6 +131,26 @@ describe('flags and environment', () => {
     expect(parseRelayConfig(['--data-dir', 'data'], {}).dataDir).toBe(join(process.cwd(), 'data'));
     expect(() => parseRelayConfig(['--data-dir='], {})).toThrow('--data-dir needs a folder');
     expect(() => parseRelayConfig([], { CLINIC_RELAY_DATA_DIR: '' })).toThrow('--data-dir needs a folder');
+  });
+
+  it('requires --public-url off loopback (invite links must carry a reachable address), and checks it', () => {
+    expect(() => parseRelayConfig(['--host', '0.0.0.0'], {})).toThrow('--public-url is required when the relay listens on 0.0.0.0');
+    expect(() => parseRelayConfig(['--host', '192.168.1.5'], {})).toThrow('--public-url is required');
+    expect(parseRelayConfig(['--host', '127.0.0.2'], {}).publicUrl).toBeNull();
+    expect(parseRelayConfig(['--host', '0.0.0.0', '--public-url', 'https://consult.clinic.example'], {}).publicUrl).toBe(
+      'https://consult.clinic.example',
+    );
+    expect(() => parseRelayConfig(['--public-url', 'consult.clinic.example'], {})).toThrow('must be an http(s) origin');
+    expect(() => parseRelayConfig(['--public-url', 'https://consult.clinic.example/join?x'], {})).toThrow('must be an http(s) origin');
+  });
+
+  it('serves metrics on their own listener when asked, which turns them on', () => {
+    expect(parseRelayConfig(['--metrics-listen', '127.0.0.1:9464'], {})).toMatchObject({
+      metrics: true,
+      metricsListen: { host: '127.0.0.1', port: 9464 },
+    });
+    expect(parseRelayConfig([], { CLINIC_RELAY_METRICS_LISTEN: '[::1]:9464' }).metricsListen).toEqual({ host: '::1', port: 9464 });
+    expect(() => parseRelayConfig(['--metrics-listen', '9464'], {})).toThrow('must be host:port');
   });
 
   it('accepts --flag=value syntax and port 0 (any free port)', () => {

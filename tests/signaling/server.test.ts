@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'libsql';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
@@ -121,6 +124,36 @@ function upgradeThenReset(port: number, path: string, origin: string | null): Pr
   });
 }
 
+describe('readiness endpoint', () => {
+  it('says ready while the relay accepts calls and its database takes writes', async () => {
+    const relay = await start();
+    const ready = await fetch(`${relay.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+  });
+
+  it('answers 503 with the reason when the database cannot take a write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clinic-readyz-'));
+    const store = await openStore({ directory: dir });
+    const relay = await startRelay({ port: 0, logger: pino({ level: 'silent' }), store });
+    relays.push(relay);
+    const locker = new Database(join(dir, 'relay.db'));
+    locker.exec('PRAGMA busy_timeout = 0; BEGIN IMMEDIATE');
+    try {
+      const held = await fetch(`${relay.url}/readyz`);
+      expect(held.status).toBe(503);
+      expect(await held.json()).toEqual({ ready: false, reason: 'database not writable' });
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+    await relay.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 20_000);
+});
+
 describe('health endpoint', () => {
   it('answers JSON with ok and live counts', async () => {
     const relay = await start();
@@ -153,6 +186,16 @@ describe('metrics endpoint', () => {
   it('is off unless asked for', async () => {
     const relay = await start();
     expect((await fetch(`${relay.url}/metrics`)).status).toBe(404);
+  });
+
+  it('can live on a listener of its own, and then never on the public port', async () => {
+    const relay = await start({ metrics: true, metricsListen: { host: '127.0.0.1', port: 0 } });
+    expect(relay.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${relay.url}/metrics`)).status).toBe(404);
+    const own = await fetch(`${relay.metricsUrl}/metrics`);
+    expect(own.status).toBe(200);
+    expect(await own.text()).toContain('clinic_relay_connections');
+    expect((await fetch(`${relay.metricsUrl}/healthz`)).status).toBe(404);
   });
 
   it('counts people, calls and how they end, refusals by code and reason, and process health, with no names', async () => {

@@ -24,6 +24,8 @@ export interface AbuseFigures {
   other_address_served: boolean;
   idle_closed_at_deadline: number;
   join_leave_cycles: number;
+  /** Of those, the arrivals the waiting room took (the rest: RATE_LIMITED). */
+  join_leave_admitted: number;
   clinician_bytes_during_join_flood: number;
   hostile_inputs: number;
   hostile_refused_with_expected_code: number;
@@ -132,11 +134,15 @@ export async function runAbuse(): Promise<AbuseFigures> {
     const device = await newDevice();
     const hostBytes = byteCounter(host);
     const CYCLES = 100;
+    let admitted = 0;
     for (let i = 0; i < CYCLES; i += 1) {
       const looper = await TestClient.open(relay.wsUrl, { localAddress: '127.0.0.60' }, 'looper');
       looper.send(await joinMessage(looper, device, { secret: made.secret }, 'Looper'));
-      await looper.next('welcome');
-      looper.send({ type: 'leave' });
+      const reply = await Promise.race([looper.next('welcome'), looper.nextError()]);
+      if (reply.type === 'welcome') {
+        admitted += 1;
+        looper.send({ type: 'leave' });
+      }
       looper.ws.close();
     }
     await delay(300);
@@ -199,6 +205,7 @@ export async function runAbuse(): Promise<AbuseFigures> {
       other_address_served: otherServed,
       idle_closed_at_deadline: idleClosed,
       join_leave_cycles: CYCLES,
+      join_leave_admitted: admitted,
       clinician_bytes_during_join_flood: clinicianBytes,
       hostile_inputs: hostile.length,
       hostile_refused_with_expected_code: refusedAsExpected,
@@ -219,7 +226,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   process.stdout.write(
     `flood from one address: ${figures.flood_accepted}/${figures.flood_attempted} sockets accepted, other address served: ${figures.other_address_served}\n` +
       `idle sockets closed at the ${IDENTIFY_SECONDS} s deadline: ${figures.idle_closed_at_deadline}\n` +
-      `join/leave loop (${figures.join_leave_cycles} cycles): ${figures.clinician_bytes_during_join_flood} bytes to the clinician\n` +
+      `join/leave loop: ${figures.join_leave_admitted} of ${figures.join_leave_cycles} arrivals taken, ` +
+      `${figures.clinician_bytes_during_join_flood} bytes to the clinician\n` +
       `hostile inputs refused with their codes: ${figures.hostile_refused_with_expected_code}/${figures.hostile_inputs}\n` +
       `live signals: ${figures.signals_delivered}/${figures.signals_sent} delivered, ${figures.signals_cross_delivered} cross-delivered\n` +
       `relay log lines above warn: ${figures.relay_log_lines_above_warn}\n`,

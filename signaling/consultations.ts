@@ -18,6 +18,7 @@ import {
   type WaitingPatient,
 } from './protocol';
 import { ResumeTokens, type SeatClaim } from './resume-tokens';
+import { TokenBucket } from './token-bucket';
 
 export class RelayError extends Error {
   constructor(
@@ -69,6 +70,7 @@ interface Consultation {
    * hold the same call, it is the consultation's call again, and its signals flow as before.
    */
   readonly heldCalls: Map<string, string>;
+  readonly arrivals: TokenBucket;
 }
 
 interface Seat {
@@ -148,6 +150,11 @@ export interface SeatDetails {
 export type SeatLookup = { live: Participant } | { claim: SeatClaim };
 
 const MAX_ENDED_CALL_IDS = 64;
+/** Patients one consultation seats at once: far beyond a clinic's day, and a bound on what a list costs. */
+export const MAX_WAITING_PATIENTS = 50;
+/** Arrivals (joins and re-joins) in one waiting room: bursts of 20, then 20 a minute. */
+const ARRIVAL_BURST = 20;
+const ARRIVALS_PER_SECOND = 20 / 60;
 export const DEFAULT_TOKEN_TTL_MS = 24 * 3600 * 1000;
 
 /** Called once the participant exists and before anything is delivered to it (binds it to a socket). */
@@ -212,8 +219,16 @@ export class ConsultationRegistry {
     if (!consultation) {
       throw new RelayError(ErrorCode.UNKNOWN_CONSULTATION, 'your clinician has not opened this consultation yet; try again shortly');
     }
+    // Every arrival costs the clinician a presence and a waiting list: a patient looping join/leave (or
+    // reload) cannot make that a flood.
+    if (!consultation.arrivals.take(this.now())) {
+      throw new RelayError(ErrorCode.RATE_LIMITED, 'Too many arrivals in this waiting room just now. Wait a minute, then try again.');
+    }
     const seated = [...consultation.patients.values()].find((p) => p.inviteId === invited.inviteId);
     if (seated) return this.takeBack(seated, null, attach);
+    if (consultation.patients.size >= MAX_WAITING_PATIENTS) {
+      throw new RelayError(ErrorCode.CONSULTATION_FULL, 'This waiting room is full. Please wait, or call the clinic.');
+    }
     const clinician = this.clinicianOf(consultation);
     const seat: Seat = {
       code: consultation.code,
@@ -359,6 +374,7 @@ export class ConsultationRegistry {
       call: null,
       endedCallIds: new Set(),
       heldCalls: new Map(),
+      arrivals: new TokenBucket(ARRIVALS_PER_SECOND, ARRIVAL_BURST, this.now()),
     };
     this.consultations.set(id, consultation);
     this.byCode.set(code, consultation);

@@ -58,6 +58,8 @@ export const ErrorCode = {
   INVITE_EXPIRED: 'INVITE_EXPIRED',
   /** Another device already came in on this invite: each invite seats one device. */
   INVITE_USED: 'INVITE_USED',
+  /** The waiting room seats as many patients as it may. */
+  CONSULTATION_FULL: 'CONSULTATION_FULL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

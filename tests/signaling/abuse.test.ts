@@ -14,8 +14,10 @@ it('stays up for the clinic while one address floods, idles, loops joins and sen
   expect(figures.other_address_served).toBe(true);
   // Sockets that never sign in or join are closed at the deadline, every one.
   expect(figures.idle_closed_at_deadline).toBe(figures.flood_accepted);
-  // A join/leave loop costs the clinician's socket little per cycle (it cost whole waiting-room lists).
-  expect(figures.clinician_bytes_during_join_flood / figures.join_leave_cycles).toBeLessThan(1000);
+  // A join/leave loop: the waiting room takes a burst of arrivals, then a few a minute; what reaches the
+  // clinician is a few hundred bytes per arrival taken (it was 24 MB in 2 s of whole waiting-room lists).
+  expect(figures.join_leave_admitted).toBeLessThanOrEqual(25);
+  expect(figures.clinician_bytes_during_join_flood).toBeLessThanOrEqual(figures.join_leave_admitted * 1000);
   // Every hostile input refused with its code; nothing a client sends makes the relay log above warn.
   expect(figures.hostile_refused_with_expected_code).toBe(figures.hostile_inputs);
   expect(figures.relay_log_lines_above_warn).toBe(0);

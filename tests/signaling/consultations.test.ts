@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConsultationRegistry, type Participant, RelayError } from '../../signaling/consultations';
+import { ConsultationRegistry, MAX_WAITING_PATIENTS, type Participant, RelayError } from '../../signaling/consultations';
 import { ErrorCode, type ServerMessageBody, type SignalData } from '../../signaling/protocol';
 
 type Body<T extends ServerMessageBody['type']> = Extract<ServerMessageBody, { type: T }>;
@@ -59,7 +59,12 @@ function setup() {
     return start.callId;
   }
 
-  return { registry, log, evicted, got, last, clear, open, join, admit };
+  /** Moves the registry's clock on. */
+  function tick(ms: number): void {
+    clock += ms;
+  }
+
+  return { registry, log, evicted, got, last, clear, open, join, admit, tick };
 }
 
 function expectRelayError(action: () => unknown, code: ErrorCode): void {
@@ -153,6 +158,21 @@ describe('join', () => {
     const again = t.registry.joinInvited({ consultationId: code, inviteId: 'i_same', name: 'Sam', invitedAs: null, deviceKey: 'k' });
     expect(again).toBe(first);
     expect(t.last(clinician.id, 'waiting-room').patients).toMatchObject([{ id: first.id, present: true }]);
+  });
+
+  it('takes a burst of arrivals, then refuses more for a while (RATE_LIMITED): a join/leave loop floods nobody', () => {
+    const { code } = t.open();
+    for (let i = 0; i < 20; i += 1) t.registry.leave(t.join(code, `Patient ${i}`).id);
+    expectRelayError(() => t.join(code, 'One too many'), ErrorCode.RATE_LIMITED);
+  });
+
+  it(`seats at most ${MAX_WAITING_PATIENTS} patients at once (CONSULTATION_FULL)`, () => {
+    const { code } = t.open();
+    for (let i = 0; i < MAX_WAITING_PATIENTS; i += 1) {
+      t.join(code, `Patient ${i}`);
+      t.tick(3_000); // arrivals paced as people arrive: the waiting room's budget refills between them
+    }
+    expectRelayError(() => t.join(code, 'Late'), ErrorCode.CONSULTATION_FULL);
   });
 
   it('refuses an invite to a consultation that is not open with UNKNOWN_CONSULTATION and changes nothing', () => {

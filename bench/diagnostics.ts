@@ -63,8 +63,9 @@ async function measure(mode: Mode, index: number): Promise<Measurement> {
   const clinician = await AppWindow.open(chromium.browser, url, 'clinician');
   const patient = await AppWindow.open(chromium.browser, url, 'patient');
   try {
-    const code = await clinician.openConsultation(await relay.staffCode(`Dr. Bench ${index}`));
-    await patient.joinConsultation(code, `Patient ${index}`);
+    await clinician.openConsultation(await relay.staffCode(`Dr. Bench ${index}`));
+    const { shortCode } = await clinician.invitePatient(`Patient ${index}`);
+    await patient.joinConsultation(shortCode, `Patient ${index}`);
     await clinician.admit(`Patient ${index}`);
     await Promise.all([clinician.waitForState('connected'), patient.waitForState('connected')]);
     await Promise.all([clinician.waitForFirstRemoteFrame(), patient.waitForFirstRemoteFrame()]);

@@ -45,7 +45,7 @@ export function createClinicBridge(ipc: IpcRendererLike) {
 
   ipc.on(IpcEvent.joinLink, (_event, payload) => {
     // Only the payload crosses into the page, and only in the contract's shape.
-    if (isJoinLink(payload)) dispatch({ relayUrl: payload.relayUrl, code: payload.code });
+    if (isJoinLink(payload)) dispatch({ relayUrl: payload.relayUrl, invite: payload.invite });
   });
 
   const onJoinLink = (listener: (link: JoinLink) => void): Unsubscribe => {

@@ -5,12 +5,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { JoinLink, Settings } from '../contract/bridge';
-import { formatCode, normalizeCode } from '../signaling/protocol';
 import { App, type JoinRequest } from './app/App';
 import { getBridge } from './bridge';
 import { HostContext, type HostServices } from './bridge/bridge-context';
 import { EngineHost } from './bridge/engine-host';
 import { takeEnrollmentCode } from './bridge/enrollment-link';
+import { createPatientKeyStore } from './bridge/patient-key-store';
 import { createSessionStore } from './bridge/session-store';
 import { createStaffCredentialStore } from './bridge/staff-credential-store';
 import { ConsultEngine } from './engine/engine';
@@ -30,6 +30,7 @@ function createEngine(relayUrl: string, settings: Settings): ConsultEngine {
     createPeer: createSimplePeer,
     sessionStore: createSessionStore(),
     staffCredentials: createStaffCredentialStore(relayUrl),
+    patientKeys: createPatientKeyStore(relayUrl),
   });
 }
 
@@ -112,8 +113,7 @@ async function start(): Promise<void> {
   };
 
   bridge.onJoinLink((link: JoinLink) => {
-    const code = normalizeCode(link.code);
-    joinRequest = { code: code.length === 8 ? formatCode(code) : link.code, at: Date.now() };
+    joinRequest = { invite: link.invite, at: Date.now() };
     host.switchRelay(link.relayUrl);
     render();
   });

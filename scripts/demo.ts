@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     const start = run.marks.opened;
     const rel = (t: number) => `+${(t - start).toFixed(0).padStart(5)} ms`;
     line('\ntimeline');
-    line(`  ${rel(run.marks.opened)}  clinician opened consultation ${run.code}`);
+    line(`  ${rel(run.marks.opened)}  clinician opened the consultation (the patient's invite code: ${run.inviteCode})`);
     line(`  ${rel(run.marks.joined)}  patient joined the waiting room`);
     line(`  ${rel(run.marks.admitted)}  clinician admitted the patient`);
     line(`  ${rel(run.marks.patientConnected)}  patient connected`);
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     line(
       JSON.stringify({
         demo: ok ? 'ok' : 'failed',
-        code: run.code,
+        invite_code: run.inviteCode,
         waiting_ms: waitingMs,
         admit_to_first_frames_ms: Math.round(run.admitToMediaMs),
         floor_ms: Math.round(floorMs),

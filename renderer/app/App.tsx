@@ -10,9 +10,10 @@ import { ConnectionSettings } from '../features/settings/ConnectionSettings';
 
 type Mode = 'choose' | 'clinician' | 'patient';
 
-/** A consultation link opened from outside (deep link, or the page's ?code=): go to the join form. */
+/** An invite link opened from outside (desktop deep link, or the page's ?invite=): go to the join form with it. */
 export interface JoinRequest {
-  code: string;
+  /** The invite's secret. */
+  invite: string;
   at: number;
 }
 
@@ -34,7 +35,6 @@ export function App({ engine, relayUrl, joinRequest, enrollmentCode, settingsWar
   useEffect(() => {
     if (joinRequest) setChosen('patient');
   }, [joinRequest]);
-  const joinCode = joinRequest?.code ?? '';
 
   // Once the relay has placed us, the role decides the screen (e.g. after a reload).
   const mode: Mode = snapshot.role ?? chosen;
@@ -60,14 +60,16 @@ export function App({ engine, relayUrl, joinRequest, enrollmentCode, settingsWar
               I am a clinician: open a consultation
             </button>
             <button type="button" className="button" onClick={() => setChosen('patient')}>
-              I am a patient: join with a code
+              I am a patient: join with an invite code
             </button>
           </div>
           <ConnectionSettings relayUrl={relayUrl} />
         </div>
       )}
       {mode === 'clinician' && <ClinicianScreen engine={engine} snapshot={snapshot} enrollmentCode={enrollmentCode ?? ''} />}
-      {mode === 'patient' && <PatientScreen engine={engine} snapshot={snapshot} initialCode={joinCode} defaultName={displayName} />}
+      {mode === 'patient' && (
+        <PatientScreen engine={engine} snapshot={snapshot} invite={joinRequest?.invite ?? null} defaultName={displayName} />
+      )}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * The host bridge for a plain browser tab (browser mode, e2e tests): the relay is the page's own origin,
- * settings live in localStorage, join links are the page's `?code=`.
+ * settings live in localStorage, the join link is the page's own `?invite=<secret>` (the invite link a
+ * clinician sent).
  */
 import {
   type ClinicBridge,
@@ -37,6 +38,8 @@ async function permissionState(name: 'camera' | 'microphone'): Promise<MediaAcce
 }
 
 export function createBrowserBridge(win: Window = window): ClinicBridge {
+  // The page's invite is one link opened once: a second subscriber (a re-render) must not see it as new.
+  let pageInvite = new URL(win.location.href).searchParams.get('invite')?.trim() || null;
   return {
     getAppInfo: async () => ({
       host: 'browser',
@@ -90,8 +93,11 @@ export function createBrowserBridge(win: Window = window): ClinicBridge {
       return { saved: true, path: null };
     },
     onJoinLink: (listener: (link: JoinLink) => void) => {
-      const code = new URL(win.location.href).searchParams.get('code');
-      if (code) queueMicrotask(() => listener({ relayUrl: relayUrlForPage(win.location), code }));
+      // Left in the address on purpose: once redeemed, the invite belongs to this device, so a reload or a
+      // bookmark brings this device back to its seat, and the link is worthless anywhere else.
+      const invite = pageInvite;
+      pageInvite = null;
+      if (invite) queueMicrotask(() => listener({ relayUrl: relayUrlForPage(win.location), invite }));
       return () => {};
     },
     // No pinning in a browser: it verifies certificates itself and a page cannot add trust, so main's

@@ -1,36 +1,6 @@
-/**
- * This device's clinic staff credentials, one per relay address, in IndexedDB. The key pair is stored as a
- * CryptoKeyPair (IndexedDB takes CryptoKeys by structured clone) with its private half non-extractable: the
- * page's own script, and anyone reading the profile's storage, can have it sign but can never export it.
- */
+/** This device's clinic staff credentials, one per relay address, in IndexedDB (device-db.ts). */
 import type { StaffCredential, StaffCredentialStore } from '../engine/engine';
-
-const DATABASE = 'clinic-consult';
-const CREDENTIALS = 'staff-credentials';
-
-function openDatabase(factory: IDBFactory): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const open = factory.open(DATABASE, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore(CREDENTIALS);
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
-  });
-}
-
-/** Runs one operation in its own transaction; resolves with its result once the transaction committed (durable). */
-function inTransaction<T>(
-  database: IDBDatabase,
-  mode: IDBTransactionMode,
-  operation: (store: IDBObjectStore) => IDBRequest<T>,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const transaction = database.transaction(CREDENTIALS, mode);
-    const request = operation(transaction.objectStore(CREDENTIALS));
-    transaction.oncomplete = () => resolve(request.result);
-    transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
+import { inTransaction, STAFF_CREDENTIALS } from './device-db';
 
 /** What was stored, if it still has the shape of a credential (anything else reads as none). */
 function asCredential(value: unknown): StaffCredential | null {
@@ -45,18 +15,13 @@ function asCredential(value: unknown): StaffCredential | null {
 
 /** The credential store for the relay at `relayUrl` (each relay enrolls its own staff and devices). */
 export function createStaffCredentialStore(relayUrl: string, factory: IDBFactory = indexedDB): StaffCredentialStore {
-  let database: Promise<IDBDatabase> | null = null;
-  const open = (): Promise<IDBDatabase> => {
-    database ??= openDatabase(factory);
-    return database;
-  };
   return {
-    load: async () => asCredential(await inTransaction(await open(), 'readonly', (store) => store.get(relayUrl))),
+    load: async () => asCredential(await inTransaction(factory, STAFF_CREDENTIALS, 'readonly', (store) => store.get(relayUrl))),
     save: async (credential) => {
-      await inTransaction(await open(), 'readwrite', (store) => store.put(credential, relayUrl));
+      await inTransaction(factory, STAFF_CREDENTIALS, 'readwrite', (store) => store.put(credential, relayUrl));
     },
     clear: async () => {
-      await inTransaction(await open(), 'readwrite', (store) => store.delete(relayUrl));
+      await inTransaction(factory, STAFF_CREDENTIALS, 'readwrite', (store) => store.delete(relayUrl));
     },
   };
 }

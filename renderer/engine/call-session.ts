@@ -52,6 +52,8 @@ export class CallSession {
   private readonly remoteCandidates: CandidateSummary = emptyCandidates();
   private readonly candidateErrors: IceEvidence['candidateErrors'] = [];
   readonly icePlan: IcePlan;
+  /** What the relay configured for this call (from its call-start): part of a failure's evidence. */
+  private readonly configured: IceEvidence['configured'];
   private widened = false;
   private widenTimer: ReturnType<typeof setTimeout> | null = null;
   private offersApplied = 0;
@@ -64,6 +66,12 @@ export class CallSession {
     this.events = options.events;
     this.canSignal = options.canSignal ?? (() => true);
     this.icePlan = planIce({ iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy });
+    const urls = options.iceServers.flatMap((server) => [server.urls].flat());
+    this.configured = {
+      stun: urls.some((url) => url.startsWith('stun')),
+      turn: urls.some((url) => url.startsWith('turn')),
+      relayOnly: options.iceTransportPolicy === 'relay',
+    };
     const peer = options.createPeer({
       initiator: options.initiator,
       stream: options.localStream,
@@ -178,9 +186,9 @@ export class CallSession {
     if (!this.ended && this.peer) this.peer.replaceTrack(oldTrack, newTrack, stream);
   }
 
-  evidence(configured: IceEvidence['configured']): IceEvidence {
+  evidence(): IceEvidence {
     return {
-      configured,
+      configured: { ...this.configured },
       local: { ...this.localCandidates, relayProtocols: [...this.localCandidates.relayProtocols] },
       remote: { ...this.remoteCandidates, relayProtocols: [] },
       candidateErrors: [...this.candidateErrors],

@@ -37,6 +37,7 @@ export interface CallStart {
   callId: string;
   initiator: boolean;
   localStream: MediaStream;
+  /** The ICE servers (with this side's TURN credentials) and policy of this call's own call-start. */
   ice: { iceServers: RTCIceServer[]; iceTransportPolicy: RTCIceTransportPolicy };
 }
 
@@ -151,8 +152,8 @@ export class Calls {
     this.live?.replaceTrack(oldTrack, newTrack, stream);
   }
 
-  evidence(configured: IceEvidence['configured']): IceEvidence | null {
-    return this.live?.evidence(configured) ?? null;
+  evidence(): IceEvidence | null {
+    return this.live?.evidence() ?? null;
   }
 
   /** Tears the live call down (no event of it fires afterwards) and remembers its id as finished. */

@@ -5,7 +5,8 @@
  * header is the diagram. The rest is delegated: clinic staff sign-in (the device credential, and proving it to
  * each new socket before anything else is said) to `StaffSignIn`, our place at the relay to `RelaySession`, each call's
  * lifecycle (signals in and out, early and stale signals, what a peer's close means) to `Calls`, restarting a
- * broken call to `CallRecovery`, and the camera and microphone to `LocalMedia`.
+ * broken call to `CallRecovery`, the camera and microphone to `LocalMedia`, and a patient's device key (the
+ * proof that it is the device its invite was redeemed on) to `PatientDevice`.
  *
  * Invariants that make the classic failures impossible:
  * - local media exists before a consultation is entered, so every peer is created with its tracks and
@@ -22,30 +23,45 @@ import {
   type ClientMessageBody,
   CloseCode,
   ErrorCode,
+  formatCode,
   type IceSettings,
+  inviteSecret,
+  LIMITS,
   type EndReason as RelayEndReason,
   type Role,
   type ServerMessage,
   type ServerMessageOf,
   type SignalData,
   type StaffMember,
+  shortCode,
 } from '../../signaling/protocol';
 import { Calls } from './calls';
 import { diagnoseConnectionFailure } from './diagnosis';
 import { type DeviceKind, LocalMedia, type LocalMediaState } from './local-media';
 import type { GetUserMedia } from './media';
+import { MemoryPatientKeyStore, PatientDevice, type PatientKeyStore } from './patient-device';
 import type { PeerFactory } from './peer';
 import { hasConnected, type PhaseEvent, transition } from './phase';
 import { CallRecovery } from './recovery';
-import { classifyRelayError, type Intent, RelaySession, type SessionStore } from './relay-session';
-import { type CallEndReason, type EngineSnapshot, FAILURES, INITIAL_SNAPSHOT, type SnapshotPatch } from './snapshot';
-import { MemoryCredentialStore, type StaffCredentialStore, StaffSignIn } from './staff-sign-in';
+import { classifyRelayError, type Intent, type InviteKey, RelaySession, type SessionStore } from './relay-session';
+import { PendingReplies } from './replies';
+import {
+  type CallEndReason,
+  type CreatedInvite,
+  type EngineSnapshot,
+  FAILURES,
+  INITIAL_SNAPSHOT,
+  type Refusal,
+  type SnapshotPatch,
+} from './snapshot';
+import { asSentence, MemoryCredentialStore, SignInFailure, type StaffCredentialStore, StaffSignIn } from './staff-sign-in';
 import { Timeline, type TimelineEntry } from './timeline';
 import type { RelayStatus, SignalingTransport } from './transport';
 
+export type { PatientKeyStore } from './patient-device';
 export { isCallPhase, type Phase } from './phase';
-export type { SessionStore, StoredSession } from './relay-session';
-export type { CallEndReason, EngineSnapshot, PeerInfo } from './snapshot';
+export type { InviteKey, SessionStore, StoredSession } from './relay-session';
+export type { CallEndReason, CreatedInvite, EngineSnapshot, PeerInfo, Refusal } from './snapshot';
 export type { SignInStatus, StaffCredential, StaffCredentialStore } from './staff-sign-in';
 
 export interface EngineDeps {
@@ -57,6 +73,8 @@ export interface EngineDeps {
   sessionStore?: SessionStore;
   /** This device's clinic staff credential for this relay; without one, sign-ins are forgotten on reload. */
   staffCredentials?: StaffCredentialStore;
+  /** This device's patient key for this relay; without one, a reload is another device to the relay. */
+  patientKeys?: PatientKeyStore;
   /**
    * How long to wait, after the remote peer closes, for the relay to say why (a hang-up message races the
    * peer's own close) before calling it "peer left".
@@ -74,6 +92,25 @@ export interface EngineDeps {
   timeline?: Timeline;
 }
 
+/** What came of asking the relay for an invite. */
+export type InviteOutcome = { ok: true; invite: CreatedInvite } | ({ ok: false } & Refusal);
+
+/** Codes of refusals the relay never sends, beside protocol.ts's ErrorCode and SignInFailure. */
+export const EngineFailure = {
+  /** No socket to the relay (or it went before the answer came). */
+  RELAY_UNREACHABLE: SignInFailure.RELAY_UNREACHABLE,
+  DEVICE_KEY_FAILED: SignInFailure.DEVICE_KEY_FAILED,
+} as const;
+
+const RELAY_UNREACHABLE: InviteOutcome = {
+  ok: false,
+  code: EngineFailure.RELAY_UNREACHABLE,
+  message: 'The clinic server could not be reached. Check the connection and try again.',
+};
+
+/** How long the pre-call check waits for its TURN credentials. */
+const PRECALL_ICE_TIMEOUT_MS = 5000;
+
 export class ConsultEngine {
   readonly timeline: Timeline;
   private snapshot: EngineSnapshot = INITIAL_SNAPSHOT;
@@ -81,6 +118,10 @@ export class ConsultEngine {
   private readonly media: LocalMedia;
   private readonly relay: RelaySession;
   private readonly signIn: StaffSignIn;
+  private readonly device: PatientDevice;
+  /** `invite` and `precall-ice` are answered in order on the socket that asked. */
+  private readonly inviteReplies = new PendingReplies<InviteOutcome>();
+  private readonly precallReplies = new PendingReplies<IceSettings | null>();
   private readonly calls: Calls;
   /** Restarts a call that had connected and broke (see recovery.ts). */
   private readonly recovery: CallRecovery;
@@ -96,10 +137,23 @@ export class ConsultEngine {
       onTrackReplaced: (oldTrack, newTrack, stream) => this.calls.replaceTrack(oldTrack, newTrack, stream),
       log: (event, detail) => this.log(event, detail),
     });
+    this.device = new PatientDevice({
+      store: deps.patientKeys ?? new MemoryPatientKeyStore(),
+      log: (event, detail) => this.log(event, detail),
+    });
     this.relay = new RelaySession({
       send: (message) => this.send(message),
       sessionStore: deps.sessionStore,
       liveCallId: () => this.liveCallId(),
+      prove: (challenge) => this.device.prove(challenge),
+      currentChallenge: () => this.signIn.currentChallenge,
+      unprovable: () =>
+        this.update({
+          joinError: {
+            code: EngineFailure.DEVICE_KEY_FAILED,
+            message: 'This browser could not make or use its device key, so it cannot join. Try again, or use another browser.',
+          },
+        }),
     });
     this.signIn = new StaffSignIn({
       store: deps.staffCredentials ?? new MemoryCredentialStore(),
@@ -172,11 +226,6 @@ export class ConsultEngine {
     return this.deps.transport.rttMs;
   }
 
-  /** The ICE servers the relay gave this participant (empty before the welcome or when none are configured). */
-  get iceSettings(): IceSettings {
-    return this.relay.ice;
-  }
-
   get peerConnection(): RTCPeerConnection | null {
     return this.calls.current?.connection ?? null;
   }
@@ -221,9 +270,17 @@ export class ConsultEngine {
     return this.enter({ type: 'create' });
   }
 
-  /** Patient: enters the waiting room of the consultation with this code. */
-  async join(code: string, name: string): Promise<boolean> {
-    return this.enter({ type: 'join', code, name });
+  /**
+   * Patient: enters the waiting room on an invite (the link's secret, or the short code read out), under the
+   * name they give; this device's key signs for the seat. A malformed invite is refused here, without asking.
+   */
+  async join(invite: InviteKey, name: string): Promise<boolean> {
+    const checked = checkInvite(invite);
+    if ('code' in checked) {
+      this.update({ joinError: checked, relayError: null });
+      return false;
+    }
+    return this.enter({ type: 'join', invite: checked, name: name.trim() });
   }
 
   /** Takes back the place saved before a reload, if any. Returns false when there was none. */
@@ -232,7 +289,39 @@ export class ConsultEngine {
     if (!stored) return false;
     this.log('restoring', stored.role);
     this.update({ role: stored.role });
-    return this.enter({ type: 'resume', token: stored.resumeToken });
+    return this.enter({ type: 'resume', token: stored.resumeToken, role: stored.role });
+  }
+
+  /**
+   * Clinician: asks the relay for a single-use invite for one patient (`expectedName` is whom they expect, or
+   * null), valid for `ttlMinutes` (the relay's default: 24 hours). The invite joins the snapshot's list.
+   */
+  async invite(expectedName: string | null, ttlMinutes?: number): Promise<InviteOutcome> {
+    if (this.snapshot.role !== 'clinician' || !this.snapshot.consultation) {
+      return { ok: false, code: ErrorCode.NOT_JOINED, message: 'Open a consultation first.' };
+    }
+    const name = expectedName?.trim() || null;
+    if (name !== null && name.length > LIMITS.maxDisplayNameLength) {
+      return { ok: false, code: ErrorCode.BAD_MESSAGE, message: `A name has at most ${LIMITS.maxDisplayNameLength} characters.` };
+    }
+    // Said on a socket whose sign-in and seat were said first (the relay handles a socket's messages in order).
+    if (this.deps.transport.status !== 'open' || !this.signIn.greeted) return RELAY_UNREACHABLE;
+    const reply = this.inviteReplies.wait(RELAY_UNREACHABLE);
+    if (!this.send({ type: 'invite', expectedName: name, ...(ttlMinutes === undefined ? {} : { ttlMinutes }) })) {
+      this.inviteReplies.cancelAll(RELAY_UNREACHABLE);
+    }
+    return reply;
+  }
+
+  /**
+   * ICE servers with short-lived TURN credentials for the pre-call check (staff, or a seated patient); null when
+   * the relay cannot be asked or does not answer. Calls get their own with each call-start.
+   */
+  async precallIce(): Promise<IceSettings | null> {
+    if (this.deps.transport.status !== 'open' || !this.signIn.greeted) return null;
+    const reply = this.precallReplies.wait(null, PRECALL_ICE_TIMEOUT_MS);
+    if (!this.send({ type: 'precall-ice' })) this.precallReplies.cancelAll(null);
+    return reply;
   }
 
   admit(patientId: string): void {
@@ -254,7 +343,7 @@ export class ConsultEngine {
     this.finishCall('left');
     this.send({ type: 'leave' });
     this.relay.forget();
-    this.go('left', { endReason: 'left', consultation: null, waitingRoom: [], peer: null });
+    this.go('left', { endReason: 'left', consultation: null, invites: [], waitingRoom: [], peer: null });
     this.deps.transport.close();
   }
 
@@ -287,9 +376,10 @@ export class ConsultEngine {
     this.relay.want(intent);
     const selfName =
       intent.type === 'join' ? intent.name : intent.type === 'create' ? (this.snapshot.staff?.name ?? null) : this.snapshot.selfName;
-    this.update({ relayError: null, selfName });
+    this.update({ relayError: null, joinError: null, selfName });
     // On a socket whose hello is answered, say it now; otherwise the next hello's answer says it.
-    if (this.signIn.greeted) this.relay.sayIntent();
+    const challenge = this.signIn.currentChallenge;
+    if (challenge !== null) this.relay.sayIntent(challenge);
     else this.deps.transport.connect();
     return true;
   }
@@ -299,6 +389,9 @@ export class ConsultEngine {
     if (status !== previous) this.log(`relay-${status}`, detail);
     this.update({ relay: status });
     if (status === 'open') return; // the relay's hello comes next, and answering it says the intent
+    // Answers to this socket's requests can no longer come.
+    this.inviteReplies.cancelAll(RELAY_UNREACHABLE);
+    this.precallReplies.cancelAll(null);
     if (status === 'closed') this.signIn.relayGone();
     else this.signIn.socketGone();
     if (closeCode === CloseCode.STAFF_REVOKED) {
@@ -319,7 +412,7 @@ export class ConsultEngine {
   private onRelayMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'hello':
-        this.signIn.hello(message.challenge, () => this.relay.sayIntent());
+        this.signIn.hello(message.challenge, () => this.relay.sayIntent(message.challenge));
         break;
       case 'signed-in':
         this.signIn.signedIn(message);
@@ -339,6 +432,12 @@ export class ConsultEngine {
       case 'call-start':
         this.onCallStart(message);
         break;
+      case 'invite-created':
+        this.onInviteCreated(message);
+        break;
+      case 'precall-ice':
+        this.precallReplies.answer(message.ice);
+        break;
       case 'signal':
         this.onRemoteSignal(message.callId, message.seq, message.data);
         break;
@@ -349,7 +448,7 @@ export class ConsultEngine {
         this.log('consultation-closed', message.reason);
         this.finishCall('consultation-closed');
         this.relay.forget();
-        this.go('left', { endReason: 'consultation-closed', consultation: null, waitingRoom: [] });
+        this.go('left', { endReason: 'consultation-closed', consultation: null, invites: [], waitingRoom: [] });
         break;
       case 'error':
         this.onRelayError(message);
@@ -361,7 +460,7 @@ export class ConsultEngine {
 
   private onWelcome(message: ServerMessageOf<'welcome'>): void {
     this.relay.welcomed(message);
-    this.log('welcome', `${message.self.role}; ICE: ${describeIce(message.ice)}`);
+    this.log('welcome', message.self.role);
     // A call the relay does not (yet) know goes on: media flows peer to peer, and after a relay restart the
     // relay takes the call back once the other side resumes too. If it really ended, the peer closes.
     const callId = this.liveCallId();
@@ -375,10 +474,19 @@ export class ConsultEngine {
     this.go('entered', {
       role: message.self.role,
       selfName: message.self.name,
-      consultation: { code: message.consultation.code, joinUrl: message.joinUrl, clinicianName: message.consultation.clinicianName },
+      consultation: { id: message.consultation.id, clinicianName: message.consultation.clinicianName },
       relayError: null,
+      joinError: null,
     });
     this.recovery.relayBack();
+  }
+
+  private onInviteCreated(message: ServerMessageOf<'invite-created'>): void {
+    const invite: CreatedInvite = { ...message.invite, joinUrl: message.joinUrl };
+    this.log('invite-created', invite.id); // ids only: timelines get exported
+    this.update({ invites: [...this.snapshot.invites, invite] });
+    // Nobody waits for it when the request was sent twice: the invite is valid all the same, and listed.
+    this.inviteReplies.answer({ ok: true, invite });
   }
 
   private onPresence(message: ServerMessageOf<'presence'>): void {
@@ -411,12 +519,26 @@ export class ConsultEngine {
         }
         this.closeCall(); // a call still setting up cannot finish without the relay
         this.recovery.stop();
-        this.go('seat-lost', { consultation: null, role: null, relayError });
+        this.go('seat-lost', { consultation: null, invites: [], role: null, relayError });
         return;
       case 'refused':
         this.relay.refused();
         // A create refused for want of a sign-in that was itself just refused: the sign-in error says why.
         if (error.code !== ErrorCode.NOT_SIGNED_IN || this.snapshot.signInError === null) this.update({ relayError });
+        return;
+      case 'join-refused':
+        this.relay.refused();
+        this.update({ joinError: { code: error.code, message: asSentence(error.message, 'The clinic server did not let you in.') } });
+        return;
+      case 'invite-refused':
+        this.inviteReplies.answer({
+          ok: false,
+          code: error.code,
+          message: asSentence(error.message, 'The clinic server could not make the invite.'),
+        });
+        return;
+      case 'precall-refused':
+        this.precallReplies.answer(null);
         return;
       case 'sign-in-refused':
         this.signIn.refused(error);
@@ -440,12 +562,12 @@ export class ConsultEngine {
     this.finishCall('access-revoked');
     this.recovery.stop();
     this.relay.forget();
-    this.go('left', { endReason: 'access-revoked', consultation: null, waitingRoom: [], peer: null });
+    this.go('left', { endReason: 'access-revoked', consultation: null, invites: [], waitingRoom: [], peer: null });
   }
 
   // ---- the call --------------------------------------------------------------------------------------------
 
-  private onCallStart({ callId, initiator, peer }: ServerMessageOf<'call-start'>): void {
+  private onCallStart({ callId, initiator, peer, ice }: ServerMessageOf<'call-start'>): void {
     if (this.calls.isKnown(callId)) return; // a duplicate: exactly one peer per call
     const from = this.snapshot.phase;
     if (transition(from, 'call-started') === null) {
@@ -455,7 +577,7 @@ export class ConsultEngine {
       return;
     }
     this.closeCall();
-    this.log('call-start', `${callId} ${initiator ? 'initiator' : 'responder'} with ${peer.role}`);
+    this.log('call-start', `${callId} ${initiator ? 'initiator' : 'responder'} with ${peer.role}; ICE: ${describeIce(ice)}`);
     const localStream = this.snapshot.localStream;
     if (!localStream) {
       // Cannot happen through the UI (media comes first); refuse loudly rather than offer without tracks.
@@ -471,7 +593,8 @@ export class ConsultEngine {
       diagnosis: null,
       iceConnectionState: 'new',
     });
-    this.calls.start({ callId, initiator, localStream, ice: this.relay.ice });
+    // This call's own ICE: TURN credentials come with each call-start (a restart brings fresh ones).
+    this.calls.start({ callId, initiator, localStream, ice });
   }
 
   private onRemoteSignal(callId: string, seq: number, data: SignalData): void {
@@ -505,13 +628,7 @@ export class ConsultEngine {
 
   /** The call never connected: say why, from what each side gathered. */
   private failToConnect(): void {
-    const ice = this.relay.ice;
-    const urls = ice.iceServers.flatMap((server) => server.urls);
-    const evidence = this.calls.evidence({
-      stun: urls.some((url) => url.startsWith('stun')),
-      turn: urls.some((url) => url.startsWith('turn')),
-      relayOnly: ice.iceTransportPolicy === 'relay',
-    });
+    const evidence = this.calls.evidence();
     if (!evidence) return;
     const diagnosis = diagnoseConnectionFailure(evidence);
     this.log('diagnosis', `${diagnosis.code}: ${diagnosis.summary}`);
@@ -600,4 +717,16 @@ function describeIce(ice: IceSettings): string {
   if (urls.length === 0) return 'none (LAN only)';
   const kinds = [...new Set(urls.map((url) => url.split(':')[0]))].join('+');
   return `${kinds}${ice.iceTransportPolicy === 'relay' ? ', relay only' : ''}`;
+}
+
+/** An invite as the relay accepts it (a short code formatted XXXX-XXXX), or why it cannot be one. Pure. */
+export function checkInvite(invite: InviteKey): InviteKey | Refusal {
+  if ('secret' in invite) {
+    const secret = inviteSecret.safeParse(invite.secret.trim());
+    if (secret.success) return { secret: secret.data };
+    return { code: ErrorCode.INVITE_INVALID, message: 'This invite link is damaged. Open it again from the clinic’s message.' };
+  }
+  const code = shortCode.safeParse(invite.shortCode);
+  if (code.success) return { shortCode: formatCode(code.data) };
+  return { code: ErrorCode.INVITE_INVALID, message: 'An invite code has 8 letters and digits, like ABCD-2345. Check it and try again.' };
 }

@@ -1,13 +1,18 @@
 /**
- * Our place at the relay: what we asked for (open a consultation, join one, take a seat back), the resume
- * token that proves the seat is ours across reconnects and reloads, and the ICE servers the relay handed us.
- * It says the right thing on each new socket, once the relay's hello was answered (staff-sign-in.ts); what a
- * welcome or a refusal means for the consultation is the engine's business, and what a refusal means for the
- * seat is `classifyRelayError`'s.
+ * Our place at the relay: what we asked for (open a consultation, join one on an invite, take a seat back) and
+ * the resume token that proves the seat is ours across reconnects and reloads. It says the right thing on each
+ * new socket, once the relay's hello was answered (staff-sign-in.ts); a patient proves with its device key
+ * (patient-device.ts) that it is the device the invite was redeemed on, on every socket. What a welcome or a
+ * refusal means for the consultation is the engine's business, and what a refusal means for the seat is
+ * `classifyRelayError`'s.
  */
-import type { ClientMessageBody, IceSettings, Role, ServerMessageOf } from '../../signaling/protocol';
+import type { ClientMessageBody, Role, ServerMessageOf } from '../../signaling/protocol';
+import type { DeviceProof } from './patient-device';
 
-export type Intent = { type: 'create' } | { type: 'join'; code: string; name: string } | { type: 'resume'; token: string };
+/** A patient's invite: the link's secret, or the short code the clinic read out. */
+export type InviteKey = { secret: string } | { shortCode: string };
+
+export type Intent = { type: 'create' } | { type: 'join'; invite: InviteKey; name: string } | { type: 'resume'; token: string; role: Role };
 
 export interface StoredSession {
   resumeToken: string;
@@ -26,23 +31,25 @@ export interface RelaySessionDeps {
   sessionStore?: SessionStore | undefined;
   /** The call we are in, so a resume takes it back too. */
   liveCallId(): string | null;
+  /** This device's patient key signs `challenge`; null when it cannot. */
+  prove(challenge: string): Promise<DeviceProof | null>;
+  /** The challenge of the socket whose hello was answered, null between sockets: a proof is only sent on its own socket. */
+  currentChallenge(): string | null;
+  /** This device could not prove itself, so nothing was said: the person is told, and may try again. */
+  unprovable(): void;
 }
 
 export class RelaySession {
   private intent: Intent | null = null;
   private resumeToken: string | null = null;
-  /** ICE servers and policy from the relay's last welcome (fresh TURN credentials each time). */
-  private iceSettings: IceSettings = { iceServers: [], iceTransportPolicy: 'all' };
+  /** Whose seat the resume token is: a patient's resume carries the device's proof, a clinician's does not. */
+  private seatRole: Role | null = null;
 
   constructor(private readonly deps: RelaySessionDeps) {}
 
   /** We asked for a place (and have not left or been refused): losing the relay then matters. */
   get wanted(): boolean {
     return this.intent !== null;
-  }
-
-  get ice(): IceSettings {
-    return this.iceSettings;
   }
 
   /** The seat saved before a reload, if any. */
@@ -53,20 +60,33 @@ export class RelaySession {
   /** Records what to ask for; `sayIntent` asks it now and after every reconnect. */
   want(intent: Intent): void {
     this.intent = intent;
+    if (intent.type === 'resume') this.seatRole = intent.role;
   }
 
-  sayIntent(): void {
+  /** Says the intent on the socket whose hello carried `challenge` (a resume once we hold a seat). */
+  sayIntent(challenge: string): void {
     const intent = this.intent;
     if (!intent) return;
     const token = this.resumeToken ?? (intent.type === 'resume' ? intent.token : null);
-    if (token) this.deps.send({ type: 'resume', resumeToken: token, callId: this.deps.liveCallId() });
-    else if (intent.type === 'create') this.deps.send({ type: 'create' });
-    else if (intent.type === 'join') this.deps.send({ type: 'join', code: intent.code, name: intent.name });
+    if (token) {
+      if (this.seatRole !== 'patient') {
+        this.deps.send({ type: 'resume', resumeToken: token, callId: this.deps.liveCallId(), signature: null });
+        return;
+      }
+      void this.proveThen(challenge, (proof) =>
+        this.deps.send({ type: 'resume', resumeToken: token, callId: this.deps.liveCallId(), signature: proof.signature }),
+      );
+    } else if (intent.type === 'create') {
+      this.deps.send({ type: 'create' });
+    } else if (intent.type === 'join') {
+      const { invite, name } = intent;
+      void this.proveThen(challenge, (proof) => this.deps.send({ type: 'join', invite, name, ...proof }));
+    }
   }
 
   welcomed(message: ServerMessageOf<'welcome'>): void {
     this.resumeToken = message.self.resumeToken;
-    this.iceSettings = message.ice;
+    this.seatRole = message.self.role;
     this.deps.sessionStore?.save({ resumeToken: message.self.resumeToken, role: message.self.role });
   }
 
@@ -79,7 +99,20 @@ export class RelaySession {
   forget(): void {
     this.intent = null;
     this.resumeToken = null;
+    this.seatRole = null;
     this.deps.sessionStore?.clear();
+  }
+
+  private async proveThen(challenge: string, say: (proof: DeviceProof) => void): Promise<void> {
+    const intent = this.intent;
+    const proof = await this.deps.prove(challenge);
+    // Signing takes a moment: the socket may have gone (the next hello says it again), or the intent changed.
+    if (this.deps.currentChallenge() !== challenge || this.intent !== intent) return;
+    if (proof) say(proof);
+    else {
+      this.intent = null;
+      this.deps.unprovable();
+    }
   }
 }
 
@@ -91,10 +124,22 @@ export type RelayErrorMeaning =
    * useless to anyone.
    */
   | 'harmless'
-  /** The relay does not know our seat any more (expired token, another secret after a restart), or it is not ours to take back. */
+  /**
+   * The relay does not know our seat any more (expired token, another secret after a restart), or it is not ours
+   * to take back (a patient's seat without its device's proof, a clinician's without their sign-in).
+   */
   | 'seat-lost'
-  /** Our create/join was refused (unknown code, not signed in, …): the person may try again. */
+  /** Our create was refused (not signed in, …): the person may try again. */
   | 'refused'
+  /**
+   * Our join was refused: the invite is used on another device, expired, unknown or tampered with, the
+   * consultation closed, too many failed tries. Shown on the patient's join form; they may try again.
+   */
+  | 'join-refused'
+  /** The clinician's invite could not be made: said where it was asked for. */
+  | 'invite-refused'
+  /** No TURN credentials for the pre-call check: the check says so, nothing else needs to. */
+  | 'precall-refused'
   /** The enrollment code did not work (unknown, expired, used), or a sign-in failed for a passing reason. */
   | 'sign-in-refused'
   /** The credential itself is dead (IT revoked it, or the relay does not know it): the device forgets it. */
@@ -113,6 +158,9 @@ export function classifyRelayError(error: Pick<ServerMessageOf<'error'>, 'code' 
   if (error.code === 'INVALID_RESUME') return 'seat-lost';
   // A clinician's seat is taken back only by the staff member who opened it, signed in on this socket.
   if (error.ref === 'resume' && (error.code === 'UNKNOWN_CONSULTATION' || error.code === 'NOT_SIGNED_IN')) return 'seat-lost';
-  if (error.ref === 'join' || error.ref === 'create') return 'refused';
+  if (error.ref === 'join') return 'join-refused';
+  if (error.ref === 'create') return 'refused';
+  if (error.ref === 'invite') return 'invite-refused';
+  if (error.ref === 'precall-ice') return 'precall-refused';
   return 'show';
 }

@@ -28,11 +28,37 @@ export interface PeerInfo {
   present: boolean;
 }
 
+/**
+ * An invite this clinician made: one patient's single-use, expiring way in. The secret (the link) and the short
+ * code are shown to the clinician to pass on; the relay keeps only their hashes.
+ */
+export interface CreatedInvite {
+  id: string;
+  /** Whom the clinician invited, if they said. */
+  expectedName: string | null;
+  /** Epoch ms after which the relay refuses it. */
+  expiresAt: number;
+  /** For dictation: XXXX-XXXX. */
+  shortCode: string;
+  /** The link's secret (43 characters, base64url). */
+  secret: string;
+  /** The web page that redeems it, when the relay serves the web app; desktop links are built by the view. */
+  joinUrl: string | null;
+}
+
+/** Why something failed, for the person to read: `code` is the relay's error code (or one of the app's own). */
+export interface Refusal {
+  code: string;
+  message: string;
+}
+
 export interface EngineSnapshot extends SignInState {
   phase: Phase;
   role: Role | null;
   selfName: string | null;
-  consultation: { code: string; joinUrl: string | null; clinicianName: string } | null;
+  consultation: { id: string; clinicianName: string } | null;
+  /** Clinician: the invites made in this consultation (on this page), oldest first. */
+  invites: CreatedInvite[];
   /** Clinician: everyone in the waiting room, in arrival order. */
   waitingRoom: WaitingPatient[];
   /** Patient: whether the clinician is connected to the relay. */
@@ -49,8 +75,10 @@ export interface EngineSnapshot extends SignInState {
   devices: { cameraId: string | null; microphoneId: string | null; audioOnly: boolean };
   /** A device change nobody asked for (unplugged camera replaced by the default one). */
   mediaNotice: string | null;
-  /** The last refusal from the relay, for the person to read (e.g. an unknown code). */
-  relayError: { code: string; message: string } | null;
+  /** The last refusal from the relay, for the person to read. */
+  relayError: Refusal | null;
+  /** Patient: why the relay (or this device) refused the last join: an invite used elsewhere, expired, unknown, … */
+  joinError: Refusal | null;
   iceConnectionState: string | null;
   /** While a broken call is being restarted: which attempt this is (0 otherwise). */
   recoveryAttempt: number;
@@ -63,6 +91,7 @@ export const INITIAL_SNAPSHOT: EngineSnapshot = {
   role: null,
   selfName: null,
   consultation: null,
+  invites: [],
   waitingRoom: [],
   clinicianPresent: false,
   peer: null,
@@ -75,6 +104,7 @@ export const INITIAL_SNAPSHOT: EngineSnapshot = {
   devices: { cameraId: null, microphoneId: null, audioOnly: false },
   mediaNotice: null,
   relayError: null,
+  joinError: null,
   iceConnectionState: null,
   recoveryAttempt: 0,
   diagnosis: null,

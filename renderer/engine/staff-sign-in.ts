@@ -113,6 +113,11 @@ export class StaffSignIn {
     return this.challenge !== null;
   }
 
+  /** The current socket's challenge once its hello was answered (what a patient's device signs); else null. */
+  get currentChallenge(): string | null {
+    return this.challenge;
+  }
+
   /** Whom this device signs in as here, once the stored credential was read. */
   async storedStaff(): Promise<StaffMember | null> {
     await this.loaded;
@@ -293,10 +298,10 @@ export class StaffSignIn {
   }
 }
 
-/** The relay's messages are lower-case clauses ("this enrollment code was already used; ask IT for a new one"). */
-function asSentence(text: string): string {
+/** The relay's messages are often lower-case clauses ("this enrollment code was already used; ask IT for a new one"). */
+export function asSentence(text: string, fallback = 'The clinic server refused the sign-in.'): string {
   const trimmed = text.trim();
-  if (trimmed === '') return 'The clinic server refused the sign-in.';
+  if (trimmed === '') return fallback;
   const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }

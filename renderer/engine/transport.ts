@@ -39,8 +39,16 @@ export interface WebSocketTransportOptions {
 }
 
 const DEFAULT_BACKOFF = [250, 500, 1000, 2000, 4000, 8000, 8000, 8000];
-/** The relay closed us on purpose: reconnecting would be wrong. */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.REPLACED, CloseCode.CONSULTATION_CLOSED, CloseCode.STAFF_REVOKED]);
+/**
+ * The relay closed us on purpose: reconnecting would be wrong. IDENTIFY_TIMEOUT: the socket had nothing to say
+ * (no sign-in, no seat); the engine connects again when it has.
+ */
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.REPLACED,
+  CloseCode.CONSULTATION_CLOSED,
+  CloseCode.STAFF_REVOKED,
+  CloseCode.IDENTIFY_TIMEOUT,
+]);
 
 export class WebSocketTransport implements SignalingTransport {
   status: RelayStatus = 'closed';

@@ -160,22 +160,24 @@ describe('renderer on the desktop bridge', () => {
     await expect.poll(() => clinician.page.getByTestId('signed-in-as').textContent()).toBe('Signed in as Dr. Desk');
     expect(await clinician.page.evaluate(() => window.fakeDesktop.hostEnrollments)).toBe(1);
     await clinician.page.getByRole('button', { name: 'Open consultation' }).click();
-    const code = (await clinician.page.getByTestId('consult-code').textContent()) ?? '';
+    await clinician.page.getByTestId('consultation-card').waitFor();
     expect(clinicRelay.stats().consultations).toBe(1); // opened on the hosted relay, not the page's
     expect(pageRelay.stats().consultations).toBe(0);
-    expect(await clinician.page.getByTestId('join-link').count()).toBe(0); // the hosted relay serves no web page
-    const link = (await clinician.page.getByTestId('desktop-join-link').textContent()) ?? '';
-    expect(link).toBe(
-      `clinic-consult://join?relay=${encodeURIComponent(`ws://198.18.0.10:${clinicRelay.port}`)}&code=${encodeURIComponent(code)}`,
+    const invite = await clinician.invitePatient('Ida Lund');
+    expect(invite.link).toBeNull(); // the hosted relay serves no web page
+    const secret = new URL(invite.desktopLink).searchParams.get('invite') ?? '';
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(invite.desktopLink).toBe(
+      `clinic-consult://join?relay=${encodeURIComponent(`ws://198.18.0.10:${clinicRelay.port}`)}&invite=${secret}`,
     );
 
     // The patient's app receives the deep link (main parsed it; relay names this computer by loopback here).
     const patient = await openDesktop('patient');
     await patient.page.evaluate(
-      ([relayUrl, linkCode]) => window.fakeDesktop.deliverJoinLink({ relayUrl: relayUrl ?? '', code: linkCode ?? '' }),
-      [wsUrl(clinicRelay), code.replace('-', '')],
+      ([relayUrl, linkInvite]) => window.fakeDesktop.deliverJoinLink({ relayUrl: relayUrl ?? '', invite: linkInvite ?? '' }),
+      [wsUrl(clinicRelay), secret],
     );
-    await patient.joinViaLink(code, 'Ida Lund');
+    await patient.joinViaLink('Ida Lund');
     await clinician.admit('Ida Lund');
     await clinician.waitForState('connected');
     await patient.waitForState('connected');
@@ -197,7 +199,7 @@ describe('renderer on the desktop bridge', () => {
     await host();
     expect(await clinician.page.evaluate(() => window.fakeDesktop.hostEnrollments)).toBe(0); // the stored sign-in did
     await clinician.page.getByRole('button', { name: 'Open consultation' }).click();
-    await clinician.page.getByTestId('consult-code').waitFor();
+    await clinician.page.getByTestId('consultation-card').waitFor();
     expect(clinicRelay.stats().consultations).toBe(1);
   });
 

@@ -26,9 +26,10 @@ describe('devices', () => {
   it('switching camera mid-call keeps the other side decoding, and the choice is remembered', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
+    await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
+    const { shortCode } = await clinician.invitePatient('Jo Park');
     const patient = await open('patient');
-    await patient.joinConsultation(code, 'Jo Park');
+    await patient.joinConsultation(shortCode, 'Jo Park');
     await clinician.admit('Jo Park');
     await clinician.waitForState('connected');
     await patient.waitForFirstRemoteFrame();
@@ -77,7 +78,8 @@ describe('devices', () => {
   it('with no camera at all, the patient can continue with audio only and still be admitted', async () => {
     relay = await suite.relay();
     const clinician = await open('clinician');
-    const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
+    await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
+    const { shortCode } = await clinician.invitePatient('Lee Audio');
     const patient = await open('patient', () => {
       const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
       navigator.mediaDevices.getUserMedia = async (constraints) => {
@@ -90,9 +92,9 @@ describe('devices', () => {
     await expect.poll(() => problem.getAttribute('data-kind')).toBe('no-device');
     await patient.page.getByRole('button', { name: 'Continue with audio only' }).click();
     await patient.waitForState('previewing');
-    await patient.page.getByLabel('Consultation code').fill(code);
+    await patient.page.getByLabel('Invite code', { exact: true }).fill(shortCode);
     await patient.page.getByLabel('Your name').fill('Lee Audio');
-    await patient.page.getByRole('button', { name: 'Join' }).click();
+    await patient.page.getByRole('button', { name: 'Join', exact: true }).click();
     await patient.waitForState('waiting');
     await clinician.admit('Lee Audio');
     await clinician.waitForState('connected');

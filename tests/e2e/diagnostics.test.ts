@@ -6,24 +6,27 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { diagnosticsReportSchema } from '../../renderer/features/diagnostics/stats/report-schema';
-import type { AppWindow, TestRelay } from '../harness/browser';
+import type { AppWindow, InviteShown, TestRelay } from '../harness/browser';
 import { browserSuite } from '../harness/suite';
 
 const CLINICIAN = 'Dr. Quillon Vance';
 const PATIENT = 'Imogen Farraday';
+/** The name the clinician typed on the invite: a different spelling, to be scrubbed as well. */
+const INVITED_AS = 'Imogen Faraday-Quist';
 
 const suite = browserSuite();
 
-async function startCall(): Promise<{ relay: TestRelay; clinician: AppWindow; patient: AppWindow; code: string }> {
+async function startCall(): Promise<{ relay: TestRelay; clinician: AppWindow; patient: AppWindow; invite: InviteShown }> {
   const relay = await suite.relay();
   const clinician = await suite.open(relay, 'clinician');
   const patient = await suite.open(relay, 'patient');
-  const code = await clinician.openConsultation(await relay.staffCode(CLINICIAN));
-  await patient.joinConsultation(code, PATIENT);
+  await clinician.openConsultation(await relay.staffCode(CLINICIAN));
+  const invite = await clinician.invitePatient(INVITED_AS);
+  await patient.joinConsultation(invite.shortCode, PATIENT);
   await clinician.admit(PATIENT);
   await Promise.all([clinician.waitForState('connected'), patient.waitForState('connected')]);
   await clinician.waitForFirstRemoteFrame();
-  return { relay, clinician, patient, code };
+  return { relay, clinician, patient, invite };
 }
 
 async function openPanel(window: AppWindow) {
@@ -77,8 +80,8 @@ describe('diagnostics during a call', () => {
     expect(await page.getByTestId('diagnostics').count()).toBe(0);
   });
 
-  it('exports a schema-valid report as a download, with no names or consultation code in it', async () => {
-    const { relay, clinician, code } = await startCall();
+  it('exports a schema-valid report as a download, with no names, invite code or invite link in it', async () => {
+    const { relay, clinician, invite } = await startCall();
     const page = clinician.page;
     await openPanel(clinician);
     // Wait for two collections, so the report has rates.
@@ -90,7 +93,10 @@ describe('diagnostics during a call', () => {
     const report = diagnosticsReportSchema.parse(JSON.parse(text));
     await expect.poll(() => page.getByTestId('export-status').textContent()).toBe('Diagnostics downloaded.');
 
-    for (const secret of [CLINICIAN, PATIENT, 'Quillon', 'Farraday', code, code.replace('-', '')]) expect(text).not.toContain(secret);
+    const inviteSecret = new URL(invite.link ?? '').searchParams.get('invite') ?? '';
+    expect(inviteSecret).toHaveLength(43);
+    const secrets = [CLINICIAN, PATIENT, INVITED_AS, 'Quillon', 'Farraday', 'Quist', invite.shortCode, invite.shortCode.replace('-', '')];
+    for (const secret of [...secrets, inviteSecret]) expect(text).not.toContain(secret);
     expect(report.app).toMatchObject({ host: 'browser', chromeVersion: expect.stringMatching(/^\d+\./) });
     expect(report.relay).toMatchObject({ url: `${relay.url.replace(/^http/, 'ws')}/ws`, status: 'open' });
     expect(report.call).toMatchObject({ role: 'clinician', phase: 'connected' });

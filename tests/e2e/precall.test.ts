@@ -8,9 +8,10 @@ let relay: TestRelay;
 
 async function patientWaiting(): Promise<AppWindow> {
   const clinician = await suite.open(relay, 'clinician');
-  const code = await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
+  await clinician.openConsultation(await relay.staffCode('Dr. Rivera'));
+  const { shortCode } = await clinician.invitePatient('Mia Chen');
   const patient = await suite.open(relay, 'patient');
-  await patient.joinConsultation(code, 'Mia Chen');
+  await patient.joinConsultation(shortCode, 'Mia Chen');
   return patient;
 }
 

@@ -45,10 +45,10 @@ describe('clinic staff sign-in', () => {
     await expect.poll(() => clinician.page.getByTestId('signed-in-as').textContent()).toBe('Signed in as Dr. Rivera');
     expect(await clinician.page.getByLabel('Enrollment code').count()).toBe(0);
     await openButton(clinician).click();
-    const code = (await clinician.page.getByTestId('consult-code').textContent()) ?? '';
+    const { shortCode } = await clinician.invitePatient('Anna Berg');
 
     const patient = await suite.open(relay, 'patient');
-    await patient.joinConsultation(code, 'Anna Berg');
+    await patient.joinConsultation(shortCode, 'Anna Berg');
     expect(await patient.page.getByText("You are in Dr. Rivera's waiting room.").count()).toBe(1);
     const [device, ...others] = await devicesOf('Dr. Rivera');
     expect(others).toEqual([]); // one device, enrolled once; the reload signed in with the same key
@@ -101,9 +101,10 @@ describe('clinic staff sign-in', () => {
     relay = await suite.relay();
     const { staff, enrollmentCode } = await relay.store.addStaff('Dr. Rivera', Date.now());
     const clinician = await suite.open(relay, 'clinician');
-    const code = await clinician.openConsultation(enrollmentCode);
+    await clinician.openConsultation(enrollmentCode);
+    const { shortCode } = await clinician.invitePatient('Ben Okafor');
     const patient = await suite.open(relay, 'patient');
-    await patient.joinConsultation(code, 'Ben Okafor');
+    await patient.joinConsultation(shortCode, 'Ben Okafor');
     await clinician.admit('Ben Okafor');
     await Promise.all([clinician.waitForState('connected'), patient.waitForState('connected')]);
 
@@ -113,7 +114,7 @@ describe('clinic staff sign-in', () => {
     const noticedMs = Date.now() - revokedAt;
     expect(revoked).toMatchObject({ code: 'STAFF_REVOKED', text: 'IT revoked this sign-in. Ask them for a new enrollment code.' });
     expect(noticedMs).toBeLessThan(2500); // the relay looks at the store every 250 ms
-    expect(await clinician.page.getByTestId('consult-code').count()).toBe(0);
+    expect(await clinician.page.getByTestId('consultation-card').count()).toBe(0);
     expect(await openButton(clinician).count()).toBe(0);
     await clinician.page.getByLabel('Enrollment code').waitFor();
     await patient.page.getByRole('heading', { name: 'Consultation over' }).waitFor();

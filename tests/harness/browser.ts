@@ -105,6 +105,7 @@ export async function startTestRelay(options: Partial<Omit<RelayOptions, 'store'
   return {
     port: relay.port,
     url: relay.url,
+    metricsUrl: relay.metricsUrl,
     stats: () => relay.stats(),
     close: async () => {
       await relay.close();
@@ -113,6 +114,16 @@ export async function startTestRelay(options: Partial<Omit<RelayOptions, 'store'
     store,
     staffCode: async (name) => (await store.addStaff(name, Date.now())).enrollmentCode,
   };
+}
+
+/** An invite as the clinician's screen shows it, to pass on to a patient. */
+export interface InviteShown {
+  /** The browser link (null when the relay serves no web app, e.g. a desktop app's own relay). */
+  link: string | null;
+  /** The link for the Clinic Consult app (clinic-consult://join?…&invite=…). */
+  desktopLink: string;
+  /** The code to read out, XXXX-XXXX. */
+  shortCode: string;
 }
 
 /** One person's window: a browser context of its own (own storage, own fake devices). */
@@ -144,15 +155,33 @@ export class AppWindow {
 
   /**
    * Clinician on a fresh window: signs in as clinic staff with IT's enrollment code (`relay.staffCode(name)`),
-   * opens a consultation under the enrolled name, and returns its code as shown (XXXX-XXXX).
+   * and opens a consultation under the enrolled name; patients come in on invites (`invitePatient`).
    */
-  async openConsultation(enrollmentCode: string): Promise<string> {
+  async openConsultation(enrollmentCode: string): Promise<void> {
     await this.page.getByRole('button', { name: /I am a clinician/ }).click();
     await this.signIn(enrollmentCode);
     await this.page.getByRole('button', { name: 'Open consultation' }).click();
-    const code = this.page.getByTestId('consult-code');
-    await code.waitFor();
-    return (await code.textContent())?.trim() ?? '';
+    await this.page.getByTestId('consultation-card').waitFor();
+  }
+
+  /**
+   * Clinician in a consultation: creates an invite (for `expectedName`, when given) through the invite form, and
+   * returns the new invite as the screen shows it.
+   */
+  async invitePatient(expectedName?: string): Promise<InviteShown> {
+    const before = await this.page.getByTestId('invite').count();
+    await this.page.getByLabel("Patient's name (optional)").fill(expectedName ?? '');
+    await this.page.getByRole('button', { name: 'Create invite' }).click();
+    await this.page.waitForFunction((count) => document.querySelectorAll('[data-testid="invite"]').length > count, before, {
+      polling: 50,
+    });
+    const newest = this.page.getByTestId('invite').first(); // newest first
+    const link = newest.getByTestId('invite-link');
+    return {
+      link: (await link.count()) > 0 ? await link.getAttribute('href') : null,
+      desktopLink: (await newest.getByTestId('invite-desktop-link').textContent())?.trim() ?? '',
+      shortCode: (await newest.getByTestId('invite-code').textContent())?.trim() ?? '',
+    };
   }
 
   /** Clinician's start screen: redeems an enrollment code and waits until this device is signed in. */
@@ -162,26 +191,42 @@ export class AppWindow {
     await this.page.getByTestId('signed-in-as').waitFor();
   }
 
-  /** Patient: joins with a code and name and waits to be in the waiting room. */
-  async joinConsultation(code: string, name: string): Promise<void> {
-    await this.page.getByRole('button', { name: /I am a patient/ }).click();
-    await this.page.getByLabel('Consultation code').fill(code);
-    await this.page.getByLabel('Your name').fill(name);
-    await this.page.getByRole('button', { name: 'Join' }).click();
+  /** Patient on the start page: types the invite code the clinic read out, and a name; waits to be in the waiting room. */
+  async joinConsultation(shortCode: string, name: string): Promise<void> {
+    await this.submitJoinByCode(shortCode, name);
     await this.waitForState('waiting');
   }
 
-  /** Patient: opened the clinician's join link, so the code is filled in; gives a name and joins. */
-  async joinViaLink(expectedCode: string, name: string): Promise<void> {
-    const code = this.page.getByLabel('Consultation code');
-    await this.page.waitForFunction(
-      (want) => (document.querySelector('input[name="code"]') as HTMLInputElement | null)?.value === want,
-      expectedCode,
-    );
-    if ((await code.inputValue()) !== expectedCode) throw new Error('join link did not fill in the code');
+  /** Patient on the start page: types the code and a name and clicks Join, whatever the relay says to it. */
+  async submitJoinByCode(shortCode: string, name: string): Promise<void> {
+    await this.page.getByRole('button', { name: /I am a patient/ }).click();
+    await this.page.getByLabel('Invite code', { exact: true }).fill(shortCode);
     await this.page.getByLabel('Your name').fill(name);
-    await this.page.getByRole('button', { name: 'Join' }).click();
+    await this.page.getByRole('button', { name: 'Join', exact: true }).click();
+  }
+
+  /** Patient on a window opened with an invite link: the invite is in hand, so only a name; waits to be in the waiting room. */
+  async joinViaLink(name: string): Promise<void> {
+    await this.submitJoinViaLink(name);
     await this.waitForState('waiting');
+  }
+
+  /** Patient on a window opened with an invite link: gives a name and clicks Join, whatever the relay says to it. */
+  async submitJoinViaLink(name: string): Promise<void> {
+    await this.page.getByTestId('invite-in-hand').waitFor();
+    await this.page.getByLabel('Your name').fill(name);
+    await this.page.getByRole('button', { name: 'Join', exact: true }).click();
+  }
+
+  /** The join refusal on the patient's screen: its code and words. */
+  async joinError(): Promise<{ code: string | null; text: string; role: string | null }> {
+    const error = this.page.getByTestId('join-error');
+    await error.waitFor();
+    return {
+      code: await error.getAttribute('data-code'),
+      text: (await error.textContent()) ?? '',
+      role: await error.getAttribute('role'),
+    };
   }
 
   admitButton(patientName: string) {

@@ -7,7 +7,8 @@ import type { TimelineEntry } from '../../renderer/engine/timeline';
 import { AppWindow, lastEvent, newMediaContext, type StaffingRelay } from './browser';
 
 export interface ConsultationRun {
-  code: string;
+  /** The invite code the patient typed. */
+  inviteCode: string;
   clinician: AppWindow;
   patient: AppWindow;
   /** Epoch ms of each milestone. */
@@ -42,8 +43,8 @@ export interface ConsultationOptions {
 }
 
 /**
- * Enrolls a clinician (a new staff member of `relay`), opens a consultation, lets a patient in, and waits for
- * video both ways. Windows stay open.
+ * Enrolls a clinician (a new staff member of `relay`), opens a consultation, invites a patient who joins with
+ * the invite's code, lets them in, and waits for video both ways. Windows stay open.
  */
 export async function runConsultation(
   browser: Browser,
@@ -55,9 +56,10 @@ export async function runConsultation(
   const clinician = await AppWindow.open(browser, `${relay.url}/`, 'clinician', options.init);
   const patient = await AppWindow.open(options.patientBrowser ?? browser, `${relay.url}/`, 'patient', options.init);
   options.opened?.(clinician, patient);
-  const code = await clinician.openConsultation(await relay.staffCode(`Dr. Demo ${index}`));
+  await clinician.openConsultation(await relay.staffCode(`Dr. Demo ${index}`));
   const patientName = `Patient ${index}`;
-  await patient.joinConsultation(code, patientName);
+  const { shortCode } = await clinician.invitePatient(patientName);
+  await patient.joinConsultation(shortCode, patientName);
   // Time the patient spends in the waiting room before the clinician admits them.
   if (waitingMs > 0) await patient.page.waitForTimeout(waitingMs);
   const admit = clinician.admitButton(patientName);
@@ -79,7 +81,7 @@ export async function runConsultation(
     patientFirstFrame: at(patientTimeline, 'first-remote-frame', 'patient'),
   };
   return {
-    code,
+    inviteCode: shortCode,
     clinician,
     patient,
     marks,

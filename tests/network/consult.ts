@@ -34,8 +34,9 @@ export async function admitOnly(lab: Lab): Promise<{ clinician: AppWindow; patie
   const browsers = homeBrowsers(lab);
   const clinician = await AppWindow.open(browsers.clinician, `${lab.relay.url}/`, 'clinician', RECORD_PEER_CONNECTIONS);
   const patient = await AppWindow.open(browsers.patient, `${lab.relay.url}/`, 'patient', RECORD_PEER_CONNECTIONS);
-  const code = await clinician.openConsultation(await lab.relay.staffCode('Dr. Reach'));
-  await patient.joinConsultation(code, 'Pat Remote');
+  await clinician.openConsultation(await lab.relay.staffCode('Dr. Reach'));
+  const { shortCode } = await clinician.invitePatient('Pat Remote');
+  await patient.joinConsultation(shortCode, 'Pat Remote');
   const admittedAt = Date.now();
   await clinician.admit('Pat Remote');
   return { clinician, patient, admittedAt };

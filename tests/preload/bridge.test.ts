@@ -51,7 +51,7 @@ async function loadPreload(): Promise<ClinicBridge> {
   return fake.exposed.get('clinic') as ClinicBridge;
 }
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-const link: JoinLink = { relayUrl: 'ws://10.0.0.2:8787/ws', code: 'ABCD2345' };
+const link: JoinLink = { relayUrl: 'ws://10.0.0.2:8787/ws', invite: 'k3Q9vX2mP7wR4tY8uB1nC6dF0gH5jL2aS9eW3zV7xQ1' };
 const trustRequest: RelayTrustRequest = {
   id: '2f1c9a4e-7b7d-4c1e-9f5a-0d6e2b1a3c4d',
   host: '192.168.1.5',

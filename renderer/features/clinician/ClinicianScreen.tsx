@@ -1,7 +1,4 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { formatDesktopJoinLink } from '../../../contract/join-link';
-import { formatCode } from '../../../signaling/protocol';
-import { useHost } from '../../bridge/bridge-context';
 import { type ConsultEngine, type EngineSnapshot, isCallPhase } from '../../engine/engine';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { CallView } from '../consult/CallView';
@@ -11,6 +8,7 @@ import { MediaSetup, RelayNotices } from '../devices/MediaSetup';
 import { PreCallCheck } from '../precall/PreCallCheck';
 import { SignedInAs, SignInForm } from '../staff/StaffSignIn';
 import { HostRelay } from './HostRelay';
+import { InvitePatient } from './Invites';
 import { WaitingList } from './WaitingList';
 
 interface Props {
@@ -27,6 +25,7 @@ export function ClinicianScreen({ engine, snapshot, enrollmentCode }: Props) {
     <div className="clinician">
       <aside className="clinician__side">
         <ConsultationCard snapshot={snapshot} />
+        <InvitePatient engine={engine} snapshot={snapshot} />
         <h2>Waiting room</h2>
         <ArrivalAlert snapshot={snapshot} />
         <WaitingList patients={snapshot.waitingRoom} canAdmit={!inCall} onAdmit={(id) => engine.admit(id)} />
@@ -87,40 +86,13 @@ function OpenConsultation({ engine, snapshot, enrollmentCode }: Props) {
   );
 }
 
+/** Which consultation this is: whose, and that it stays open until closed. */
 function ConsultationCard({ snapshot }: { snapshot: EngineSnapshot }) {
-  const { host } = useHost();
-  const consultation = snapshot.consultation;
-  const [copied, setCopied] = useState<string | null>(null);
-  if (!consultation) return null;
-  const code = formatCode(consultation.code);
-  const desktopLink = formatDesktopJoinLink(host.advertisedRelayUrl, code, host.advertisedFingerprint);
-  const copy = async (what: string, text: string) => {
-    await navigator.clipboard.writeText(text).catch(() => undefined);
-    setCopied(what);
-  };
+  if (!snapshot.consultation) return null;
   return (
-    <div className="consultation-card">
-      <p className="consultation-card__label">Consultation code</p>
-      <p className="consultation-card__code" data-testid="consult-code">
-        {code}
-      </p>
-      {consultation.joinUrl && (
-        <p className="consultation-card__link">
-          In a browser:{' '}
-          <a href={consultation.joinUrl} data-testid="join-link" target="_blank" rel="noreferrer">
-            {consultation.joinUrl}
-          </a>{' '}
-          <button type="button" className="button button--quiet" onClick={() => copy('web', consultation.joinUrl ?? '')}>
-            {copied === 'web' ? 'Copied' : 'Copy'}
-          </button>
-        </p>
-      )}
-      <p className="consultation-card__link">
-        In the Clinic Consult app: <code data-testid="desktop-join-link">{desktopLink}</code>{' '}
-        <button type="button" className="button button--quiet" onClick={() => copy('app', desktopLink)}>
-          {copied === 'app' ? 'Copied' : 'Copy'}
-        </button>
-      </p>
+    <div className="consultation-card" data-testid="consultation-card">
+      <p className="consultation-card__label">Consultation open</p>
+      <p className="consultation-card__who">{snapshot.consultation.clinicianName}</p>
     </div>
   );
 }

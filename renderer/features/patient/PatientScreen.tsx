@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import { type ConsultEngine, type EngineSnapshot, isCallPhase } from '../../engine/engine';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { CallView } from '../consult/CallView';
@@ -10,11 +10,12 @@ import { PreCallCheck } from '../precall/PreCallCheck';
 interface Props {
   engine: ConsultEngine;
   snapshot: EngineSnapshot;
-  initialCode: string;
+  /** The invite's secret, from a link this page (or the desktop app) was opened with. */
+  invite: string | null;
   defaultName: string;
 }
 
-export function PatientScreen({ engine, snapshot, initialCode, defaultName }: Props) {
+export function PatientScreen({ engine, snapshot, invite, defaultName }: Props) {
   const inCall = isCallPhase(snapshot.phase);
   if (inCall) return <CallView engine={engine} snapshot={snapshot} />;
   if (!snapshot.consultation) {
@@ -26,7 +27,7 @@ export function PatientScreen({ engine, snapshot, initialCode, defaultName }: Pr
         </div>
       );
     }
-    return <JoinForm engine={engine} snapshot={snapshot} initialCode={initialCode} defaultName={defaultName} />;
+    return <JoinForm engine={engine} snapshot={snapshot} invite={invite} defaultName={defaultName} />;
   }
   return (
     <div className="card waiting-room">
@@ -55,34 +56,80 @@ export function PatientScreen({ engine, snapshot, initialCode, defaultName }: Pr
   );
 }
 
-function JoinForm({ engine, snapshot, initialCode, defaultName }: Props) {
-  const [code, setCode] = useState(initialCode);
+/**
+ * The patient's way in. With an invite link (the page's `?invite=`, or a desktop link) the invite is in hand and
+ * only a name is asked; without one, the invite code the clinic reads out. A refusal (the invite was used on
+ * another device, expired, …) stays on this form, in words, until the next try.
+ */
+function JoinForm({ engine, snapshot, invite, defaultName }: Props) {
+  const [code, setCode] = useState('');
   const [name, setName] = useState(defaultName);
   const [busy, setBusy] = useState(false);
+  // A link that was refused (or that the person cannot use) may be set aside for a code read out by the clinic.
+  const [typingCode, setTypingCode] = useState(false);
+  const titleId = useId();
+  const errorId = useId();
   useEffect(() => {
-    if (initialCode) setCode(initialCode); // a link just opened wins over what was typed
-  }, [initialCode]);
+    if (invite) setTypingCode(false); // a link just opened wins over a code being typed
+  }, [invite]);
+  const linkInHand = invite !== null && !typingCode;
+  const error = snapshot.joinError;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
-    await engine.join(code, name.trim());
+    await engine.join(linkInHand && invite ? { secret: invite } : { shortCode: code }, name.trim());
     setBusy(false);
   };
+  const described = error ? errorId : undefined;
   return (
-    <form className="card" onSubmit={submit} aria-label="Join a consultation">
-      <h1>Join your consultation</h1>
+    <form className="card" onSubmit={submit} aria-labelledby={titleId} aria-busy={busy}>
+      <h1 id={titleId}>Join your consultation</h1>
       <MediaSetup engine={engine} snapshot={snapshot} />
-      <label className="field">
-        Consultation code
-        <input name="code" value={code} onChange={(e) => setCode(e.target.value)} required placeholder="ABCD-2345" autoComplete="off" />
-      </label>
+      {linkInHand ? (
+        <div className="join-form__invite" data-testid="invite-in-hand">
+          <p>You are joining with the invite link the clinic sent you: only your name is needed.</p>
+          <button type="button" className="button button--quiet" onClick={() => setTypingCode(true)}>
+            Enter an invite code instead
+          </button>
+        </div>
+      ) : (
+        <label className="field">
+          Invite code
+          <input
+            name="invite-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            required
+            maxLength={32}
+            placeholder="ABCD-2345"
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={described}
+          />
+        </label>
+      )}
       <label className="field">
         Your name
-        <input name="patient-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={60} autoComplete="name" />
+        <input
+          name="patient-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          maxLength={60}
+          autoComplete="name"
+          aria-describedby={described}
+        />
       </label>
-      <button type="submit" className="button button--primary" disabled={busy || code.trim() === '' || name.trim() === ''}>
+      <button type="submit" className="button button--primary" disabled={busy || (!linkInHand && code.trim() === '') || name.trim() === ''}>
         Join
       </button>
+      {error && (
+        <p id={errorId} className="notice notice--error" role="alert" data-testid="join-error" data-code={error.code}>
+          {error.message}
+        </p>
+      )}
       <RelayNotices snapshot={snapshot} />
     </form>
   );

@@ -38,8 +38,12 @@ export function PreCallCheck({ engine, snapshot }: { engine: ConsultEngine; snap
     setLines(null);
     if (meter.current) meter.current.peak = 0;
     const listened = new Promise((resolve) => setTimeout(resolve, LISTEN_MS));
-    const ice = engine.iceSettings;
-    const [camera, rtt, gathered] = await Promise.all([
+    // Short-lived TURN credentials of its own: a call's come with that call (its call-start).
+    const network = engine.precallIce().then(async (ice) => ({
+      ice,
+      gathered: ice && ice.iceServers.length > 0 ? await gatherCandidates(ice).catch(() => null) : null,
+    }));
+    const [camera, rtt, { ice, gathered }] = await Promise.all([
       stream.getVideoTracks().length > 0
         ? sampleCamera(stream).then(judgeCamera)
         : Promise.resolve<CheckLine>({
@@ -49,7 +53,7 @@ export function PreCallCheck({ engine, snapshot }: { engine: ConsultEngine; snap
             detail: 'Audio-only consultation: no camera in use.',
           }),
       pingRelay(host.relayUrl),
-      ice.iceServers.length > 0 ? gatherCandidates(ice).catch(() => null) : Promise.resolve(null),
+      network,
     ]);
     await listened;
     const micLabel = stream.getAudioTracks()[0]?.label || 'Microphone';

@@ -1,6 +1,7 @@
 /**
- * Network check: the relay answers and how fast, and (when the relay gave ICE servers) whether STUN and
- * TURN candidates can be gathered here over UDP and TCP.
+ * Network check: the relay answers and how fast, and (when the relay has ICE servers, handed out with
+ * short-lived TURN credentials for this check) whether STUN and TURN candidates can be gathered here over UDP
+ * and TCP.
  */
 import type { IceSettings } from '../../../signaling/protocol';
 import { encode, parseServerMessage } from '../../../signaling/protocol';
@@ -73,8 +74,17 @@ export async function gatherCandidates(ice: IceSettings, timeoutMs = 6000): Prom
   return result;
 }
 
-export function judgeIce(ice: IceSettings, gathered: GatheredCandidates | null): CheckLine {
+/** `ice` null: the relay did not hand out its ICE settings for the check (no answer, or refused). */
+export function judgeIce(ice: IceSettings | null, gathered: GatheredCandidates | null): CheckLine {
   const label = 'Connection from outside';
+  if (!ice) {
+    return {
+      id: 'ice',
+      label,
+      status: 'fail',
+      detail: 'The clinic server did not send its connection settings, so this could not be checked. Try again.',
+    };
+  }
   const urls = ice.iceServers.flatMap((server) => server.urls);
   const hasTurn = urls.some((url) => url.startsWith('turn'));
   const hasStun = urls.some((url) => url.startsWith('stun'));

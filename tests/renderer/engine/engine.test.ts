@@ -1,7 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConsultEngine, type EngineDeps } from '../../../renderer/engine/engine';
 import type { PeerOptions } from '../../../renderer/engine/peer';
-import { ANSWER, CANDIDATE, FakePeer, FakeTransport, fakeStream, fakeTrack, MemorySessionStore, OFFER, welcome } from './fakes';
+import { verifyChallenge } from '../../../signaling/device-auth';
+import {
+  ANSWER,
+  CANDIDATE,
+  FakePeer,
+  FakeTransport,
+  fakeStream,
+  fakeTrack,
+  MemorySessionStore,
+  NO_ICE,
+  OFFER,
+  welcome,
+  whenSent,
+} from './fakes';
 
 const DOCTOR = { id: 'p_doc', name: 'Dr. Who', role: 'clinician' as const };
 const PATIENT = { id: 'p_pat', name: 'Amy', role: 'patient' as const };
@@ -50,7 +63,8 @@ function rig(overrides: Partial<EngineDeps> = {}): Rig {
 }
 
 async function patientInWaitingRoom(r: Rig): Promise<void> {
-  await r.engine.join('ABCD-2345', 'Amy');
+  await r.engine.join({ shortCode: 'ABCD-2345' }, 'Amy');
+  await whenSent(r.transport, 'join'); // signed with the device key first
   r.transport.receive(welcome('patient'));
 }
 
@@ -70,7 +84,7 @@ function onlyPeer(r: Rig): FakePeer {
 async function connectedPatient(): Promise<Rig & { peer: FakePeer }> {
   const r = rig();
   await patientInWaitingRoom(r);
-  r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+  r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
   const peer = onlyPeer(r);
   peer.emit('connect');
   peer.emit('stream', fakeStream('remote'));
@@ -91,7 +105,7 @@ describe('ConsultEngine', () => {
     it('acquires the camera before saying anything to the relay, and creates the peer with its tracks', async () => {
       const r = rig();
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       expect(r.order).toEqual(['getUserMedia', 'send:join', 'createPeer']);
       const peer = onlyPeer(r);
       expect(peer.options.stream).toBe(r.engine.getSnapshot().localStream);
@@ -99,19 +113,25 @@ describe('ConsultEngine', () => {
       expect(peer.options.iceServers).toEqual([]); // no public STUN by default: LAN calls need no internet
     });
 
-    it('gives each peer the ICE servers and policy from the relay, with its own TURN credentials', async () => {
+    it("gives each call's peer the ICE servers and policy of that call's call-start, with its own TURN credentials", async () => {
       const r = rig();
-      await r.engine.join('ABCD-2345', 'Amy');
-      const ice = {
-        iceServers: [{ urls: ['turn:198.18.0.2:3478?transport=udp'], username: '1900000000:p_pat', credential: 'c2VjcmV0' }],
+      await patientInWaitingRoom(r);
+      const turn = (credential: string) => ({
+        iceServers: [{ urls: ['turn:198.18.0.2:3478?transport=udp'], username: '1900000000:p_pat', credential }],
         iceTransportPolicy: 'relay' as const,
-      };
-      r.transport.receive(welcome('patient', null, ice));
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
-      expect(onlyPeer(r).options).toMatchObject({ iceServers: ice.iceServers, iceTransportPolicy: 'relay' });
-      const logged = r.engine.timelineEntries().find((e) => e.event === 'welcome')?.detail ?? '';
-      expect(logged).toContain('turn, relay only');
-      expect(logged).not.toContain('c2VjcmV0'); // credentials never reach the timeline
+      });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: turn('Zmlyc3Q') });
+      expect(onlyPeer(r).options).toMatchObject({ iceServers: turn('Zmlyc3Q').iceServers, iceTransportPolicy: 'relay' });
+      // The restart's call-start brings fresh credentials: its peer uses those, never the first call's.
+      r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR, ice: turn('c2Vjb25k') });
+      expect(r.peers[1]?.options.iceServers).toEqual(turn('c2Vjb25k').iceServers);
+      const logged = r.engine
+        .timelineEntries()
+        .filter((e) => e.event === 'call-start' || e.event === 'welcome')
+        .map((e) => e.detail ?? '');
+      expect(logged.filter((detail) => detail.includes('ICE: turn, relay only'))).toHaveLength(2);
+      for (const credential of ['Zmlyc3Q', 'c2Vjb25k']) expect(logged.join('\n')).not.toContain(credential); // never in the timeline
     });
 
     it('marks video tracks for detail so the encoder keeps resolution under load', async () => {
@@ -124,17 +144,17 @@ describe('ConsultEngine', () => {
       const denied = Object.assign(new Error('denied'), { name: 'NotAllowedError' });
       const r = rig();
       r.getUserMedia.mockRejectedValueOnce(denied);
-      expect(await r.engine.join('ABCD-2345', 'Amy')).toBe(false);
+      expect(await r.engine.join({ shortCode: 'ABCD-2345' }, 'Amy')).toBe(false);
       expect(r.transport.sent).toEqual([]);
       expect(r.engine.getSnapshot().mediaError?.kind).toBe('permission-denied');
-      expect(await r.engine.join('ABCD-2345', 'Amy')).toBe(true);
-      expect(r.transport.sentOfType('join')).toHaveLength(1);
+      expect(await r.engine.join({ shortCode: 'ABCD-2345' }, 'Amy')).toBe(true);
+      expect(await whenSent(r.transport, 'join')).toHaveLength(1);
       expect(r.engine.getSnapshot().mediaError).toBeNull();
     });
 
     it('asks for the camera once even when preview and join race', async () => {
       const r = rig();
-      await Promise.all([r.engine.startPreview(), r.engine.join('ABCD-2345', 'Amy')]);
+      await Promise.all([r.engine.startPreview(), r.engine.join({ shortCode: 'ABCD-2345' }, 'Amy')]);
       expect(r.getUserMedia).toHaveBeenCalledTimes(1);
     });
   });
@@ -143,7 +163,7 @@ describe('ConsultEngine', () => {
     it('makes the clinician the initiator and ignores a duplicated call-start', async () => {
       const r = rig();
       await clinicianWithOpenConsultation(r);
-      const start = { type: 'call-start' as const, callId: 'c_1', initiator: true, peer: PATIENT };
+      const start = { type: 'call-start' as const, callId: 'c_1', initiator: true, peer: PATIENT, ice: NO_ICE };
       r.transport.receive(start);
       r.transport.receive(start);
       expect(onlyPeer(r).options.initiator).toBe(true);
@@ -153,7 +173,7 @@ describe('ConsultEngine', () => {
     it('relays every signal the peer makes, renegotiate and transceiverRequest included', async () => {
       const r = rig();
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       const peer = onlyPeer(r);
       peer.emit('signal', ANSWER);
       peer.emit('signal', CANDIDATE);
@@ -173,14 +193,14 @@ describe('ConsultEngine', () => {
       r.transport.receive({ type: 'signal', callId: 'c_1', seq: 1, data: OFFER });
       r.transport.receive({ type: 'signal', callId: 'c_1', seq: 2, data: CANDIDATE });
       expect(r.peers).toHaveLength(0);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       expect(onlyPeer(r).received).toEqual([OFFER, CANDIDATE]);
     });
 
     it('applies signals only to the call they name', async () => {
       const r = rig();
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       r.transport.receive({ type: 'signal', callId: 'c_other', seq: 1, data: OFFER });
       r.transport.receive({ type: 'signal', callId: 'c_1', seq: 1, data: OFFER });
       expect(onlyPeer(r).received).toEqual([OFFER]);
@@ -189,7 +209,7 @@ describe('ConsultEngine', () => {
     it('applies a signal delivered twice only once', async () => {
       const r = rig();
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       r.transport.receive({ type: 'signal', callId: 'c_1', seq: 1, data: OFFER });
       r.transport.receive({ type: 'signal', callId: 'c_1', seq: 1, data: OFFER });
       r.transport.receive({ type: 'signal', callId: 'c_1', seq: 2, data: CANDIDATE });
@@ -207,7 +227,7 @@ describe('ConsultEngine', () => {
     it('is connected only when the peer connects and remote media has arrived', async () => {
       const r = rig();
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       const peer = onlyPeer(r);
       peer.emit('connect');
       expect(r.engine.getSnapshot().phase).toBe('connecting');
@@ -236,14 +256,14 @@ describe('ConsultEngine', () => {
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'hang-up', by: 'clinician' });
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'ended', endReason: 'remote-hang-up' });
       r.transport.receive({ type: 'signal', callId: 'c_1', seq: 3, data: CANDIDATE });
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       expect(r.peers).toHaveLength(1);
     });
 
     it('a second call after the first gets a fresh peer', async () => {
       const r = await connectedPatient();
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'hang-up', by: 'clinician' });
-      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR, ice: NO_ICE });
       expect(r.peers).toHaveLength(2);
       expect(r.peers[1]?.destroyed).toBe(false);
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'connecting', callId: 'c_2', endReason: null });
@@ -256,7 +276,7 @@ describe('ConsultEngine', () => {
       expect(r.transport.sentOfType('restart')).toEqual([{ type: 'restart', callId: 'c_1' }]);
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', recoveryAttempt: 1 });
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
-      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR, ice: NO_ICE });
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', callId: 'c_2' });
       const next = r.peers[1];
       expect(next?.options.stream).toBe(local);
@@ -272,7 +292,7 @@ describe('ConsultEngine', () => {
         r.peers.at(-1)?.emit('error', Object.assign(new Error('failed'), { code: 'ERR_CONNECTION_FAILURE' }));
         expect(r.engine.getSnapshot().recoveryAttempt).toBe(attempt);
         r.transport.receive({ type: 'call-ended', callId: `c_${attempt}`, reason: 'replaced', by: null });
-        r.transport.receive({ type: 'call-start', callId: `c_${attempt + 1}`, initiator: false, peer: DOCTOR });
+        r.transport.receive({ type: 'call-start', callId: `c_${attempt + 1}`, initiator: false, peer: DOCTOR, ice: NO_ICE });
       }
       r.peers.at(-1)?.emit('error', Object.assign(new Error('failed'), { code: 'ERR_CONNECTION_FAILURE' }));
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', endReason: 'connection-failed', recoveryAttempt: 0 });
@@ -283,7 +303,7 @@ describe('ConsultEngine', () => {
       const r = await connectedPatient();
       r.peer.emit('error', Object.assign(new Error('failed'), { code: 'ERR_CONNECTION_FAILURE' }));
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
-      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR, ice: NO_ICE });
       vi.advanceTimersByTime(10_000);
       expect(r.engine.getSnapshot().recoveryAttempt).toBe(2);
       expect(r.transport.sentOfType('restart').at(-1)).toEqual({ type: 'restart', callId: 'c_2' });
@@ -332,7 +352,7 @@ describe('ConsultEngine', () => {
     it('a call that never connected fails with a diagnosis and tells the other side why', async () => {
       const r = rig();
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       onlyPeer(r).emit('signal', CANDIDATE);
       onlyPeer(r).emit('error', Object.assign(new Error('Ice connection failed.'), { code: 'ERR_ICE_CONNECTION_FAILURE' }));
       expect(r.engine.getSnapshot()).toMatchObject({
@@ -346,14 +366,10 @@ describe('ConsultEngine', () => {
 
     it("the other side's failure before connecting gives this side its own diagnosis", async () => {
       const r = rig();
-      await r.engine.join('ABCD-2345', 'Amy');
-      r.transport.receive(
-        welcome('patient', null, {
-          iceServers: [{ urls: ['turn:198.18.0.2:3478'], username: 'u', credential: 'c' }],
-          iceTransportPolicy: 'all',
-        }),
-      );
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      await patientInWaitingRoom(r);
+      // The TURN server this call's call-start named (the diagnosis reads the call's own configuration).
+      const ice = { iceServers: [{ urls: ['turn:198.18.0.2:3478'], username: 'u', credential: 'c' }], iceTransportPolicy: 'all' as const };
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice });
       onlyPeer(r).emit('signal', CANDIDATE); // a host candidate only: TURN was not reached from here
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'connection-failed', by: 'clinician' });
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'failed', diagnosis: { code: 'TURN_UNREACHABLE' } });
@@ -374,7 +390,7 @@ describe('ConsultEngine', () => {
       expect(r.transport.sentOfType('restart')).toEqual([]);
       expect(r.engine.getSnapshot().phase).toBe('connected');
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
-      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR, ice: NO_ICE });
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', callId: 'c_2' });
       expect(r.transport.sentOfType('restart')).toEqual([]);
     });
@@ -407,7 +423,7 @@ describe('ConsultEngine', () => {
       const r = await connectedPatient();
       r.transport.receive({ type: 'call-ended', callId: 'c_1', reason: 'replaced', by: null });
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'reconnecting', recoveryAttempt: 1 });
-      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_2', initiator: false, peer: DOCTOR, ice: NO_ICE });
       expect(r.peers).toHaveLength(2);
       expect(r.peers[0]?.destroyed).toBe(true);
     });
@@ -446,8 +462,8 @@ describe('ConsultEngine', () => {
     it('widens once the call is up, but not while the patient is away from the relay (the offer would be lost)', async () => {
       const r = rig();
       await r.engine.create();
-      r.transport.receive(welcome('clinician', null, TURN_ICE));
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+      r.transport.receive(welcome('clinician'));
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT, ice: TURN_ICE });
       const peer = onlyPeer(r);
       expect(peer.options.iceTransportPolicy).toBe('relay');
       peer.emit('connect');
@@ -490,7 +506,7 @@ describe('ConsultEngine', () => {
     it('walks the diagram through a whole consultation, each change in the timeline', async () => {
       const r = rig();
       await clinicianWithOpenConsultation(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT, ice: NO_ICE });
       const peer = onlyPeer(r);
       peer.emit('connect');
       peer.emit('stream', fakeStream('remote'));
@@ -513,7 +529,7 @@ describe('ConsultEngine', () => {
       const r = rig();
       await r.engine.startPreview();
       r.transport.setStatus('open', 'connected');
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       expect(r.peers).toHaveLength(0);
       expect(r.engine.getSnapshot().phase).toBe('previewing');
       expect(r.transport.sentOfType('hang-up')).toEqual([{ type: 'hang-up', callId: 'c_1', reason: 'connection-failed' }]);
@@ -528,10 +544,14 @@ describe('ConsultEngine', () => {
       const r = rig();
       await patientInWaitingRoom(r);
       expect(r.store.value).toEqual({ resumeToken: 'token-patient-0123456789', role: 'patient' });
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       r.transport.setStatus('reconnecting');
       r.transport.setStatus('open');
-      expect(r.transport.sentOfType('resume')).toEqual([{ type: 'resume', resumeToken: 'token-patient-0123456789', callId: 'c_1' }]);
+      const [resume] = await whenSent(r.transport, 'resume');
+      expect(resume).toMatchObject({ type: 'resume', resumeToken: 'token-patient-0123456789', callId: 'c_1' });
+      // A patient's seat is its device's: the new socket's challenge, signed with the key the join was made with.
+      const [join] = r.transport.sentOfType('join');
+      expect(await verifyChallenge(join?.publicKey ?? '', 'patient-seat', 'challenge2', resume?.signature ?? '')).toBe(true);
       r.transport.receive(welcome('patient', { callId: 'c_1', initiator: false }));
       expect(r.peers).toHaveLength(1);
       expect(r.peers[0]?.destroyed).toBe(false);
@@ -542,7 +562,9 @@ describe('ConsultEngine', () => {
       store.value = { resumeToken: 'token-patient-0123456789', role: 'patient' };
       const r = rig({ sessionStore: store });
       expect(await r.engine.restore()).toBe(true);
-      expect(r.transport.sentOfType('resume')).toEqual([{ type: 'resume', resumeToken: 'token-patient-0123456789', callId: null }]);
+      expect(await whenSent(r.transport, 'resume')).toEqual([
+        { type: 'resume', resumeToken: 'token-patient-0123456789', callId: null, signature: expect.any(String) },
+      ]);
       expect(r.transport.sentOfType('join')).toHaveLength(0);
       r.transport.receive(welcome('patient'));
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'waiting', role: 'patient' });
@@ -556,17 +578,21 @@ describe('ConsultEngine', () => {
       r.transport.receive({ type: 'error', code: 'INVALID_RESUME', message: 'this session has ended; join again', ref: 'resume' });
       expect(store.value).toBeNull();
       expect(r.engine.getSnapshot()).toMatchObject({ phase: 'previewing', role: null, relayError: { code: 'INVALID_RESUME' } });
-      await r.engine.join('ABCD-2345', 'Amy');
-      expect(r.transport.sentOfType('join')).toHaveLength(1);
+      await r.engine.join({ shortCode: 'ABCD-2345' }, 'Amy');
+      expect(await whenSent(r.transport, 'join')).toHaveLength(1);
     });
 
-    it('an unknown code is shown to the patient, who can try another', async () => {
+    it('a refused join is shown to the patient as the relay put it, and they can try another code', async () => {
       const r = rig();
-      await r.engine.join('ABCD-2345', 'Amy');
-      r.transport.receive({ type: 'error', code: 'UNKNOWN_CONSULTATION', message: 'no open consultation has this code', ref: 'join' });
-      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'previewing', relayError: { code: 'UNKNOWN_CONSULTATION' } });
-      await r.engine.join('WXYZ-2345', 'Amy');
-      expect(r.transport.sentOfType('join').map((m) => m.code)).toEqual(['ABCD-2345', 'WXYZ-2345']);
+      await r.engine.join({ shortCode: 'ABCD-2345' }, 'Amy');
+      await whenSent(r.transport, 'join');
+      const message = 'This invite was already used on another device. Ask the clinic for a new invite for this device.';
+      r.transport.receive({ type: 'error', code: 'INVITE_USED', message, ref: 'join' });
+      expect(r.engine.getSnapshot()).toMatchObject({ phase: 'previewing', joinError: { code: 'INVITE_USED', message }, relayError: null });
+      await r.engine.join({ shortCode: 'wxyz 2345' }, 'Amy');
+      expect(r.engine.getSnapshot().joinError).toBeNull();
+      const joins = await whenSent(r.transport, 'join', 2);
+      expect(joins.map((m) => m.invite)).toEqual([{ shortCode: 'ABCD-2345' }, { shortCode: 'WXYZ-2345' }]);
     });
 
     it('losing the relay for good fails a waiting patient as relay-lost', async () => {
@@ -579,7 +605,7 @@ describe('ConsultEngine', () => {
     it('losing the relay does not end a call whose media already flows', async () => {
       const r = rig();
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       const peer = onlyPeer(r);
       peer.emit('connect');
       peer.emit('stream', fakeStream('remote'));
@@ -592,7 +618,7 @@ describe('ConsultEngine', () => {
       const r = rig();
       await clinicianWithOpenConsultation(r);
       r.engine.admit('p_pat');
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT, ice: NO_ICE });
       r.transport.receive({ type: 'error', code: 'CALL_IN_PROGRESS', message: 'already in a call with Amy', ref: 'admit' });
       expect(r.engine.getSnapshot().relayError).toBeNull();
       r.engine.admit('p_pat'); // while a call runs the engine does not even ask
@@ -620,7 +646,7 @@ describe('ConsultEngine', () => {
     it('switches camera mid-call on the same sender and stream, stopping the old camera', async () => {
       const r = deviceAwareRig();
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       const stream = r.engine.getSnapshot().localStream;
       const oldCamera = stream?.getVideoTracks()[0];
       expect(await r.engine.switchDevice('camera', 'cam-2')).toBe(true);
@@ -647,7 +673,7 @@ describe('ConsultEngine', () => {
     it('falls back to the default camera when the one in use is unplugged, and says so', async () => {
       const r = deviceAwareRig({ preferredDevices: { cameraId: 'cam-usb', microphoneId: null } });
       await patientInWaitingRoom(r);
-      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR });
+      r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: false, peer: DOCTOR, ice: NO_ICE });
       const usb = r.engine.getSnapshot().localStream?.getVideoTracks()[0];
       expect(usb?.label).toBe('cam-usb');
       usb?.dispatchEvent(new Event('ended'));
@@ -676,7 +702,7 @@ describe('ConsultEngine', () => {
   it('records a timeline of what happened', async () => {
     const r = rig();
     await clinicianWithOpenConsultation(r);
-    r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+    r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT, ice: NO_ICE });
     r.engine.noteFirstRemoteFrame();
     const events = r.engine.timelineEntries().map((e) => e.event);
     expect(events).toEqual(expect.arrayContaining(['media-ready', 'welcome', 'call-start', 'first-remote-frame']));

@@ -3,6 +3,7 @@
  * the interfaces the real relay and simple-peer sit behind. The real ones are exercised in tests/e2e.
  */
 import { EventEmitter } from 'node:events';
+import { expect, vi } from 'vitest';
 import type { SessionStore, StoredSession } from '../../../renderer/engine/engine';
 import type { PeerEvents, PeerLike, PeerOptions } from '../../../renderer/engine/peer';
 import type { RelayStatus, SignalingTransport, TransportListener } from '../../../renderer/engine/transport';
@@ -144,11 +145,10 @@ export class MemorySessionStore implements SessionStore {
   }
 }
 
-export function welcome(
-  role: 'clinician' | 'patient',
-  call: { callId: string; initiator: boolean } | null = null,
-  ice: IceSettings = { iceServers: [], iceTransportPolicy: 'all' },
-): ServerMessageBody {
+/** No STUN, no TURN: a LAN relay's ICE (what most call-starts in these tests carry). */
+export const NO_ICE: IceSettings = { iceServers: [], iceTransportPolicy: 'all' };
+
+export function welcome(role: 'clinician' | 'patient', call: { callId: string; initiator: boolean } | null = null): ServerMessageBody {
   return {
     type: 'welcome',
     self: {
@@ -157,9 +157,7 @@ export function welcome(
       name: role === 'clinician' ? 'Dr. Who' : 'Amy',
       resumeToken: `token-${role}-0123456789`,
     },
-    consultation: { id: 'k_1', code: 'ABCD2345', clinicianName: 'Dr. Who' },
-    joinUrl: 'http://127.0.0.1:8787/?code=ABCD-2345',
-    ice,
+    consultation: { id: 'k_1', clinicianName: 'Dr. Who' },
     call: call
       ? {
           ...call,
@@ -167,6 +165,16 @@ export function welcome(
         }
       : null,
   };
+}
+
+/** The messages of `type` the engine sent, once there are `count` (a patient's join and resume are signed first). */
+export async function whenSent<T extends ClientMessageBody['type']>(
+  transport: FakeTransport,
+  type: T,
+  count = 1,
+): Promise<Extract<ClientMessageBody, { type: T }>[]> {
+  await vi.waitFor(() => expect(transport.sentOfType(type).length).toBeGreaterThanOrEqual(count), { interval: 1 });
+  return transport.sentOfType(type);
 }
 
 export const OFFER: SignalData = { type: 'offer', sdp: 'v=0 offer' };

@@ -29,9 +29,19 @@ const cases: [code: ErrorCode, ref: string | null, meaning: RelayErrorMeaning][]
   ['INVALID_RESUME', null, 'seat-lost'],
   ['UNKNOWN_CONSULTATION', 'resume', 'seat-lost'],
   ['NOT_SIGNED_IN', 'resume', 'seat-lost'],
-  ['UNKNOWN_CONSULTATION', 'join', 'refused'],
-  ['BAD_MESSAGE', 'join', 'refused'],
+  // A refused join is the patient's to read on the join form: every invite refusal, and the rest.
+  ['INVITE_USED', 'join', 'join-refused'],
+  ['INVITE_EXPIRED', 'join', 'join-refused'],
+  ['INVITE_INVALID', 'join', 'join-refused'],
+  ['UNKNOWN_CONSULTATION', 'join', 'join-refused'],
+  ['RATE_LIMITED', 'join', 'join-refused'],
+  ['CREDENTIAL_INVALID', 'join', 'join-refused'],
+  ['BAD_MESSAGE', 'join', 'join-refused'],
   ['NOT_SIGNED_IN', 'create', 'refused'],
+  // The clinician's invite, and the pre-call check's TURN credentials: answered where they were asked.
+  ['NOT_SIGNED_IN', 'invite', 'invite-refused'],
+  ['UNKNOWN_CONSULTATION', 'invite', 'invite-refused'],
+  ['NOT_JOINED', 'precall-ice', 'precall-refused'],
   // Anything else is shown as it is.
   ['NOT_SIGNED_IN', 'admit', 'show'],
   ['NOT_JOINED', 'signal', 'show'],

@@ -10,7 +10,7 @@ import type { PeerOptions } from '../../../renderer/engine/peer';
 import { MemoryCredentialStore, type StaffCredential, type StaffCredentialStore } from '../../../renderer/engine/staff-sign-in';
 import { createDeviceKey, toBase64Url, verifyChallenge } from '../../../signaling/device-auth';
 import { CloseCode, type StaffMember } from '../../../signaling/protocol';
-import { FakePeer, FakeTransport, fakeStream, MemorySessionStore, welcome } from './fakes';
+import { FakePeer, FakeTransport, fakeStream, MemorySessionStore, NO_ICE, welcome, whenSent } from './fakes';
 
 const RIVERA: StaffMember = { id: 's_rivera', name: 'Dr. Rivera' };
 const PATIENT = { id: 'p_pat', name: 'Amy', role: 'patient' as const };
@@ -104,17 +104,20 @@ describe('staff sign-in', () => {
     expect(await verifyChallenge(publicKey, 'staff-sign-in', 'challenge2', second?.signature ?? '')).toBe(true);
   });
 
-  it('a patient says nothing before the hello, and joins at once when it comes (nothing to sign)', async () => {
+  it('a patient says nothing before the hello, then joins signed by its device key, without signing in', async () => {
     const r = rig();
     r.transport.connect = () => {
       r.transport.connects += 1;
       r.transport.status = 'connecting';
     };
     await vi.waitFor(() => expect(r.engine.getSnapshot().signIn).toBe('signed-out'));
-    await r.engine.join('ABCD-2345', 'Amy');
+    await r.engine.join({ shortCode: 'ABCD-2345' }, 'Amy');
     expect(r.transport.connects).toBe(1);
+    expect(r.transport.sent).toEqual([]);
     r.transport.setStatus('open');
-    expect(r.transport.sent.map((m) => m.type)).toEqual(['join']); // synchronously: the patient's path has no wait
+    const [join] = await whenSent(r.transport, 'join');
+    expect(r.transport.sent.map((m) => m.type)).toEqual(['join']);
+    expect(await verifyChallenge(join?.publicKey ?? '', 'patient-seat', 'challenge1', join?.signature ?? '')).toBe(true);
   });
 
   it('enrolls with the code and a fresh non-extractable key, proves it on this socket, and keeps the credential', async () => {
@@ -210,7 +213,7 @@ describe('staff sign-in', () => {
     await sentTypes(r.transport, 2);
     r.transport.receive({ type: 'signed-in', staff: RIVERA, credentialId: 'd_laptop' });
     r.transport.receive(welcome('clinician'));
-    r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT });
+    r.transport.receive({ type: 'call-start', callId: 'c_1', initiator: true, peer: PATIENT, ice: NO_ICE });
     const [peer] = r.peers;
     peer?.emit('connect');
     peer?.emit('stream', fakeStream('remote'));

@@ -84,9 +84,9 @@ describe('WebSocketTransport', () => {
     await until(() => transport.status === 'open');
     await until(() => seen.messages.length > 0);
     expect(seen.messages[0]?.type).toBe('hello'); // the relay's first word on every socket
-    expect(transport.send({ type: 'join', code: 'ABCD-2345', name: 'Amy' })).toBe(true);
+    expect(transport.send({ type: 'precall-ice' })).toBe(true);
     await until(() => seen.messages.some((m) => m.type === 'error'));
-    expect(seen.messages.find((m) => m.type === 'error')).toMatchObject({ code: 'UNKNOWN_CONSULTATION', ref: 'join' });
+    expect(seen.messages.find((m) => m.type === 'error')).toMatchObject({ code: 'NOT_JOINED', ref: 'precall-ice' });
     await until(() => transport.rttMs !== null);
     expect(transport.rttMs).toBeGreaterThanOrEqual(0);
     expect(seen.statuses.slice(0, 2)).toEqual(['connecting', 'open']);
@@ -140,7 +140,7 @@ describe('WebSocketTransport', () => {
       },
     });
     cleanups.push(() => engine.dispose());
-    await engine.join('ABCD-2345', 'Amy');
+    await engine.join({ shortCode: 'ABCD-2345' }, 'Amy');
     await until(() => engine.timelineEntries().some((e) => e.event === 'relay-message-ignored'));
     await new Promise((r) => setTimeout(r, 100)); // a spurious resume would have been sent by now
     expect(received).toEqual(['join']);

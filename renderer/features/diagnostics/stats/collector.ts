@@ -15,7 +15,10 @@ import { assessQuality, LOST_AFTER_MS, type QualityAssessment } from './quality'
 import { type RawStat, type StatsMap, type StatsSource, toStatsMap } from './stats-map';
 
 /** The part of the engine's state the collector reads. */
-export type CallSnapshot = Pick<EngineSnapshot, 'phase' | 'callId' | 'relay' | 'selfName' | 'peer' | 'consultation' | 'waitingRoom'>;
+export type CallSnapshot = Pick<
+  EngineSnapshot,
+  'phase' | 'callId' | 'relay' | 'selfName' | 'peer' | 'consultation' | 'waitingRoom' | 'invites'
+>;
 
 /** What the collector needs from the engine; `ConsultEngine` satisfies it. */
 export interface CallSource {
@@ -287,7 +290,7 @@ export class StatsCollector {
     });
   }
 
-  /** Names and codes that must never leave the machine in an export. */
+  /** Names, invite codes and links that must never leave the machine in an export. */
   private remember(snapshot: CallSnapshot): void {
     const add = (value: string | null | undefined): void => {
       if (value && value.trim().length >= 2) this.sensitive.add(value.trim());
@@ -295,9 +298,16 @@ export class StatsCollector {
     add(snapshot.selfName);
     add(snapshot.peer?.name);
     add(snapshot.consultation?.clinicianName);
-    add(snapshot.consultation?.code);
-    add(snapshot.consultation?.code.replace(/-/g, '')); // the same code as typed or normalized
-    for (const patient of snapshot.waitingRoom) add(patient.name);
+    for (const invite of snapshot.invites) {
+      add(invite.expectedName);
+      add(invite.shortCode);
+      add(invite.shortCode.replace(/-/g, '')); // the same code as typed or normalized
+      add(invite.secret);
+    }
+    for (const patient of snapshot.waitingRoom) {
+      add(patient.name);
+      add(patient.invitedAs);
+    }
   }
 
   private publish(patch: Partial<DiagnosticsState>): void {

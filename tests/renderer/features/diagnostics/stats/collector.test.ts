@@ -164,11 +164,23 @@ describe('StatsCollector', () => {
     expect(call.listenerCount).toBe(0);
   });
 
-  it('remembers the names and codes it saw, for scrubbing exports', () => {
+  it('remembers the names, invite codes and links it saw, for scrubbing exports', () => {
     const { collector, call } = setup();
-    call.update({ waitingRoom: [{ id: 'w1', name: 'Chen Li', joinedAt: 1, present: true, inCall: false }] });
+    call.update({
+      waitingRoom: [{ id: 'w1', name: 'Chen', invitedAs: 'Chen Li', nameWarning: null, joinedAt: 1, present: true, inCall: false }],
+    });
     call.startCall('call-1', fakePeerConnection([first]));
-    expect(collector.record().sensitive).toEqual(expect.arrayContaining(['Dr. Rivera', 'Anna Berg', 'Chen Li', 'ABCD-2345', 'ABCD2345']));
+    expect(collector.record().sensitive).toEqual(
+      expect.arrayContaining([
+        'Dr. Rivera',
+        'Anna Berg',
+        'Chen',
+        'Chen Li',
+        'ABCD-2345',
+        'ABCD2345',
+        'k3Q9vX2mP7wR4tY8uB1nC6dF0gH5jL2aS9eW3zV7xQ1',
+      ]),
+    );
   });
 
   it('keeps ticking while a call reconnects, and calls it lost once no peer carries media', async () => {

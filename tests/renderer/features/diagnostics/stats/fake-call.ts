@@ -7,7 +7,17 @@ import type { RawStat } from '../../../../../renderer/features/diagnostics/stats
 export const IDLE: CallSnapshot = {
   phase: 'waiting',
   selfName: 'Dr. Rivera',
-  consultation: { code: 'ABCD-2345', joinUrl: 'http://127.0.0.1/?code=ABCD-2345', clinicianName: 'Dr. Rivera' },
+  consultation: { id: 'k_1', clinicianName: 'Dr. Rivera' },
+  invites: [
+    {
+      id: 'i_1',
+      expectedName: 'Anna Berg',
+      expiresAt: 1_900_000_000_000,
+      shortCode: 'ABCD-2345',
+      secret: 'k3Q9vX2mP7wR4tY8uB1nC6dF0gH5jL2aS9eW3zV7xQ1',
+      joinUrl: 'http://127.0.0.1/?invite=k3Q9vX2mP7wR4tY8uB1nC6dF0gH5jL2aS9eW3zV7xQ1',
+    },
+  ],
   waitingRoom: [],
   peer: null,
   callId: null,

@@ -18,6 +18,7 @@ async function recordedInput(): Promise<ReportInput> {
   call.entries.push(
     { t: 2, event: 'peer-away', detail: 'Anna Berg' },
     { t: 3, event: 'welcome', detail: 'patient in abcd-2345 for dr. rivera' },
+    { t: 4, event: 'invite-shared', detail: 'http://127.0.0.1/?invite=k3Q9vX2mP7wR4tY8uB1nC6dF0gH5jL2aS9eW3zV7xQ1' },
   );
   let now = 5000;
   const collector = new StatsCollector({ current: () => call, onSourceChange: () => () => {}, relayRttMs: () => 3, now: () => now });
@@ -56,11 +57,27 @@ describe('buildDiagnosticsReport', () => {
     expect(report.connection?.connection).toBe('connected');
   });
 
-  it('contains no names or consultation codes anywhere, and says where they were', async () => {
+  it('contains no names, invite codes or invite links anywhere, and says where they were', async () => {
     const report = buildDiagnosticsReport(await recordedInput());
     const text = JSON.stringify(report);
-    for (const secret of ['Anna', 'Berg', 'Rivera', 'ABCD-2345', 'abcd-2345', 'secret', 'token=abc']) expect(text).not.toContain(secret);
-    expect(report.timeline.map((e) => e.detail)).toEqual(['clinician', '[redacted]', 'patient in [redacted] for [redacted]']);
+    for (const secret of [
+      'Anna',
+      'Berg',
+      'Rivera',
+      'ABCD-2345',
+      'abcd-2345',
+      'k3Q9vX2mP7wR4tY8uB1nC6dF0gH5jL2aS9eW3zV7xQ1',
+      'secret',
+      'token=abc',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(report.timeline.map((e) => e.detail)).toEqual([
+      'clinician',
+      '[redacted]',
+      'patient in [redacted] for [redacted]',
+      'http://127.0.0.1/?invite=[redacted]',
+    ]);
   });
 
   it('keeps the relay address without credentials, query or fragment', async () => {

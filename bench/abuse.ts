@@ -158,7 +158,13 @@ export async function runAbuse(): Promise<AbuseFigures> {
         'BAD_MESSAGE',
       ],
       [
-        '{"v":3,"type":"signal","callId":"c","seq":1,"data":{"type":"transceiverRequest","transceiverRequest":{"kind":"video","init":{"x":1}}}}',
+        JSON.stringify({
+          v: 3,
+          type: 'signal',
+          callId: 'c',
+          seq: 1,
+          data: { type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { x: 1 } } },
+        }),
         'BAD_MESSAGE',
       ],
       ['{"v":3,"type":"create"}', 'NOT_SIGNED_IN'],
@@ -224,7 +230,8 @@ export async function runAbuse(): Promise<AbuseFigures> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const figures = await runAbuse();
   process.stdout.write(
-    `flood from one address: ${figures.flood_accepted}/${figures.flood_attempted} sockets accepted, other address served: ${figures.other_address_served}\n` +
+    `flood from one address: ${figures.flood_accepted}/${figures.flood_attempted} sockets accepted, ` +
+      `other address served: ${figures.other_address_served}\n` +
       `idle sockets closed at the ${IDENTIFY_SECONDS} s deadline: ${figures.idle_closed_at_deadline}\n` +
       `join/leave loop: ${figures.join_leave_admitted} of ${figures.join_leave_cycles} arrivals taken, ` +
       `${figures.clinician_bytes_during_join_flood} bytes to the clinician\n` +

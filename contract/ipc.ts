@@ -97,8 +97,9 @@ export type InvokeResponse<C extends InvokeChannel> = InvokeResponses[C];
 /** Runtime shape check for pushed join links (the preload checks what it forwards to the page). */
 export function isJoinLink(value: unknown): value is JoinLink {
   if (typeof value !== 'object' || value === null) return false;
-  const { relayUrl, code } = value as Record<string, unknown>;
-  return typeof relayUrl === 'string' && relayUrl.length <= 2048 && typeof code === 'string' && code.length <= 64;
+  const { relayUrl, invite } = value as Record<string, unknown>;
+  // An invite is its link's secret: 43 base64url characters (signaling/protocol.ts inviteSecret).
+  return typeof relayUrl === 'string' && relayUrl.length <= 2048 && typeof invite === 'string' && /^[A-Za-z0-9_-]{43}$/.test(invite);
 }
 
 /** Runtime shape check for relay trust requests (the preload passes on only these fields). */

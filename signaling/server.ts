@@ -187,7 +187,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   };
 
   const serveMetrics = (res: ServerResponse): void => {
-    if (!metrics) return sendPlain(res, 404, 'not found');
+    if (!metrics) {
+      sendPlain(res, 404, 'not found');
+      return;
+    }
     metrics.scrape().then(
       ({ contentType, body }) => {
         res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
@@ -202,16 +205,25 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const handleHttp = (req: IncomingMessage, res: ServerResponse): void => {
     // Alive: the process answers. Ready: it accepts calls and can write what it must remember.
-    if (req.url === '/healthz') return json(res, 200, { ok: !closing, ...stats() });
-    if (req.url === '/readyz') {
-      if (closing) return json(res, 503, { ready: false, reason: 'shutting down' });
-      store.checkWritable().then(
-        (writable) => json(res, writable ? 200 : 503, writable ? { ready: true } : { ready: false, reason: 'database not writable' }),
-        () => json(res, 503, { ready: false, reason: 'database not writable' }),
-      );
+    if (req.url === '/healthz') {
+      json(res, 200, { ok: !closing, ...stats() });
       return;
     }
-    if (req.url === '/metrics' && req.method === 'GET' && !options.metricsListen) return serveMetrics(res);
+    if (req.url === '/readyz') {
+      const notReady = (reason: string): void => json(res, 503, { ready: false, reason });
+      if (closing) notReady('shutting down');
+      else {
+        store.checkWritable().then(
+          (writable) => (writable ? json(res, 200, { ready: true }) : notReady('database not writable')),
+          () => notReady('database not writable'),
+        );
+      }
+      return;
+    }
+    if (req.url === '/metrics' && req.method === 'GET' && !options.metricsListen) {
+      serveMetrics(res);
+      return;
+    }
     if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
       serveStatic(options.staticDir, req, res).catch((err: unknown) => {
         log.error({ err }, 'static file failed');

@@ -49,10 +49,13 @@ describe('IPC contract', () => {
 
 describe('isJoinLink', () => {
   it('accepts the contract shape only', () => {
-    expect(isJoinLink({ relayUrl: 'ws://a:1/ws', code: 'ABCD2345' })).toBe(true);
+    expect(isJoinLink({ relayUrl: 'ws://a:1/ws', invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' })).toBe(true);
+    // A consultation code (protocol 2 links) or a damaged secret is not a join link any more.
+    expect(isJoinLink({ relayUrl: 'ws://a:1/ws', code: 'ABCD2345' })).toBe(false);
+    expect(isJoinLink({ relayUrl: 'ws://a:1/ws', invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTv+' })).toBe(false);
     expect(isJoinLink({ relayUrl: 'ws://a:1/ws' })).toBe(false);
-    expect(isJoinLink({ relayUrl: 1, code: 'x' })).toBe(false);
-    expect(isJoinLink({ relayUrl: 'x'.repeat(2049), code: 'x' })).toBe(false);
+    expect(isJoinLink({ relayUrl: 1, invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' })).toBe(false);
+    expect(isJoinLink({ relayUrl: 'x'.repeat(2049), invite: 'k3Jv8yQm2ZxP0aLt5Wn9RbC4uDe7FgHs1Io6JkMqTvX' })).toBe(false);
     expect(isJoinLink('ws://a:1/ws')).toBe(false);
     expect(isJoinLink(null)).toBe(false);
   });

@@ -104,7 +104,13 @@ describe('a relay under a socket flood', () => {
       `{"v":3,"type":"signal","callId":"c","seq":1,"data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
       '{"v":3,"type":"join","invite":{"shortCode":"ABCD2345"},"name":"\\u202eevil","publicKey":"MFkw","signature":"c2ln"}',
       '{"v":3,"type":"join","invite":{"shortCode":"ABCD2345"},"name":"Sam\\u0000","publicKey":"MFkw","signature":"c2ln"}',
-      `{"v":3,"type":"signal","callId":"c","seq":1,"data":{"type":"transceiverRequest","transceiverRequest":{"kind":"video","init":{"x":{"y":1}}}}}`,
+      JSON.stringify({
+        v: 3,
+        type: 'signal',
+        callId: 'c',
+        seq: 1,
+        data: { type: 'transceiverRequest', transceiverRequest: { kind: 'video', init: { x: { y: 1 } } } },
+      }),
     ];
     for (const frame of hostile) {
       client.sendRaw(frame);

@@ -58,15 +58,18 @@ function startDiagnostics(host: EngineHost, bridge: ReturnType<typeof getBridge>
   collector.start(); // for the page's lifetime; it only ticks during calls
   return {
     collector,
-    exportReport: () =>
-      exportDiagnostics({
-        bridge,
-        collector,
-        engine: () => host.engine,
-        relayUrl: () => host.relayUrl,
-        listDevices: () => navigator.mediaDevices.enumerateDevices(),
-        userAgent: navigator.userAgent,
-      }),
+    exportReport: (options) =>
+      exportDiagnostics(
+        {
+          bridge,
+          collector,
+          engine: () => host.engine,
+          relayUrl: () => host.relayUrl,
+          listDevices: () => navigator.mediaDevices.enumerateDevices(),
+          userAgent: navigator.userAgent,
+        },
+        options,
+      ),
   };
 }
 

@@ -14,12 +14,13 @@ export function DiagnosticsPanel({ id }: { id: string }) {
   const services = useDiagnosticsServices();
   const state = useDiagnosticsState();
   const [exportStatus, setExportStatus] = useState<ExportStatus>({ kind: 'idle' });
+  const [includeAddresses, setIncludeAddresses] = useState(false);
   if (!services || !state) return null;
 
   const onExport = async () => {
     setExportStatus({ kind: 'busy' });
     try {
-      const result = await services.exportReport();
+      const result = await services.exportReport({ includeAddresses });
       const text = !result.saved ? 'Not saved.' : result.path ? `Saved to ${result.path}.` : 'Diagnostics downloaded.';
       setExportStatus({ kind: 'done', text });
     } catch (err) {
@@ -60,6 +61,15 @@ export function DiagnosticsPanel({ id }: { id: string }) {
       <TimelineTable entries={state.timeline} />
 
       <div className="diagnostics__export">
+        <label className="diagnostics__addresses">
+          <input
+            type="checkbox"
+            data-testid="export-include-addresses"
+            checked={includeAddresses}
+            onChange={(event) => setIncludeAddresses(event.target.checked)}
+          />
+          Include network addresses (only when IT asks: they can show where you are)
+        </label>
         <button
           type="button"
           className="button"

@@ -9,7 +9,8 @@ import type { DiagnosticsState, StatsCollector } from './stats/collector';
 export interface DiagnosticsServices {
   collector: StatsCollector;
   /** Builds, validates and saves (desktop) or downloads (browser) the report. */
-  exportReport(): Promise<DiagnosticsSaveResult>;
+  /** Network addresses are masked unless the person asks to include them (for IT). */
+  exportReport(options: { includeAddresses: boolean }): Promise<DiagnosticsSaveResult>;
 }
 
 export const DiagnosticsContext = createContext<DiagnosticsServices | null>(null);

@@ -19,7 +19,7 @@ export interface ExportDeps {
   userAgent: string;
 }
 
-export async function exportDiagnostics(deps: ExportDeps): Promise<DiagnosticsSaveResult> {
+export async function exportDiagnostics(deps: ExportDeps, options: { includeAddresses: boolean }): Promise<DiagnosticsSaveResult> {
   const snapshot = deps.engine().getSnapshot();
   const [app, devices] = await Promise.all([deps.bridge.getAppInfo(), deps.listDevices().catch(() => [])]);
   const report = buildDiagnosticsReport({
@@ -30,6 +30,7 @@ export async function exportDiagnostics(deps: ExportDeps): Promise<DiagnosticsSa
     call: { role: snapshot.role, phase: snapshot.phase, endReason: snapshot.endReason },
     devices,
     createdAt: new Date(),
+    includeAddresses: options.includeAddresses,
   });
   return deps.bridge.saveDiagnostics(`${JSON.stringify(diagnosticsReportSchema.parse(report), null, 2)}\n`);
 }

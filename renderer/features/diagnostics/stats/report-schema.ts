@@ -1,12 +1,12 @@
 /**
- * The exported diagnostics report, version 1: what IT receives when a consultation went wrong. Strict
+ * The exported diagnostics report, version 2 (2 added `addresses`): what IT receives when a consultation went wrong. Strict
  * objects at every level, so a field added to the code without a schema change (say, a name) fails
  * validation instead of leaking. Bump DIAGNOSTICS_REPORT_VERSION for any change of shape.
  */
 import { z } from 'zod';
 
 export const DIAGNOSTICS_REPORT_SCHEMA = 'clinic-consult/diagnostics';
-export const DIAGNOSTICS_REPORT_VERSION = 1;
+export const DIAGNOSTICS_REPORT_VERSION = 2;
 
 const nullableNumber = z.number().nullable();
 
@@ -60,6 +60,8 @@ export const diagnosticsReportSchema = z.strictObject({
   schema: z.literal(DIAGNOSTICS_REPORT_SCHEMA),
   version: z.literal(DIAGNOSTICS_REPORT_VERSION),
   createdAt: z.iso.datetime(),
+  /** 'masked' (the default): every network address replaced by its kind; 'included': the person chose to keep them for IT. */
+  addresses: z.enum(['masked', 'included']),
   app: z.strictObject({
     host: z.enum(['electron', 'browser']),
     appVersion: z.string(),

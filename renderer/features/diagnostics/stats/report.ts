@@ -2,11 +2,13 @@
  * Builds the diagnostics report (report-schema.ts) from what the collector recorded and what the host
  * knows. Pure. Nothing identifying leaves: names and consultation codes seen during the session are
  * replaced in every string of the report, device labels are reduced to counts per kind, the relay address
- * loses credentials and query, ICE servers lose usernames and passwords (collector.ts `iceSummary`).
+ * loses credentials and query, ICE servers lose usernames and passwords (collector.ts `iceSummary`), and
+ * network addresses are masked to their kind unless the person chose to include them (addresses.ts).
  */
 import type { AppInfo } from '../../../../contract/bridge';
 import type { Role } from '../../../../signaling/protocol';
 import type { CallEndReason, Phase } from '../../../engine/engine';
+import { maskAddresses } from './addresses';
 import type { CollectorRecord } from './collector';
 import { DIAGNOSTICS_REPORT_SCHEMA, DIAGNOSTICS_REPORT_VERSION, type DiagnosticsReport } from './report-schema';
 
@@ -20,6 +22,8 @@ export interface ReportInput {
   call: { role: Role | null; phase: Phase; endReason: CallEndReason | null };
   devices: readonly { kind: string }[];
   createdAt: Date;
+  /** Keep network addresses in the report (for IT, by the person's explicit choice); masked otherwise. */
+  includeAddresses?: boolean;
 }
 
 export function buildDiagnosticsReport(input: ReportInput): DiagnosticsReport {
@@ -29,6 +33,7 @@ export function buildDiagnosticsReport(input: ReportInput): DiagnosticsReport {
     schema: DIAGNOSTICS_REPORT_SCHEMA,
     version: DIAGNOSTICS_REPORT_VERSION,
     createdAt: input.createdAt.toISOString(),
+    addresses: input.includeAddresses ? 'included' : 'masked',
     app: { ...input.app, userAgent: input.userAgent },
     relay: { url: input.relayUrl === null ? null : safeRelayUrl(input.relayUrl), status: state.relay.status, rttMs: state.relay.rttMs },
     ice: state.ice,
@@ -40,7 +45,8 @@ export function buildDiagnosticsReport(input: ReportInput): DiagnosticsReport {
     samples: [...record.samples],
     lastReport: record.lastReport.map((stat) => ({ ...stat })),
   };
-  return scrub(report, record.sensitive);
+  const scrubbed = scrub(report, record.sensitive);
+  return input.includeAddresses ? scrubbed : maskAddresses(scrubbed);
 }
 
 export function countDevices(devices: readonly { kind: string }[]): DiagnosticsReport['devices'] {

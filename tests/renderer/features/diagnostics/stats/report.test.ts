@@ -76,8 +76,25 @@ describe('buildDiagnosticsReport', () => {
       'clinician',
       '[redacted]',
       'patient in [redacted] for [redacted]',
-      'http://127.0.0.1/?invite=[redacted]',
+      'http://[loopback IPv4]/?invite=[redacted]',
     ]);
+  });
+
+  it('masks every network address to its kind by default, and keeps them only when the person asks', async () => {
+    const input = await recordedInput();
+    const ips = (text: string): string[] => text.match(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g) ?? [];
+    const unmasked = buildDiagnosticsReport({ ...input, includeAddresses: true });
+    expect(unmasked.addresses).toBe('included');
+    expect(ips(JSON.stringify(unmasked)).length).toBeGreaterThan(0); // the recorded call has candidates with addresses
+    const masked = buildDiagnosticsReport(input);
+    expect(masked.addresses).toBe('masked');
+    expect(ips(JSON.stringify(masked))).toEqual([]);
+    expect(JSON.stringify(masked)).toMatch(/\[(private|public|loopback) IPv4\]/);
+    // The kinds of candidates stay: IT still reads host, srflx and relay.
+    expect(masked.samples[1]?.candidates.map((c) => c.candidateType).sort()).toEqual(
+      unmasked.samples[1]?.candidates.map((c) => c.candidateType).sort(),
+    );
+    expect(diagnosticsReportSchema.safeParse(masked).success).toBe(true);
   });
 
   it('keeps the relay address without credentials, query or fragment', async () => {
@@ -100,7 +117,8 @@ describe('buildDiagnosticsReport', () => {
 describe('diagnosticsReportSchema', () => {
   it('refuses another version, a missing part and any field it does not define', async () => {
     const report = buildDiagnosticsReport(await recordedInput());
-    expect(diagnosticsReportSchema.safeParse({ ...report, version: 2 }).success).toBe(false);
+    expect(diagnosticsReportSchema.safeParse({ ...report, version: 1 }).success).toBe(false);
+    expect(diagnosticsReportSchema.safeParse({ ...report, addresses: 'some' }).success).toBe(false);
     const { timeline: _timeline, ...withoutTimeline } = report;
     expect(diagnosticsReportSchema.safeParse(withoutTimeline).success).toBe(false);
     expect(diagnosticsReportSchema.safeParse({ ...report, patientName: 'Anna Berg' }).success).toBe(false);

@@ -27,7 +27,7 @@ export type Action =
    * of the device a patient's invite was redeemed on.
    */
   | { readonly type: 'resume'; readonly seat: Seat; readonly deviceProven: boolean }
-  | { readonly type: 'invite' | 'admit' | 'signal' | 'hang-up' | 'restart' | 'leave' };
+  | { readonly type: 'invite' | 'admit' | 'signal' | 'hang-up' | 'restart' | 'leave' | 'call-path' };
 
 export interface Refusal {
   readonly code: ErrorCode;
@@ -79,6 +79,7 @@ export function refusal(actor: Actor, action: Action): Refusal | null {
       }
       return null;
     case 'signal':
+    case 'call-path':
     case 'hang-up':
     case 'restart':
     case 'leave':

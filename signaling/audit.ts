@@ -18,6 +18,7 @@ export type AuditType =
   | 'patient.join-refused'
   | 'participant.left'
   | 'call.started'
+  | 'call.path'
   | 'call.ended'
   | 'staff.added'
   | 'staff.enrollment-issued'

@@ -330,6 +330,15 @@ export class ConsultationRegistry {
     this.deliver(this.otherInCall(consultation, call, from), { type: 'signal', callId, seq, data });
   }
 
+  /**
+   * The call `callId` of this participant, for what it reports about it (its path); null when that call is
+   * over (a late report is dropped). Throws NOT_IN_CALL for a call that is not theirs.
+   */
+  callOf(fromId: string, callId: string): { consultationId: string; role: Role } | null {
+    const current = this.callFor(fromId, callId);
+    return current ? { consultationId: current.consultation.id, role: current.from.role } : null;
+  }
+
   hangUp(fromId: string, callId: string, reason: 'hang-up' | 'connection-failed' = 'hang-up'): void {
     const current = this.callFor(fromId, callId);
     if (!current) return; // both sides hung up at once

@@ -243,6 +243,17 @@ export const clientMessage = z.discriminatedUnion('type', [
      */
     signature: base64url(128).nullable().default(null),
   }),
+  /**
+   * The path this side's call took, once connected (and again if it moved): for the clinic's record of how
+   * calls connect. Candidate types only, never addresses.
+   */
+  z.object({
+    ...base,
+    type: z.literal('call-path'),
+    callId: id,
+    local: z.enum(['host', 'srflx', 'prflx', 'relay']),
+    remote: z.enum(['host', 'srflx', 'prflx', 'relay']),
+  }),
   /** Short-lived TURN credentials for the pre-call check (staff, and patients with a seat). */
   z.object({ ...base, type: z.literal('precall-ice') }),
   /** Clinician lets one waiting patient in; the relay starts a call. */

@@ -107,6 +107,8 @@ export interface Relay {
   close(): Promise<void>;
 }
 
+const MAX_PATH_REPORTS = 3;
+
 /** A socket whose send queue grows past this is a stalled client: drop it rather than buffer forever. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -143,6 +145,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const connections = new Set<Connection>();
   const joinThrottle = new JoinThrottle(options.joinLimits ?? DEFAULT_JOIN_LIMITS);
+  /** How many path reports each side of each call has made (see 'call-path'). */
+  const pathReports = new Map<string, number>();
   const byParticipant = new Map<string, Connection>();
   let closing = false;
   let publicUrl = options.publicUrl?.replace(/\/+$/, '') ?? null;
@@ -520,6 +524,21 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       case 'signal':
         registry.signal(participantId, message.callId, message.seq, message.data);
         return;
+      case 'call-path': {
+        const call = registry.callOf(participantId, message.callId);
+        // A few reports per side and call (connected, then moved): more would only be noise in the record.
+        const key = `${message.callId}:${participantId}`;
+        const reported = pathReports.get(key) ?? 0;
+        if (!call || reported >= MAX_PATH_REPORTS) return;
+        pathReports.set(key, reported + 1);
+        if (pathReports.size > 10_000) pathReports.clear();
+        audit.record('call.path', {
+          consultationId: call.consultationId,
+          actor: participantId,
+          detail: { callId: message.callId, side: call.role, local: message.local, remote: message.remote },
+        });
+        return;
+      }
       case 'hang-up':
         registry.hangUp(participantId, message.callId, message.reason);
         return;

@@ -45,6 +45,7 @@ import { hasConnected, type PhaseEvent, transition } from './phase';
 import { CallRecovery } from './recovery';
 import { classifyRelayError, type Intent, type InviteKey, RelaySession, type SessionStore } from './relay-session';
 import { PendingReplies } from './replies';
+import { selectedPath } from './selected-path';
 import {
   type CallEndReason,
   type CreatedInvite,
@@ -110,6 +111,8 @@ const RELAY_UNREACHABLE: InviteOutcome = {
 
 /** How long the pre-call check waits for its TURN credentials. */
 const PRECALL_ICE_TIMEOUT_MS = 5000;
+/** After connecting, when to look again at the call's path (a relay-first call widens after 1 s). */
+const PATH_SETTLE_MS = 5000;
 
 export class ConsultEngine {
   readonly timeline: Timeline;
@@ -624,6 +627,27 @@ export class ConsultEngine {
     this.log('connected', this.snapshot.callId ?? '');
     this.recovery.recovered();
     this.go('call-up', { recoveryAttempt: 0 });
+    const callId = this.snapshot.callId;
+    if (callId) {
+      void this.reportPath(callId, null);
+      // A relay-first call may move to a direct path once ICE widens (ice-policy.ts): report where it settled.
+      setTimeout(() => void this.reportPath(callId, this.reportedPath), PATH_SETTLE_MS);
+    }
+  }
+
+  private reportedPath: string | null = null;
+
+  /** Tells the relay (for the clinic's record) which kinds of candidates the call connected through. */
+  private async reportPath(callId: string, previous: string | null): Promise<void> {
+    const connection = this.peerConnection;
+    if (!connection || this.snapshot.callId !== callId) return;
+    const path = selectedPath(await connection.getStats().catch(() => new Map() as unknown as RTCStatsReport));
+    if (!path || this.snapshot.callId !== callId) return;
+    const text = `${path.local}/${path.remote}`;
+    if (text === previous) return;
+    this.reportedPath = text;
+    this.log('path', text);
+    this.send({ type: 'call-path', callId, ...path });
   }
 
   /** The call never connected: say why, from what each side gathered. */

@@ -51,6 +51,11 @@ describe('the audit log of a consultation', () => {
     await stranger.nextError();
     clinician.send({ type: 'admit', patientId: self.participantId });
     const { callId } = await clinician.next('call-start');
+    // Each side reports how its call connected; the record keeps a few reports per side, not a flood.
+    for (let i = 0; i < 5; i += 1) clinician.send({ type: 'call-path', callId, local: 'relay', remote: 'srflx' });
+    patient.send({ type: 'call-path', callId, local: 'host', remote: 'relay' });
+    stranger.send({ type: 'call-path', callId, local: 'host', remote: 'host' });
+    expect(await stranger.nextError()).toMatchObject({ code: 'NOT_JOINED', ref: 'call-path' });
     clinician.send({ type: 'hang-up', callId });
     await patient.next('call-ended');
     clinician.send({ type: 'leave' });
@@ -63,6 +68,10 @@ describe('the audit log of a consultation', () => {
       'invite.created',
       'patient.joined',
       'call.started',
+      'call.path',
+      'call.path',
+      'call.path',
+      'call.path',
       'call.ended',
       'consultation.closed',
       'participant.left',
@@ -79,6 +88,13 @@ describe('the audit log of a consultation', () => {
       detail: { callId, patientId: self.participantId, cause: 'admit' },
     });
     expect(byType.get('call.ended')).toMatchObject({ actor: 'clinician', detail: { callId, reason: 'hang-up' } });
+    const paths = ofConsultation.filter((e) => e.type === 'call.path').map((e) => e.detail);
+    expect(paths).toEqual([
+      { callId, side: 'clinician', local: 'relay', remote: 'srflx' },
+      { callId, side: 'clinician', local: 'relay', remote: 'srflx' },
+      { callId, side: 'clinician', local: 'relay', remote: 'srflx' },
+      { callId, side: 'patient', local: 'host', remote: 'relay' },
+    ]);
     expect((byType.get('call.ended')?.detail as { durationMs?: number } | undefined)?.durationMs).toBeGreaterThanOrEqual(0);
     // The refused second device, and the staff sign-in, are in the record too, with their addresses.
     expect(events.find((e) => e.type === 'patient.join-refused')).toMatchObject({ detail: { code: 'INVITE_USED', address: '127.0.0.1' } });

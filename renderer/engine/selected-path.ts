@@ -9,7 +9,9 @@ const KINDS: readonly string[] = ['host', 'srflx', 'prflx', 'relay'];
 /** The selected pair's candidate kinds from a getStats report; null before a pair is selected. */
 export function selectedPath(report: RTCStatsReport): { local: CandidateKind; remote: CandidateKind } | null {
   const stats = new Map<string, Record<string, unknown>>();
-  report.forEach((stat: Record<string, unknown>) => stats.set(String(stat.id), stat));
+  report.forEach((stat: Record<string, unknown>) => {
+    stats.set(String(stat.id), stat);
+  });
   let pairId: string | null = null;
   for (const stat of stats.values()) {
     if (stat.type === 'transport' && typeof stat.selectedCandidatePairId === 'string') pairId = stat.selectedCandidatePairId;

@@ -46,7 +46,11 @@ export function buildDiagnosticsReport(input: ReportInput): DiagnosticsReport {
     lastReport: record.lastReport.map((stat) => ({ ...stat })),
   };
   const scrubbed = scrub(report, record.sensitive);
-  return input.includeAddresses ? scrubbed : maskAddresses(scrubbed);
+  if (input.includeAddresses) return scrubbed;
+  // Where the call's network addresses are: not the app's versions (140.0.0.0 is no address) nor the relay's
+  // (the clinic's own server, which IT needs to see).
+  const { connection, timeline, samples, lastReport } = scrubbed;
+  return { ...scrubbed, ...maskAddresses({ connection, timeline, samples, lastReport }) };
 }
 
 export function countDevices(devices: readonly { kind: string }[]): DiagnosticsReport['devices'] {

@@ -95,6 +95,9 @@ describe('buildDiagnosticsReport', () => {
       unmasked.samples[1]?.candidates.map((c) => c.candidateType).sort(),
     );
     expect(diagnosticsReportSchema.safeParse(masked).success).toBe(true);
+    // The app's versions and the clinic's relay are no personal addresses: left as they are.
+    expect(masked.app).toEqual(unmasked.app);
+    expect(masked.relay).toEqual(unmasked.relay);
   });
 
   it('keeps the relay address without credentials, query or fragment', async () => {

@@ -15,5 +15,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: 'chrome130',
+    // The app, and the invite page a patient opens first (no React: it must load fast on any phone).
+    rollupOptions: { input: { main: `${import.meta.dirname}/index.html`, invite: `${import.meta.dirname}/invite.html` } },
   },
 });

@@ -31,6 +31,8 @@ Options (environment variable in brackets):
   --port N             TCP port (CLINIC_RELAY_PORT, default 8787)
   --host ADDR          interface to bind (CLINIC_RELAY_HOST, default 127.0.0.1; 0.0.0.0 for the LAN)
   --static DIR         serve the built web app from DIR for browser mode (CLINIC_RELAY_STATIC)
+  --downloads DIR      the clinic's installers (and the desktop app's update feed), offered on the invite page
+                       (CLINIC_RELAY_DOWNLOADS)
   --tls-cert FILE      PEM certificate: serve https/wss (CLINIC_RELAY_TLS_CERT)
   --tls-key FILE       PEM private key (CLINIC_RELAY_TLS_KEY)
   --public-url URL     address patients open, used in invite links (CLINIC_RELAY_PUBLIC_URL); required when
@@ -75,6 +77,7 @@ export function parseRelayConfig(
       port: { type: 'string' },
       host: { type: 'string' },
       static: { type: 'string' },
+      downloads: { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'public-url': { type: 'string' },
@@ -142,6 +145,7 @@ export function parseRelayConfig(
     port,
     host,
     staticDir: values.static ?? env.CLINIC_RELAY_STATIC ?? null,
+    downloadsDir: values.downloads ?? env.CLINIC_RELAY_DOWNLOADS ?? null,
     tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : null,
     publicUrl,
     allowedOrigins: origins ? list(origins) : null,

@@ -69,3 +69,15 @@ export async function seatDetails(store: RelayStore, claim: SeatClaim): Promise<
     deviceKey: publicKeyFromPem(invite.devicePublicKey),
   };
 }
+
+/** What the invite page may tell a patient before anything is downloaded. */
+export type InviteStatus = 'valid' | 'used' | 'expired' | 'invalid' | 'closed';
+
+/** The status of the invite a link's secret names (no device is bound or spent by asking). */
+export async function inviteStatus(store: RelayStore, secret: string, now: number): Promise<InviteStatus> {
+  const found = await store.findInvite({ secret });
+  if (!found) return 'invalid';
+  if (found.consultationClosed) return 'closed';
+  if (found.invite.usedAt !== null) return 'used';
+  return found.invite.expiresAt <= now ? 'expired' : 'valid';
+}

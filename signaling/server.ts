@@ -21,6 +21,7 @@ import {
   type SeatDetails,
 } from './consultations';
 import { newChallenge } from './device-auth';
+import { listDownloads, serveDownload } from './downloads';
 import {
   CALL_TURN_TTL_SECONDS,
   describeIceConfig,
@@ -30,10 +31,19 @@ import {
   NO_ICE,
   PRECALL_TURN_TTL_SECONDS,
 } from './ice';
-import { deviceProven, redeemInvite, seatDetails } from './invites';
+import { deviceProven, inviteStatus, redeemInvite, seatDetails } from './invites';
 import { DEFAULT_JOIN_LIMITS, JoinThrottle, type JoinThrottleLimits } from './join-throttle';
 import { createRelayMetrics, type RelayMetrics } from './metrics';
-import { type ClientMessage, CloseCode, ErrorCode, encode, LIMITS, parseClientMessage, type ServerMessageBody } from './protocol';
+import {
+  type ClientMessage,
+  CloseCode,
+  ErrorCode,
+  encode,
+  inviteSecret,
+  LIMITS,
+  parseClientMessage,
+  type ServerMessageBody,
+} from './protocol';
 import { ResumeTokens } from './resume-tokens';
 import { authenticate, enroll, revokedAmong, type SignedIn } from './staff-sign-in';
 import { sendPlain, serveStatic } from './static-files';
@@ -73,6 +83,8 @@ export interface RelayOptions {
   messagesPerSecond?: number;
   /** Serve Prometheus metrics at GET /metrics (counts only; off by default, see metrics.ts). */
   metrics?: boolean;
+  /** The clinic's downloads folder: installers offered by the invite page, and the desktop app's update feed. */
+  downloadsDir?: string | null;
   /** Serve the metrics on a listener of their own (e.g. loopback) instead of the public port. */
   metricsListen?: { host: string; port: number } | null;
   /**
@@ -207,6 +219,48 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     );
   };
 
+  /**
+   * POST /api/invite-status {secret}: what the invite page tells a patient before they download anything. The
+   * secret travels in the body (never in a URL a proxy logs); unknown secrets cost the address's join budget.
+   */
+  const answerInviteStatus = (req: IncomingMessage, res: ServerResponse): void => {
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length > 1024) req.destroy();
+    });
+    req.on('end', () => {
+      let secret: unknown = null;
+      try {
+        secret = (JSON.parse(body) as { secret?: unknown }).secret;
+      } catch {
+        // not JSON: an invalid invite, like any other malformed secret
+      }
+      const parsed = inviteSecret.safeParse(secret);
+      const now = Date.now();
+      if (!parsed.success) {
+        json(res, 200, { status: 'invalid' });
+        return;
+      }
+      if (!joinThrottle.tryJoin(address, false, now)) {
+        json(res, 429, { status: 'throttled' });
+        return;
+      }
+      inviteStatus(store, parsed.data, now).then(
+        (status) => {
+          if (status !== 'invalid') joinThrottle.succeeded(address, false);
+          json(res, 200, { status });
+        },
+        (err: unknown) => {
+          log.error({ err }, 'invite status failed');
+          json(res, 500, { status: 'unknown' });
+        },
+      );
+    });
+  };
+
   const handleHttp = (req: IncomingMessage, res: ServerResponse): void => {
     // Alive: the process answers. Ready: it accepts calls and can write what it must remember.
     if (req.url === '/healthz') {
@@ -226,6 +280,29 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
     if (req.url === '/metrics' && req.method === 'GET' && !options.metricsListen) {
       serveMetrics(res);
+      return;
+    }
+    if (req.url === '/api/invite-status' && req.method === 'POST') {
+      answerInviteStatus(req, res);
+      return;
+    }
+    if (req.url === '/api/downloads' && req.method === 'GET') {
+      const listed = options.downloadsDir ? listDownloads(options.downloadsDir) : Promise.resolve([]);
+      listed.then(
+        (downloads) => json(res, 200, { downloads }),
+        (err: unknown) => {
+          log.error({ err }, 'downloads: could not list the folder');
+          json(res, 500, { downloads: [] });
+        },
+      );
+      return;
+    }
+    const download = /^\/downloads\/([^/?#]+)$/.exec(req.url ?? '');
+    if (download?.[1] && options.downloadsDir && (req.method === 'GET' || req.method === 'HEAD')) {
+      serveDownload(options.downloadsDir, download[1], req, res).catch((err: unknown) => {
+        log.error({ err }, 'downloads: could not serve a file');
+        if (!res.headersSent) sendPlain(res, 500, 'internal error');
+      });
       return;
     }
     if (options.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -514,7 +591,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         send(connection, {
           type: 'invite-created',
           invite: { id: invite.id, expectedName: invite.expectedName, expiresAt: invite.expiresAt, shortCode, secret },
-          joinUrl: options.staticDir ? `${publicUrl}/?invite=${secret}` : null,
+          // The invite page; the secret rides in the fragment, which browsers never send to a server.
+          joinUrl: options.staticDir ? `${publicUrl}/invite#${secret}` : null,
         });
         return;
       }

@@ -28,9 +28,13 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   return full;
 }
 
+/** Pages with a name of their own: the invite page (a patient's first stop) besides the app. */
+const PAGES: Record<string, string> = { '/invite': '/invite.html' };
+
 /** Answers GET/HEAD for files under `root`; unknown paths without an extension get index.html (the app). */
 export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = resolveStaticPath(root, req.url ?? '/');
+  const urlPath = (req.url ?? '/').split('?')[0] ?? '/';
+  const path = resolveStaticPath(root, PAGES[urlPath] ?? req.url ?? '/');
   if (!path) return sendPlain(res, 400, 'bad path');
   let file = path;
   let info = await stat(file).catch(() => null);

@@ -445,6 +445,15 @@ export class SqliteStore implements RelayStore {
     });
   }
 
+  async findInvite(key: InviteKey): Promise<{ invite: Invite; consultationClosed: boolean } | null> {
+    const row = (
+      'secret' in key ? this.sql.inviteBySecret.get(hashSecret(key.secret)) : this.sql.inviteByShortCode.get(shortCodeHash(key.shortCode))
+    ) as InviteRow | undefined;
+    if (!row) return null;
+    const consultation = this.sql.consultation.get(row.consultation_id) as ConsultationRow;
+    return { invite: toInvite(row), consultationClosed: consultation.closed_at !== null };
+  }
+
   async invite(id: string): Promise<Invite | null> {
     const row = this.sql.invite.get(id) as InviteRow | undefined;
     return row ? toInvite(row) : null;

@@ -152,6 +152,8 @@ export interface RelayStore {
    */
   redeemInvite(key: InviteKey, devicePublicKey: string, patientName: string, now: number): Promise<Outcome<Invite, InviteRefusal>>;
   invite(id: string): Promise<Invite | null>;
+  /** The invite a link's secret or a short code names, and whether its consultation is closed; null if none. */
+  findInvite(key: InviteKey): Promise<{ invite: Invite; consultationClosed: boolean } | null>;
 
   // Departures: a participant who left for good does not come back with an old seat.
   /** Keeps the first departure time if recorded twice. The consultation must have been recorded as opened. */

@@ -211,8 +211,12 @@ export class AppWindow {
     await this.waitForState('waiting');
   }
 
-  /** Patient on a window opened with an invite link: gives a name and clicks Join, whatever the relay says to it. */
+  /**
+   * Patient on a window opened with an invite link: on the invite page, chooses "Join in this browser"; then
+   * gives a name and clicks Join, whatever the relay says to it.
+   */
   async submitJoinViaLink(name: string): Promise<void> {
+    if ((await this.page.getByTestId('invite-landing').count()) > 0) await this.page.getByTestId('offer-browser').click();
     await this.page.getByTestId('invite-in-hand').waitFor();
     await this.page.getByLabel('Your name').fill(name);
     await this.page.getByRole('button', { name: 'Join', exact: true }).click();

@@ -476,7 +476,7 @@ describe('invite links', () => {
     const relay = await start({ staticDir: tmpdir() });
     const opened = await openConsultation(relay);
     const made = await invite(opened.clinician, 'Sam Lee');
-    expect(made.joinUrl).toBe(`${relay.url}/?invite=${made.secret}`);
+    expect(made.joinUrl).toBe(`${relay.url}/invite#${made.secret}`);
     expect(made.shortCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
   });
 
@@ -484,7 +484,7 @@ describe('invite links', () => {
     const relay = await start({ staticDir: tmpdir(), publicUrl: 'https://consult.clinic.example' });
     const opened = await openConsultation(relay);
     const made = await invite(opened.clinician);
-    expect(made.joinUrl).toBe(`https://consult.clinic.example/?invite=${made.secret}`);
+    expect(made.joinUrl).toBe(`https://consult.clinic.example/invite#${made.secret}`);
   });
 
   it('are null when the relay serves no web app (the desktop app builds its own link)', async () => {

@@ -146,7 +146,8 @@ async function qrCode(): Promise<HTMLElement> {
 }
 
 async function start(): Promise<void> {
-  const secret = decodeURIComponent(location.hash.replace(/^#/, ''));
+  // A secret is base64url: nothing to decode, and a damaged link (stray %) must read as invalid, not throw.
+  const secret = location.hash.replace(/^#/, '');
   const status: InviteStatus = /^[A-Za-z0-9_-]{43}$/.test(secret) ? await checkInvite(secret) : 'invalid';
   const said = statusMessage(status);
   setStatus(status, said.text, said.code);

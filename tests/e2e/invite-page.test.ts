@@ -124,5 +124,10 @@ describe('the invite page', () => {
     expect(await tampered.getByTestId('invite-status').getAttribute('data-code')).toBe('INVITE_INVALID');
     expect(await tampered.getByTestId('invite-offers').count()).toBe(0);
     await tampered.context().close();
+
+    // A link mangled in transit (a stray %): the same words, never a page stuck on "Checking".
+    const mangled = await page(chromium.browser, { userAgent: WINDOWS }, `${relay.url}/invite#${secret.slice(0, 20)}%E0%A4%A`);
+    expect(await mangled.getByTestId('invite-status').getAttribute('data-code')).toBe('INVITE_INVALID');
+    await mangled.context().close();
   });
 });

@@ -35,10 +35,10 @@ export function nameWarning(name: string): string | null {
   return `mixes ${scripts.join(' and ')} letters, which look alike: check who this is`;
 }
 
-/** The longest name anyone is shown under (protocol.ts LIMITS.maxDisplayNameLength). */
-const MAX_NAME_LENGTH = 60;
+/** The longest name anyone is shown under (protocol.ts LIMITS.maxDisplayNameLength is this). */
+export const MAX_NAME_LENGTH = 60;
 
-/** A name as the relay keeps it (normalised), or why it cannot be one: for names that do not come through the protocol. */
+/** A name as the relay keeps it (normalised), or why it cannot be one: the one rule, for the protocol and IT's commands. */
 export function checkedName(raw: string): { ok: true; name: string } | { ok: false; problem: string } {
   const name = normalizeName(raw);
   if (name.length === 0) return { ok: false, problem: 'name is empty' };

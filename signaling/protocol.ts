@@ -6,7 +6,7 @@
  * `parseServerMessage` and never trust a raw object.
  */
 import { z } from 'zod';
-import { nameProblem, normalizeName } from './names';
+import { checkedName, MAX_NAME_LENGTH } from './names';
 
 /**
  * 2: every socket starts with the relay's `hello` challenge; staff sign in (`enroll`, `authenticate`) before
@@ -20,7 +20,7 @@ export const PROTOCOL_VERSION = 3;
 /** Limits that both sides agree on; the relay enforces them. */
 export const LIMITS = {
   maxPayloadBytes: 64 * 1024,
-  maxDisplayNameLength: 60,
+  maxDisplayNameLength: MAX_NAME_LENGTH,
   maxSignalBytes: 48 * 1024,
 } as const;
 
@@ -91,17 +91,12 @@ export const CloseCode = {
 const displayName = z
   .string()
   .max(LIMITS.maxDisplayNameLength * 4, `name is longer than ${LIMITS.maxDisplayNameLength} characters`)
-  .transform(normalizeName)
-  .pipe(
-    z
-      .string()
-      .min(1, 'name is empty')
-      .max(LIMITS.maxDisplayNameLength, `name is longer than ${LIMITS.maxDisplayNameLength} characters`)
-      .superRefine((name, context) => {
-        const problem = nameProblem(name);
-        if (problem) context.addIssue({ code: 'custom', message: problem });
-      }),
-  );
+  .transform((raw, context) => {
+    const checked = checkedName(raw);
+    if (checked.ok) return checked.name;
+    context.addIssue({ code: 'custom', message: checked.problem });
+    return z.NEVER;
+  });
 
 /** Short invite codes (for dictation): 8 characters from an alphabet without look-alikes, shown as XXXX-XXXX. */
 export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';

@@ -428,11 +428,7 @@ export class SqliteStore implements RelayStore {
     const key = canonicalPublicKey(devicePublicKey);
     if (key === null) return refuse('PUBLIC_KEY_INVALID');
     return this.transaction((): Outcome<Invite, InviteRefusal> => {
-      const row = (
-        'secret' in inviteKey
-          ? this.sql.inviteBySecret.get(hashSecret(inviteKey.secret))
-          : this.sql.inviteByShortCode.get(shortCodeHash(inviteKey.shortCode))
-      ) as InviteRow | undefined;
+      const row = this.inviteRow(inviteKey);
       if (!row) return refuse('INVITE_INVALID');
       const consultation = this.sql.consultation.get(row.consultation_id) as ConsultationRow;
       if (consultation.closed_at !== null) return refuse('CONSULTATION_CLOSED');
@@ -446,12 +442,17 @@ export class SqliteStore implements RelayStore {
   }
 
   async findInvite(key: InviteKey): Promise<{ invite: Invite; consultationClosed: boolean } | null> {
-    const row = (
-      'secret' in key ? this.sql.inviteBySecret.get(hashSecret(key.secret)) : this.sql.inviteByShortCode.get(shortCodeHash(key.shortCode))
-    ) as InviteRow | undefined;
+    const row = this.inviteRow(key);
     if (!row) return null;
     const consultation = this.sql.consultation.get(row.consultation_id) as ConsultationRow;
     return { invite: toInvite(row), consultationClosed: consultation.closed_at !== null };
+  }
+
+  /** The invite a link's secret or a short code names (both stored only as hashes). */
+  private inviteRow(key: InviteKey): InviteRow | undefined {
+    return (
+      'secret' in key ? this.sql.inviteBySecret.get(hashSecret(key.secret)) : this.sql.inviteByShortCode.get(shortCodeHash(key.shortCode))
+    ) as InviteRow | undefined;
   }
 
   async invite(id: string): Promise<Invite | null> {

@@ -11,8 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PROTOCOL_VERSION } from '../signaling/protocol';
 import { type CliRelay, enrollThroughCli, startCliRelay } from '../tests/signaling/relay-cli';
-import { invite, joinMessage, newDevice } from '../tests/signaling/staff-fixture';
+import { invite, joinMessage, newDevice, rawJoinNamed } from '../tests/signaling/staff-fixture';
 import { delay, TestClient, upgradeStatus } from '../tests/signaling/ws-client';
 
 export interface AbuseFigures {
@@ -150,16 +151,13 @@ export async function runAbuse(): Promise<AbuseFigures> {
 
     // 4. Hostile names and payloads, each with the code it must get.
     const hostile: [string, string][] = [
-      [`{"v":3,"type":"signal","callId":"c","seq":1,"data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, 'BAD_MESSAGE'],
-      ['{"v":3,"type":"join","invite":{"shortCode":"ABCD2345"},"name":"\\u202eevil","publicKey":"MFkw","signature":"c2ln"}', 'BAD_MESSAGE'],
-      ['{"v":3,"type":"join","invite":{"shortCode":"ABCD2345"},"name":"Sam\\u0000","publicKey":"MFkw","signature":"c2ln"}', 'BAD_MESSAGE'],
-      [
-        '{"v":3,"type":"join","invite":{"shortCode":"ABCD2345"},"name":"\\u200b\\u200b","publicKey":"MFkw","signature":"c2ln"}',
-        'BAD_MESSAGE',
-      ],
+      [`{"v":${PROTOCOL_VERSION},"type":"signal","callId":"c","seq":1,"data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, 'BAD_MESSAGE'],
+      [rawJoinNamed('\\u202eevil'), 'BAD_MESSAGE'],
+      [rawJoinNamed('Sam\\u0000'), 'BAD_MESSAGE'],
+      [rawJoinNamed('\\u200b\\u200b'), 'BAD_MESSAGE'],
       [
         JSON.stringify({
-          v: 3,
+          v: PROTOCOL_VERSION,
           type: 'signal',
           callId: 'c',
           seq: 1,
@@ -167,8 +165,8 @@ export async function runAbuse(): Promise<AbuseFigures> {
         }),
         'BAD_MESSAGE',
       ],
-      ['{"v":3,"type":"create"}', 'NOT_SIGNED_IN'],
-      ['{"v":3,"type":"admit","patientId":"p_1"}', 'NOT_JOINED'],
+      [`{"v":${PROTOCOL_VERSION},"type":"create"}`, 'NOT_SIGNED_IN'],
+      [`{"v":${PROTOCOL_VERSION},"type":"admit","patientId":"p_1"}`, 'NOT_JOINED'],
       ['not json', 'BAD_JSON'],
       ['{"v":1,"type":"create","name":"Dr. X"}', 'UNSUPPORTED_VERSION'],
     ];

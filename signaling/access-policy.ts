@@ -27,12 +27,19 @@ export type Action =
    * of the device a patient's invite was redeemed on.
    */
   | { readonly type: 'resume'; readonly seat: Seat; readonly deviceProven: boolean }
-  | { readonly type: 'invite' | 'admit' | 'signal' | 'hang-up' | 'restart' | 'leave' | 'call-path' };
+  | { readonly type: 'invite' | 'admit' | 'waiting-note' | 'signal' | 'hang-up' | 'restart' | 'leave' | 'call-path' };
 
 export interface Refusal {
   readonly code: ErrorCode;
   readonly message: string;
 }
+
+/** What a consultation's clinician alone may do, in the words its refusals use. */
+const CLINICIAN_ACTS = {
+  invite: 'invite patients',
+  admit: 'admit patients',
+  'waiting-note': 'send notes to the waiting room',
+} as const;
 
 const refuse = (code: ErrorCode, message: string): Refusal => ({ code, message });
 
@@ -72,12 +79,15 @@ export function refusal(actor: Actor, action: Action): Refusal | null {
       return null;
     case 'invite':
     case 'admit':
+    case 'waiting-note': {
+      const what = CLINICIAN_ACTS[action.type];
       if (!actor.seat) return refuse(ErrorCode.NOT_JOINED, 'create, join or resume a consultation first');
-      if (actor.seat.role !== 'clinician') return refuse(ErrorCode.WRONG_ROLE, `only the clinician can ${action.type} patients`);
+      if (actor.seat.role !== 'clinician') return refuse(ErrorCode.WRONG_ROLE, `only the clinician can ${what}`);
       if (actor.staffId === null || actor.staffId !== actor.seat.staffId) {
-        return refuse(ErrorCode.NOT_SIGNED_IN, `only the signed-in clinician of this consultation can ${action.type} patients`);
+        return refuse(ErrorCode.NOT_SIGNED_IN, `only the signed-in clinician of this consultation can ${what}`);
       }
       return null;
+    }
     case 'signal':
     case 'call-path':
     case 'hang-up':

@@ -55,6 +55,9 @@ Options (environment variable in brackets):
   --turn-ttl N         longest life of a call's TURN credentials, in seconds (CLINIC_RELAY_TURN_TTL, default 7200)
   --relay-only         every call goes through TURN: participants never see each other's addresses
                        (CLINIC_RELAY_RELAY_ONLY=1)
+  --screen-share-staff-only
+                       only staff may share their screen in calls; patients may by default
+                       (CLINIC_RELAY_SCREEN_SHARE_STAFF_ONLY=1)
   --announce           announce the relay on the LAN by mDNS (_clinic-consult._tcp) so desktop apps offer it;
                        they only offer TLS relays (CLINIC_RELAY_ANNOUNCE=1)
   --data-dir DIR       the relay's data folder, for its database relay.db: staff and their devices, closed
@@ -93,6 +96,7 @@ export function parseRelayConfig(
       'turn-secret-file': { type: 'string' },
       'turn-ttl': { type: 'string' },
       'relay-only': { type: 'boolean' },
+      'screen-share-staff-only': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'audit-days': { type: 'string' },
       metrics: { type: 'boolean' },
@@ -142,6 +146,7 @@ export function parseRelayConfig(
   return {
     secret,
     ice,
+    patientsMayShare: !(values['screen-share-staff-only'] ?? isOn(env.CLINIC_RELAY_SCREEN_SHARE_STAFF_ONLY)),
     port,
     host,
     staticDir: values.static ?? env.CLINIC_RELAY_STATIC ?? null,

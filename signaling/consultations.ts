@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { newConsultationCode, newId } from './ids';
 import { nameWarning } from './names';
 import {
+  type CallPolicy,
+  DEFAULT_CALL_POLICY,
   type EndReason,
   ErrorCode,
   type IceSettings,
@@ -19,6 +21,7 @@ import {
 } from './protocol';
 import { ResumeTokens, type SeatClaim } from './resume-tokens';
 import { TokenBucket } from './token-bucket';
+import { waitingRoomChanges } from './waiting-room';
 
 export class RelayError extends Error {
   constructor(
@@ -71,6 +74,12 @@ interface Consultation {
    */
   readonly heldCalls: Map<string, string>;
   readonly arrivals: TokenBucket;
+  /** Notes to the waiting room: a clinician's slip of the keyboard cannot flood a patient's screen. */
+  readonly notes: TokenBucket;
+  /** The waiting list as the clinician was last sent it (whole or as changes); null: send it whole next. */
+  waitingRoomSent: Map<string, WaitingPatient> | null;
+  /** While set, changes wait to be sent together when it fires (see `waitingRoomChanged`). */
+  waitingRoomTimer: ReturnType<typeof setTimeout> | null;
 }
 
 interface Seat {
@@ -91,6 +100,8 @@ export interface RegistryOptions {
   graceMs: number;
   /** ICE servers and TURN credentials for one participant's side of a call (fresh at every call-start). */
   ice?: (participantId: string) => IceSettings;
+  /** The clinic's rules said with every call-start (protocol.ts `callPolicy`); default: patients may share. */
+  callPolicy?: CallPolicy;
   /** Signs resume tokens; with the same secret, a restarted relay accepts the tokens of the one before. */
   tokens?: ResumeTokens;
   /** How long a resume token stays valid. */
@@ -98,6 +109,11 @@ export interface RegistryOptions {
   now?: () => number;
   /** What outlives this relay process (the store, the audit log, metrics): see `RegistryHistory`. */
   history?: RegistryHistory;
+  /**
+   * Changes to a waiting list within this long of the last ones sent go out together at its end; 0 sends
+   * each at once (unit tests that follow every step). The first change after a quiet spell goes out at once.
+   */
+  waitingRoomBatchMs?: number;
 }
 
 /**
@@ -155,6 +171,10 @@ export const MAX_WAITING_PATIENTS = 50;
 /** Arrivals (joins and re-joins) in one waiting room: bursts of 20, then 20 a minute. */
 const ARRIVAL_BURST = 20;
 const ARRIVALS_PER_SECOND = 20 / 60;
+/** Notes to one waiting room: bursts of 10, then 10 a minute. */
+const NOTE_BURST = 10;
+const NOTES_PER_SECOND = 10 / 60;
+export const DEFAULT_WAITING_ROOM_BATCH_MS = 100;
 export const DEFAULT_TOKEN_TTL_MS = 24 * 3600 * 1000;
 
 /** Called once the participant exists and before anything is delivered to it (binds it to a socket). */
@@ -206,7 +226,7 @@ export class ConsultationRegistry {
     );
     attach(clinician);
     this.welcome(clinician);
-    this.sendWaitingRoom(consultation);
+    this.waitingRoomChanged(consultation);
     return clinician;
   }
 
@@ -245,7 +265,7 @@ export class ConsultationRegistry {
     consultation.patients.set(patient.id, patient);
     this.welcome(patient);
     this.sendPresenceOf(this.clinicianOf(consultation), patient.id);
-    this.sendWaitingRoom(consultation);
+    this.waitingRoomChanged(consultation);
     return patient;
   }
 
@@ -289,7 +309,9 @@ export class ConsultationRegistry {
     const inCall = call !== null && this.isInCall(participant, call);
     this.welcome(participant, inCall && call.id === heldCallId);
     this.broadcastPresence(consultation, participant);
-    this.sendWaitingRoom(consultation);
+    // A clinician back on a new socket has no list yet: it gets the whole one.
+    if (participant.role === 'clinician') this.sendWholeWaitingRoom(consultation);
+    else this.waitingRoomChanged(consultation);
     if (call && inCall && call.id !== heldCallId) {
       this.endCall(consultation, 'replaced', null);
       this.startCall(consultation, call.patientId, 'resume');
@@ -321,6 +343,21 @@ export class ConsultationRegistry {
       throw new RelayError(ErrorCode.CALL_IN_PROGRESS, busyWith);
     }
     this.startCall(consultation, patientId, 'admit');
+  }
+
+  /** The clinician's note reaches one waiting patient's screen now, or is refused (nothing is kept for later). */
+  sendNote(clinicianId: string, patientId: string, text: string): void {
+    const clinician = this.requireParticipant(clinicianId);
+    if (clinician.role !== 'clinician') throw new RelayError(ErrorCode.WRONG_ROLE, 'only the clinician can send notes to the waiting room');
+    const consultation = this.consultationOf(clinician);
+    const patient = consultation.patients.get(patientId);
+    if (!patient) throw new RelayError(ErrorCode.UNKNOWN_PATIENT, 'this patient is not in the waiting room');
+    if (!patient.present) throw new RelayError(ErrorCode.PATIENT_OFFLINE, `${patient.name} is offline right now; the note was not sent`);
+    if (!consultation.notes.take(this.now())) {
+      throw new RelayError(ErrorCode.RATE_LIMITED, 'Too many notes just now. Wait a minute, then try again.');
+    }
+    this.deliver(patient.id, { type: 'waiting-note', text, sentAt: this.now() });
+    this.deliver(clinician.id, { type: 'waiting-note-sent', patientId });
   }
 
   signal(fromId: string, callId: string, seq: number, data: SignalData): void {
@@ -358,13 +395,14 @@ export class ConsultationRegistry {
     const consultation = this.consultationOf(participant);
     participant.present = false;
     this.broadcastPresence(consultation, participant);
-    this.sendWaitingRoom(consultation);
+    this.waitingRoomChanged(consultation);
     this.expireLater(participant);
   }
 
   /** Drops everything (relay shutdown). */
   clear(): void {
     for (const participant of this.participants.values()) if (participant.expiry) clearTimeout(participant.expiry);
+    for (const consultation of this.consultations.values()) if (consultation.waitingRoomTimer) clearTimeout(consultation.waitingRoomTimer);
     this.participants.clear();
     this.byResumeToken.clear();
     this.consultations.clear();
@@ -384,6 +422,9 @@ export class ConsultationRegistry {
       endedCallIds: new Set(),
       heldCalls: new Map(),
       arrivals: new TokenBucket(ARRIVALS_PER_SECOND, ARRIVAL_BURST, this.now()),
+      notes: new TokenBucket(NOTES_PER_SECOND, NOTE_BURST, this.now()),
+      waitingRoomSent: null,
+      waitingRoomTimer: null,
     };
     this.consultations.set(id, consultation);
     this.byCode.set(code, consultation);
@@ -501,10 +542,11 @@ export class ConsultationRegistry {
     }
     consultation.patients.delete(participant.id);
     this.sendPresenceOf(this.clinicianOf(consultation), participant.id, false);
-    this.sendWaitingRoom(consultation);
+    this.waitingRoomChanged(consultation);
   }
 
   private closeConsultation(consultation: Consultation): void {
+    if (consultation.waitingRoomTimer) clearTimeout(consultation.waitingRoomTimer);
     this.consultations.delete(consultation.id);
     this.byCode.delete(consultation.code);
     this.options.history?.closed(consultation.id);
@@ -545,6 +587,7 @@ export class ConsultationRegistry {
       initiator: true,
       peer: this.describe(patient),
       ice: ice(clinician.id),
+      policy: this.options.callPolicy ?? DEFAULT_CALL_POLICY,
     });
     this.deliver(patient.id, {
       type: 'call-start',
@@ -552,8 +595,9 @@ export class ConsultationRegistry {
       initiator: false,
       peer: this.describe(clinician),
       ice: ice(patient.id),
+      policy: this.options.callPolicy ?? DEFAULT_CALL_POLICY,
     });
-    this.sendWaitingRoom(consultation);
+    this.waitingRoomChanged(consultation);
   }
 
   private endCall(consultation: Consultation, reason: EndReason, by: Role | null): void {
@@ -576,7 +620,7 @@ export class ConsultationRegistry {
     const message: ServerMessageBody = { type: 'call-ended', callId: call.id, reason, by };
     this.deliver(consultation.clinicianId, message);
     this.deliver(call.patientId, message);
-    this.sendWaitingRoom(consultation);
+    this.waitingRoomChanged(consultation);
   }
 
   private welcome(participant: Participant, keepCall = true): void {
@@ -613,9 +657,10 @@ export class ConsultationRegistry {
     this.deliver(to.id, { type: 'presence', participantId: aboutId, role, present: present ?? about?.present ?? false });
   }
 
-  private sendWaitingRoom(consultation: Consultation): void {
+  /** The waiting list as it is now, in arrival order. */
+  private waitingList(consultation: Consultation): WaitingPatient[] {
     const arrivalOrder = [...consultation.patients.values()].sort((a, b) => a.joinedAt - b.joinedAt);
-    const patients: WaitingPatient[] = arrivalOrder.map((p) => ({
+    return arrivalOrder.map((p) => ({
       id: p.id,
       name: p.name,
       invitedAs: p.invitedAs,
@@ -624,7 +669,43 @@ export class ConsultationRegistry {
       present: p.present,
       inCall: consultation.call?.patientId === p.id,
     }));
+  }
+
+  /** The clinician's whole list: when it takes its seat, on a socket that has had nothing yet. */
+  private sendWholeWaitingRoom(consultation: Consultation): void {
+    if (consultation.waitingRoomTimer) clearTimeout(consultation.waitingRoomTimer);
+    consultation.waitingRoomTimer = null;
+    const patients = this.waitingList(consultation);
+    consultation.waitingRoomSent = new Map(patients.map((patient) => [patient.id, patient]));
     this.deliver(consultation.clinicianId, { type: 'waiting-room', patients });
+  }
+
+  /**
+   * Something in the waiting list changed. After a quiet spell the change goes out at once; changes that
+   * follow within the batch window go out together when it ends, as one message of what differs from what
+   * the clinician has. A flood of arrivals and departures costs the clinician a few small messages a second.
+   */
+  private waitingRoomChanged(consultation: Consultation): void {
+    if (consultation.waitingRoomTimer) return; // the batch in progress will carry it
+    this.flushWaitingRoom(consultation);
+  }
+
+  private flushWaitingRoom(consultation: Consultation): void {
+    consultation.waitingRoomTimer = null;
+    if (!this.consultations.has(consultation.id)) return;
+    if (!consultation.waitingRoomSent) {
+      this.sendWholeWaitingRoom(consultation);
+      return;
+    }
+    const current = this.waitingList(consultation);
+    const changes = waitingRoomChanges(consultation.waitingRoomSent, current);
+    if (changes.patients.length === 0 && changes.removed.length === 0) return;
+    consultation.waitingRoomSent = new Map(current.map((patient) => [patient.id, patient]));
+    this.deliver(consultation.clinicianId, { type: 'waiting-room-changes', ...changes });
+    const batchMs = this.options.waitingRoomBatchMs ?? DEFAULT_WAITING_ROOM_BATCH_MS;
+    if (batchMs <= 0) return;
+    consultation.waitingRoomTimer = setTimeout(() => this.flushWaitingRoom(consultation), batchMs);
+    consultation.waitingRoomTimer.unref?.();
   }
 
   /**

@@ -46,3 +46,17 @@ export function checkedName(raw: string): { ok: true; name: string } | { ok: fal
   const problem = nameProblem(name);
   return problem ? { ok: false, problem } : { ok: true, name };
 }
+
+/** The longest note a clinician sends to the waiting room (protocol.ts LIMITS.maxNoteLength is this). */
+export const MAX_NOTE_LENGTH = 280;
+
+/** A clinician's note as the patient is shown it (one line, normalised), or why it cannot be sent. */
+export function checkedNote(raw: string): { ok: true; text: string } | { ok: false; problem: string } {
+  const text = normalizeName(raw);
+  if (text.length === 0) return { ok: false, problem: 'the note is empty' };
+  if (text.length > MAX_NOTE_LENGTH) return { ok: false, problem: `a note has at most ${MAX_NOTE_LENGTH} characters` };
+  if (UNREADABLE.test(text.replace(JOINER_IN_WORD, ''))) {
+    return { ok: false, problem: 'the note contains invisible or control characters' };
+  }
+  return { ok: true, text };
+}

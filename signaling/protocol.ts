@@ -6,7 +6,7 @@
  * `parseServerMessage` and never trust a raw object.
  */
 import { z } from 'zod';
-import { checkedName, MAX_NAME_LENGTH } from './names';
+import { checkedName, checkedNote, MAX_NAME_LENGTH, MAX_NOTE_LENGTH } from './names';
 
 /**
  * 2: every socket starts with the relay's `hello` challenge; staff sign in (`enroll`, `authenticate`) before
@@ -14,14 +14,17 @@ import { checkedName, MAX_NAME_LENGTH } from './names';
  * 3: patients come in on their own invite (`invite`, `join {invite, publicKey, signature}`), a patient's
  * `resume` is signed by the device the invite was redeemed on, and TURN credentials come with `call-start`
  * (and `precall-ice`), never in a `welcome`.
+ * 4: the clinician's waiting list comes whole once, then as `waiting-room-changes`; the clinician can send a
+ * waiting patient a note (`waiting-note`).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Limits that both sides agree on; the relay enforces them. */
 export const LIMITS = {
   maxPayloadBytes: 64 * 1024,
   maxDisplayNameLength: MAX_NAME_LENGTH,
   maxSignalBytes: 48 * 1024,
+  maxNoteLength: MAX_NOTE_LENGTH,
 } as const;
 
 /** Stable error codes: clients branch on these, never on message text. */
@@ -94,6 +97,17 @@ const displayName = z
   .transform((raw, context) => {
     const checked = checkedName(raw);
     if (checked.ok) return checked.name;
+    context.addIssue({ code: 'custom', message: checked.problem });
+    return z.NEVER;
+  });
+
+/** A clinician's note to a waiting patient: one line of readable text. */
+const noteText = z
+  .string()
+  .max(LIMITS.maxNoteLength * 4, `a note is longer than ${LIMITS.maxNoteLength} characters`)
+  .transform((raw, context) => {
+    const checked = checkedNote(raw);
+    if (checked.ok) return checked.text;
     context.addIssue({ code: 'custom', message: checked.problem });
     return z.NEVER;
   });
@@ -253,6 +267,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('precall-ice') }),
   /** Clinician lets one waiting patient in; the relay starts a call. */
   z.object({ ...base, type: z.literal('admit'), patientId: id }),
+  /** Clinician sends one waiting patient a short note ("I'm running 5 minutes late"); answered by `waiting-note-sent`. */
+  z.object({ ...base, type: z.literal('waiting-note'), patientId: id, text: noteText }),
   /** WebRTC signaling for the current call, forwarded to the other participant only. */
   z.object({ ...base, type: z.literal('signal'), callId: id, seq, data: signalData }),
   /** Ends the current call for both sides. */
@@ -296,6 +312,8 @@ const waitingPatient = z.object({
   inCall: z.boolean(),
 });
 export type WaitingPatient = z.infer<typeof waitingPatient>;
+/** More than one waiting room seats (consultations.ts): a list or a change never holds more. */
+const MAX_LISTED_PATIENTS = 64;
 
 /** ICE servers and policy for one participant's peers, with TURN credentials of its own. */
 export const iceSettings = z.object({
@@ -311,6 +329,17 @@ export const iceSettings = z.object({
   iceTransportPolicy: z.enum(['all', 'relay']),
 });
 export type IceSettings = z.infer<typeof iceSettings>;
+
+/**
+ * What the clinic allows in a call, said with each call-start. Media never passes the relay: the apps apply it
+ * (the sharer does not offer, the receiver does not show), the relay only says it.
+ */
+export const callPolicy = z.object({
+  /** Patients may share their screen (the clinician always may). */
+  patientsMayShare: z.boolean(),
+});
+export type CallPolicy = z.infer<typeof callPolicy>;
+export const DEFAULT_CALL_POLICY: CallPolicy = { patientsMayShare: true };
 
 export const endReason = z.enum(['hang-up', 'connection-failed', 'peer-left', 'replaced']);
 export type EndReason = z.infer<typeof endReason>;
@@ -333,7 +362,22 @@ export const serverMessage = z.discriminatedUnion('type', [
     /** Present when resuming into a call that is still running. */
     call: z.object({ callId: id, initiator: z.boolean(), peer: z.object({ id, name: z.string(), role }) }).nullable(),
   }),
-  z.object({ ...base, type: z.literal('waiting-room'), patients: z.array(waitingPatient) }),
+  /** The clinician's whole waiting list: when the clinician takes its seat (opens, reloads, reconnects). */
+  z.object({ ...base, type: z.literal('waiting-room'), patients: z.array(waitingPatient).max(MAX_LISTED_PATIENTS) }),
+  /**
+   * What changed since the list or changes sent before (see waiting-room.ts): patients new or changed, ids gone.
+   * Changes close together are sent together, so the clinician's socket carries little whatever patients do.
+   */
+  z.object({
+    ...base,
+    type: z.literal('waiting-room-changes'),
+    patients: z.array(waitingPatient).max(MAX_LISTED_PATIENTS),
+    removed: z.array(id).max(MAX_LISTED_PATIENTS),
+  }),
+  /** To a waiting patient: the clinician's note, shown in the waiting room. */
+  z.object({ ...base, type: z.literal('waiting-note'), text: z.string(), sentAt: z.number() }),
+  /** To the clinician: the note reached the patient's connection. */
+  z.object({ ...base, type: z.literal('waiting-note-sent'), patientId: id }),
   z.object({ ...base, type: z.literal('presence'), participantId: id, role, present: z.boolean() }),
   z.object({
     ...base,
@@ -344,6 +388,8 @@ export const serverMessage = z.discriminatedUnion('type', [
     peer: z.object({ id, name: z.string(), role }),
     /** ICE servers for this call's peers, with TURN credentials of this participant's own, valid for the call. */
     ice: iceSettings,
+    /** The clinic's rules for the call; absent from a relay before it (and then patients may share too). */
+    policy: callPolicy.optional(),
   }),
   /** The clinician's new invite: the link's secret and the short code are shown to the clinician only, once. */
   z.object({

@@ -68,6 +68,8 @@ export interface RelayOptions {
   secret?: string | null;
   /** STUN/TURN for participants' peers; none by default (LAN calls need no servers). */
   ice?: IceConfig;
+  /** Patients may share their screen (the default); false: only staff may (said with each call-start). */
+  patientsMayShare?: boolean;
   /** Browser origins allowed to connect; null allows any (desktop apps and tools send none). */
   allowedOrigins?: string[] | null;
   /** How long a participant who lost its connection keeps its place and call. */
@@ -183,6 +185,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     history,
     graceMs: options.graceMs ?? 30_000,
     ice: (participantId) => iceForParticipant(ice, participantId, Date.now(), CALL_TURN_TTL_SECONDS),
+    callPolicy: { patientsMayShare: options.patientsMayShare ?? true },
     ...(options.secret ? { tokens: new ResumeTokens(options.secret) } : {}),
     deliver: (participantId, message) => {
       const connection = byParticipant.get(participantId);
@@ -297,7 +300,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       );
       return;
     }
-    const download = /^\/downloads\/([^/?#]+)$/.exec(req.url ?? '');
+    // A query is ignored: electron-updater asks for latest*.yml?noCache=… (tests/signaling/update-feed.test.ts).
+    const download = /^\/downloads\/([^/?#]+)(?:\?[^#]*)?$/.exec(req.url ?? '');
     if (download?.[1] && options.downloadsDir && (req.method === 'GET' || req.method === 'HEAD')) {
       serveDownload(options.downloadsDir, download[1], req, res).catch((err: unknown) => {
         log.error({ err }, 'downloads: could not serve a file');
@@ -598,6 +602,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       }
       case 'admit':
         registry.admit(participantId, message.patientId);
+        return;
+      case 'waiting-note':
+        registry.sendNote(participantId, message.patientId, message.text);
         return;
       case 'signal':
         registry.signal(participantId, message.callId, message.seq, message.data);

@@ -135,7 +135,8 @@ describe('HostedRelay', () => {
     const patientKey = await createDeviceKey();
     const patientSignature = await signChallenge(patientKey.keyPair.privateKey, 'patient-seat', challenges.get(patient) ?? '');
     const patientWelcome = messageOfType(patient, 'welcome');
-    const waitingRoom = messageOfType(clinician, 'waiting-room', (m) => Array.isArray(m.patients) && m.patients.length > 0);
+    // After the whole (empty) list at opening, arrivals come as changes.
+    const waitingRoom = messageOfType(clinician, 'waiting-room-changes', (m) => Array.isArray(m.patients) && m.patients.length > 0);
     patient.send(
       JSON.stringify({
         v: PROTOCOL_VERSION,

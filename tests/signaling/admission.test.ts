@@ -3,10 +3,10 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { admissionRefusal, clientAddress, DEFAULT_ADMISSION } from '../../signaling/admission';
-import { CloseCode, ErrorCode } from '../../signaling/protocol';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '../../signaling/protocol';
 import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
 import { openStore, type SqliteStore } from '../../signaling/store/sqlite-store';
-import { enrolledStaff, signIn } from './staff-fixture';
+import { enrolledStaff, rawJoinNamed, signIn } from './staff-fixture';
 import { TestClient, upgradeStatus } from './ws-client';
 
 describe('admissionRefusal', () => {
@@ -101,11 +101,11 @@ describe('a relay under a socket flood', () => {
     relay = await startRelay({ port: 0, logger: pino({ level: 'trace' }, sink), store });
     const client = await open(`${relay.url.replace(/^http/, 'ws')}/ws`, '127.0.0.5');
     const hostile = [
-      `{"v":3,"type":"signal","callId":"c","seq":1,"data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
-      '{"v":3,"type":"join","invite":{"shortCode":"ABCD2345"},"name":"\\u202eevil","publicKey":"MFkw","signature":"c2ln"}',
-      '{"v":3,"type":"join","invite":{"shortCode":"ABCD2345"},"name":"Sam\\u0000","publicKey":"MFkw","signature":"c2ln"}',
+      `{"v":${PROTOCOL_VERSION},"type":"signal","callId":"c","seq":1,"data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+      rawJoinNamed('\\u202eevil'),
+      rawJoinNamed('Sam\\u0000'),
       JSON.stringify({
-        v: 3,
+        v: PROTOCOL_VERSION,
         type: 'signal',
         callId: 'c',
         seq: 1,
@@ -117,7 +117,7 @@ describe('a relay under a socket flood', () => {
       expect((await client.nextError()).code).toBe(ErrorCode.BAD_MESSAGE);
     }
     // Extra keys (a prototype-pollution attempt) are dropped by the schema: what is left is judged as it is.
-    client.sendRaw('{"v":3,"type":"create","__proto__":{"admin":true},"staff":{"id":"s_1"}}');
+    client.sendRaw(`{"v":${PROTOCOL_VERSION},"type":"create","__proto__":{"admin":true},"staff":{"id":"s_1"}}`);
     expect((await client.nextError()).code).toBe(ErrorCode.NOT_SIGNED_IN);
     expect(lines.filter((line) => line.level > 40)).toEqual([]);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeviceKey, signChallenge } from '../../signaling/device-auth';
-import { CloseCode, ErrorCode } from '../../signaling/protocol';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '../../signaling/protocol';
 import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
 import { openStore, type SqliteStore } from '../../signaling/store/sqlite-store';
 import { enrollThroughCli, staffCli, startCliRelay } from './relay-cli';
@@ -67,8 +67,7 @@ async function openWithPatient(staff: TestStaff) {
   patient.send(await joinMessage(patient, device, { secret: made.secret }, 'Sam'));
   const patientWelcome = await patient.next('welcome');
   await clinician.next('presence'); // the clinician has heard of the arrival: nothing of it is still on its way
-  await clinician.next('waiting-room');
-  await clinician.next('waiting-room');
+  await clinician.untilWaitingRoom((patients) => patients.some((p) => p.id === patientWelcome.self.participantId));
   return { clinician, patient, welcome, device, invite: made, patientWelcome, patientId: patientWelcome.self.participantId };
 }
 
@@ -83,7 +82,7 @@ describe('opening a consultation as "the clinic"', () => {
   it('refuses create from a socket that has not signed in, whatever name it claims', async () => {
     await start();
     const attacker = await connect('anonymous');
-    attacker.sendRaw(JSON.stringify({ v: 3, type: 'create', name: 'Dr. Rivera (Clinic)' }));
+    attacker.sendRaw(JSON.stringify({ v: PROTOCOL_VERSION, type: 'create', name: 'Dr. Rivera (Clinic)' }));
     expect(await attacker.nextError()).toMatchObject({ code: ErrorCode.NOT_SIGNED_IN, ref: 'create' });
     expect(attacker.count('welcome')).toBe(0);
     expect(await consultations()).toBe(0);
@@ -94,7 +93,7 @@ describe('opening a consultation as "the clinic"', () => {
     const staff = await enrolledStaff(store, 'Dr. Real Name');
     const clinician = await connect('clinician');
     await signIn(clinician, staff);
-    clinician.sendRaw(JSON.stringify({ v: 3, type: 'create', name: 'Head of Cardiology' }));
+    clinician.sendRaw(JSON.stringify({ v: PROTOCOL_VERSION, type: 'create', name: 'Head of Cardiology' }));
     expect((await clinician.next('welcome')).consultation.clinicianName).toBe('Dr. Real Name');
   });
 
@@ -239,8 +238,7 @@ describe('invites', () => {
     expect(await tryJoin({ shortCode: made.shortCode })).toMatchObject({ code: ErrorCode.INVITE_USED });
     await delay(50);
     expect(clinician.received.slice(before)).toEqual([]);
-    const room = clinician.received.filter((m) => m.type === 'waiting-room').at(-1);
-    expect(room).toMatchObject({ patients: [{ id: patientId, name: 'Sam', invitedAs: 'Sam Lee' }] });
+    expect(clinician.waitingRoom).toMatchObject([{ id: patientId, name: 'Sam', invitedAs: 'Sam Lee' }]);
   });
 
   it('let the same device back in on its link (a reload that lost its session): the same seat', async () => {
@@ -316,7 +314,7 @@ describe("taking a patient's seat", () => {
     clinician.send({ type: 'admit', patientId });
     const { callId } = await clinician.next('call-start');
     await patient.next('call-start');
-    await delay(50);
+    await clinician.untilWaitingRoom((patients) => patients.some((p) => p.id === patientId && p.inCall));
     const before = clinician.received.length;
     const thief = await connect('thief');
     const otherDevice = await newDevice();

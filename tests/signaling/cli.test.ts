@@ -36,6 +36,7 @@ describe('defaults', () => {
       announce: false,
       logLevel: 'info',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
+      patientsMayShare: true,
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
       auditRetentionDays: 400,
@@ -57,6 +58,7 @@ describe('flags and environment', () => {
     CLINIC_RELAY_LOG_LEVEL: 'warn',
     CLINIC_RELAY_METRICS: 'yes',
     CLINIC_RELAY_ANNOUNCE: '1',
+    CLINIC_RELAY_SCREEN_SHARE_STAFF_ONLY: '1',
   };
 
   it('reads every setting from the environment', () => {
@@ -74,6 +76,7 @@ describe('flags and environment', () => {
       announce: true,
       logLevel: 'warn',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
+      patientsMayShare: false,
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
       auditRetentionDays: 400,
@@ -118,6 +121,7 @@ describe('flags and environment', () => {
       announce: true,
       logLevel: 'debug',
       ice: { stunUrls: [], turnUrls: [], turnSecret: null, turnTtlSeconds: 7_200, relayOnly: false },
+      patientsMayShare: false,
       secret: null,
       dataDir: join(process.cwd(), 'relay-data'),
       auditRetentionDays: 400,
@@ -125,6 +129,11 @@ describe('flags and environment', () => {
       maxConnections: 2000,
       admission: { perAddress: 200, identifyWithinMs: 10_000 },
     });
+  });
+
+  it('lets only staff share their screen with --screen-share-staff-only (patients may by default)', () => {
+    expect(parseRelayConfig(['--screen-share-staff-only'], {}).patientsMayShare).toBe(false);
+    expect(parseRelayConfig([], { CLINIC_RELAY_SCREEN_SHARE_STAFF_ONLY: '0' }).patientsMayShare).toBe(true);
   });
 
   it('reads the data folder from --data-dir or CLINIC_RELAY_DATA_DIR, as an absolute path, the flag first', () => {

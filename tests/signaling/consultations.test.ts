@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConsultationRegistry, MAX_WAITING_PATIENTS, type Participant, RelayError } from '../../signaling/consultations';
-import { ErrorCode, type ServerMessageBody, type SignalData } from '../../signaling/protocol';
+import { ErrorCode, type ServerMessageBody, type SignalData, type WaitingPatient } from '../../signaling/protocol';
+import { applyWaitingRoom } from '../../signaling/waiting-room';
 
 type Body<T extends ServerMessageBody['type']> = Extract<ServerMessageBody, { type: T }>;
 
@@ -12,16 +13,31 @@ const ANSWER: SignalData = { type: 'answer', sdp: 'v=0\r\n' };
  * A registry whose deliveries are recorded per recipient, with a clock that ticks on every read. Evictions
  * are recorded with how many deliveries had been made by then.
  */
-function setup() {
+function setup(waitingRoomBatchMs = 0) {
   const log: Array<{ to: string; message: ServerMessageBody }> = [];
   const evicted: Array<{ id: string; afterDeliveries: number }> = [];
+  /** Each recipient's waiting list as its app would hold it, built from the lists and changes it was sent. */
+  const lists = new Map<string, WaitingPatient[]>();
   let clock = 1_000;
   const registry = new ConsultationRegistry({
-    deliver: (to, message) => log.push({ to, message }),
+    deliver: (to, message) => {
+      log.push({ to, message });
+      if (message.type === 'waiting-room' || message.type === 'waiting-room-changes') {
+        lists.set(to, applyWaitingRoom(lists.get(to) ?? [], message));
+      }
+    },
     evict: (id) => evicted.push({ id, afterDeliveries: log.length }),
     graceMs: GRACE_MS,
     now: () => (clock += 10),
+    waitingRoomBatchMs,
   });
+
+  /** The waiting list `to` holds now (what its app shows). */
+  function waitingRoom(to: string): WaitingPatient[] {
+    const list = lists.get(to);
+    if (!list) throw new Error(`${to} got no waiting list`);
+    return list;
+  }
 
   /** Everything of `type` delivered to `to`, oldest first. */
   function got<T extends ServerMessageBody['type']>(to: string, type: T): Array<Body<T>> {
@@ -64,7 +80,7 @@ function setup() {
     clock += ms;
   }
 
-  return { registry, log, evicted, got, last, clear, open, join, admit, tick };
+  return { registry, log, evicted, got, last, clear, open, join, admit, tick, waitingRoom };
 }
 
 function expectRelayError(action: () => unknown, code: ErrorCode): void {
@@ -99,7 +115,7 @@ describe('create', () => {
     });
     expect(welcome.consultation.clinicianName).toBe('Dr. Rivera');
     expect(welcome.call).toBeNull();
-    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([]);
+    expect(t.waitingRoom(clinician.id)).toEqual([]);
     expect(t.registry.size).toEqual({ consultations: 1, participants: 1, calls: 0 });
   });
 
@@ -132,7 +148,7 @@ describe('join', () => {
     expect(welcome.consultation.id).toBe(code);
     expect(t.last(patient.id, 'presence')).toEqual({ type: 'presence', participantId: clinician.id, role: 'clinician', present: true });
     expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: true });
-    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([
+    expect(t.waitingRoom(clinician.id)).toEqual([
       { id: patient.id, name: 'Sam', invitedAs: null, nameWarning: null, joinedAt: patient.joinedAt, present: true, inCall: false },
     ]);
   });
@@ -141,14 +157,14 @@ describe('join', () => {
     const { clinician, code } = t.open();
     const first = t.join(code, 'First');
     const second = t.join(code, 'Second');
-    expect(t.last(clinician.id, 'waiting-room').patients.map((p) => p.id)).toEqual([first.id, second.id]);
+    expect(t.waitingRoom(clinician.id).map((p) => p.id)).toEqual([first.id, second.id]);
     expect(second.joinedAt).toBeGreaterThan(first.joinedAt);
   });
 
   it('shows the clinician the name the patient was invited under, beside the one they typed', () => {
     const { clinician, code } = t.open();
     const patient = t.join(code, 'Samuel L', 'Sam Lee');
-    expect(t.last(clinician.id, 'waiting-room').patients).toMatchObject([{ id: patient.id, name: 'Samuel L', invitedAs: 'Sam Lee' }]);
+    expect(t.waitingRoom(clinician.id)).toMatchObject([{ id: patient.id, name: 'Samuel L', invitedAs: 'Sam Lee' }]);
   });
 
   it('gives the same invite, redeemed again by its device, the same seat (no second patient)', () => {
@@ -157,7 +173,7 @@ describe('join', () => {
     t.registry.disconnected(first.id);
     const again = t.registry.joinInvited({ consultationId: code, inviteId: 'i_same', name: 'Sam', invitedAs: null, deviceKey: 'k' });
     expect(again).toBe(first);
-    expect(t.last(clinician.id, 'waiting-room').patients).toMatchObject([{ id: first.id, present: true }]);
+    expect(t.waitingRoom(clinician.id)).toMatchObject([{ id: first.id, present: true }]);
   });
 
   it('takes a burst of arrivals, then refuses more for a while (RATE_LIMITED): a join/leave loop floods nobody', () => {
@@ -198,6 +214,7 @@ describe('admit', () => {
       initiator: true,
       peer: { id: patient.id, name: 'Sam', role: 'patient' },
       ice: { iceServers: [], iceTransportPolicy: 'all' },
+      policy: { patientsMayShare: true },
     });
     expect(toPatient).toEqual({
       type: 'call-start',
@@ -205,9 +222,30 @@ describe('admit', () => {
       initiator: false,
       peer: { id: clinician.id, name: 'Dr. Rivera', role: 'clinician' },
       ice: { iceServers: [], iceTransportPolicy: 'all' },
+      policy: { patientsMayShare: true },
     });
-    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([expect.objectContaining({ id: patient.id, inCall: true })]);
+    expect(t.waitingRoom(clinician.id)).toEqual([expect.objectContaining({ id: patient.id, inCall: true })]);
     expect(t.registry.size.calls).toBe(1);
+  });
+
+  it('says the clinic’s screen-share policy with every call-start', () => {
+    const sent: Array<{ to: string; message: ServerMessageBody }> = [];
+    const registry = new ConsultationRegistry({
+      deliver: (to, message) => sent.push({ to, message }),
+      graceMs: GRACE_MS,
+      callPolicy: { patientsMayShare: false },
+    });
+    const clinician = registry.create({ id: 's_doc', name: 'Dr. Rivera' });
+    const patient = registry.joinInvited({
+      consultationId: clinician.consultationId,
+      inviteId: 'i_x',
+      name: 'Sam',
+      invitedAs: null,
+      deviceKey: 'dev',
+    });
+    registry.admit(clinician.id, patient.id);
+    const starts = sent.filter((d) => d.message.type === 'call-start').map((d) => d.message as Body<'call-start'>);
+    expect(starts.map((start) => start.policy)).toEqual([{ patientsMayShare: false }, { patientsMayShare: false }]);
   });
 
   it('tells no other waiting patient about the call', () => {
@@ -354,7 +392,7 @@ describe('hang-up', () => {
     const ended = { type: 'call-ended', callId, reason: 'hang-up', by: side };
     expect(t.got(clinician.id, 'call-ended')).toEqual([ended]);
     expect(t.got(patient.id, 'call-ended')).toEqual([ended]);
-    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([expect.objectContaining({ id: patient.id, inCall: false })]);
+    expect(t.waitingRoom(clinician.id)).toEqual([expect.objectContaining({ id: patient.id, inCall: false })]);
     expect(t.registry.size.calls).toBe(0);
   });
 
@@ -406,7 +444,7 @@ describe('leave', () => {
     t.clear();
     t.registry.leave(patient.id);
     expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: false });
-    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([]);
+    expect(t.waitingRoom(clinician.id)).toEqual([]);
     expect(t.registry.participant(patient.id)).toBeUndefined();
     expectRelayError(() => t.registry.resume(patient.resumeToken, null), ErrorCode.INVALID_RESUME);
   });
@@ -509,14 +547,14 @@ describe('disconnect and grace period', () => {
     t.clear();
     t.registry.disconnected(patient.id);
     expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: patient.id, role: 'patient', present: false });
-    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([expect.objectContaining({ id: patient.id, present: false })]);
+    expect(t.waitingRoom(clinician.id)).toEqual([expect.objectContaining({ id: patient.id, present: false })]);
 
     vi.advanceTimersByTime(GRACE_MS - 1);
     expect(t.registry.participant(patient.id)).toBeDefined();
     t.clear();
     vi.advanceTimersByTime(1);
     expect(t.registry.participant(patient.id)).toBeUndefined();
-    expect(t.last(clinician.id, 'waiting-room').patients).toEqual([]);
+    expect(t.waitingRoom(clinician.id)).toEqual([]);
     expectRelayError(() => t.registry.resume(patient.resumeToken, null), ErrorCode.INVALID_RESUME);
   });
 
@@ -581,7 +619,7 @@ describe('resume', () => {
     expect(welcome.call).toBeNull();
     expect(t.last(first.id, 'presence')).toMatchObject({ participantId: clinician.id, present: true });
     expect(t.last(clinician.id, 'presence')).toEqual({ type: 'presence', participantId: first.id, role: 'patient', present: true });
-    const room = t.last(clinician.id, 'waiting-room').patients;
+    const room = t.waitingRoom(clinician.id);
     expect(room.map((p) => [p.id, p.joinedAt, p.present])).toEqual([
       [first.id, first.joinedAt, true],
       [second.id, second.joinedAt, true],
@@ -614,7 +652,7 @@ describe('resume', () => {
     for (const patient of [a, b]) {
       expect(t.last(patient.id, 'presence')).toEqual({ type: 'presence', participantId: clinician.id, role: 'clinician', present: true });
     }
-    expect(t.last(clinician.id, 'waiting-room').patients.map((p) => p.id)).toEqual([a.id, b.id]);
+    expect(t.waitingRoom(clinician.id).map((p) => p.id)).toEqual([a.id, b.id]);
   });
 
   it('keeps the running call when the client still holds it', () => {
@@ -675,5 +713,122 @@ describe('resume', () => {
     expect(t.got(inCall.id, 'call-start')).toEqual([]);
     t.registry.signal(inCall.id, callId, 1, ANSWER);
     expect(t.got(clinician.id, 'signal')).toHaveLength(1);
+  });
+});
+
+describe('the waiting list as changes', () => {
+  const BATCH_MS = 100;
+  const bytesTo = (to: string) =>
+    t.log.filter((d) => d.to === to && d.message.type.startsWith('waiting-room')).reduce((n, d) => n + JSON.stringify(d.message).length, 0);
+
+  it('sends the whole list once, then only what changed', () => {
+    const { clinician, code } = t.open();
+    expect(t.got(clinician.id, 'waiting-room')).toEqual([{ type: 'waiting-room', patients: [] }]);
+    const first = t.join(code, 'First');
+    const second = t.join(code, 'Second');
+    t.clear();
+    t.registry.disconnected(first.id);
+    expect(t.got(clinician.id, 'waiting-room')).toEqual([]);
+    expect(t.got(clinician.id, 'waiting-room-changes')).toEqual([
+      { type: 'waiting-room-changes', patients: [expect.objectContaining({ id: first.id, present: false })], removed: [] },
+    ]);
+    t.registry.leave(second.id);
+    expect(t.last(clinician.id, 'waiting-room-changes')).toEqual({ type: 'waiting-room-changes', patients: [], removed: [second.id] });
+    expect(t.waitingRoom(clinician.id).map((p) => p.id)).toEqual([first.id]);
+  });
+
+  it('gives a clinician back on a new socket the whole list again', () => {
+    const { clinician, code } = t.open();
+    const patient = t.join(code, 'Sam');
+    t.registry.disconnected(clinician.id);
+    t.clear();
+    t.registry.resume(clinician.resumeToken, null);
+    expect(t.got(clinician.id, 'waiting-room')).toEqual([
+      { type: 'waiting-room', patients: [expect.objectContaining({ id: patient.id })] },
+    ]);
+  });
+
+  it('sends a change after a quiet spell at once, and changes close behind it together at the end of the batch', () => {
+    vi.useFakeTimers();
+    t = setup(BATCH_MS);
+    const { clinician, code } = t.open();
+    t.clear();
+    const first = t.join(code, 'First');
+    expect(t.waitingRoom(clinician.id).map((p) => p.name)).toEqual(['First']); // at once
+    const others = ['Second', 'Third', 'Fourth'].map((name) => t.join(code, name));
+    t.registry.leave(others[2]?.id ?? '');
+    expect(t.got(clinician.id, 'waiting-room-changes')).toHaveLength(1);
+    vi.advanceTimersByTime(BATCH_MS);
+    const changes = t.got(clinician.id, 'waiting-room-changes');
+    expect(changes).toHaveLength(2);
+    // Fourth came and went inside the batch: the clinician never hears of it.
+    expect(changes[1]).toEqual({
+      type: 'waiting-room-changes',
+      patients: [expect.objectContaining({ name: 'Second' }), expect.objectContaining({ name: 'Third' })],
+      removed: [],
+    });
+    expect(t.waitingRoom(clinician.id).map((p) => p.id)).toEqual([first.id, others[0]?.id, others[1]?.id]);
+    vi.advanceTimersByTime(BATCH_MS * 10);
+    expect(t.got(clinician.id, 'waiting-room-changes')).toHaveLength(2); // nothing changed since: nothing sent
+  });
+
+  it('keeps a join/leave flood to a few small messages: the clinician is sent what differs, not every step', () => {
+    vi.useFakeTimers();
+    t = setup(BATCH_MS);
+    const { clinician, code } = t.open();
+    const waiting = t.join(code, 'Waiting');
+    t.clear();
+    // Twenty arrivals (the burst one waiting room takes) leaving again, within one batch.
+    for (let i = 0; i < 19; i += 1) t.registry.leave(t.join(code, `Flood ${i}`).id);
+    vi.advanceTimersByTime(BATCH_MS);
+    const messages = t.got(clinician.id, 'waiting-room-changes').length;
+    expect(messages).toBeLessThanOrEqual(2);
+    expect(bytesTo(clinician.id)).toBeLessThan(600);
+    expect(t.waitingRoom(clinician.id).map((p) => p.id)).toEqual([waiting.id]);
+  });
+
+  it('sends nothing more to a consultation that closed while a batch waited', () => {
+    vi.useFakeTimers();
+    t = setup(BATCH_MS);
+    const { clinician, code } = t.open();
+    t.join(code, 'First');
+    t.join(code, 'Second');
+    t.registry.leave(clinician.id);
+    t.clear();
+    vi.advanceTimersByTime(BATCH_MS);
+    expect(t.log).toEqual([]);
+  });
+});
+
+describe('notes to the waiting room', () => {
+  it("shows the clinician's note to the one patient it is for, and tells the clinician it arrived", () => {
+    const { clinician, code } = t.open();
+    const patient = t.join(code, 'Sam');
+    const other = t.join(code, 'Alex');
+    t.clear();
+    t.registry.sendNote(clinician.id, patient.id, "I'm running 5 minutes late");
+    expect(t.got(patient.id, 'waiting-note')).toEqual([
+      { type: 'waiting-note', text: "I'm running 5 minutes late", sentAt: expect.any(Number) },
+    ]);
+    expect(t.got(other.id, 'waiting-note')).toEqual([]);
+    expect(t.got(clinician.id, 'waiting-note-sent')).toEqual([{ type: 'waiting-note-sent', patientId: patient.id }]);
+  });
+
+  it('refuses a note from a patient (WRONG_ROLE), to another consultation (UNKNOWN_PATIENT), to one offline (PATIENT_OFFLINE)', () => {
+    const { clinician, code } = t.open();
+    const patient = t.join(code, 'Sam');
+    const elsewhere = t.join(t.open('Dr. Other').code, 'Elsewhere');
+    expectRelayError(() => t.registry.sendNote(patient.id, patient.id, 'hi'), ErrorCode.WRONG_ROLE);
+    expectRelayError(() => t.registry.sendNote(clinician.id, elsewhere.id, 'hi'), ErrorCode.UNKNOWN_PATIENT);
+    t.registry.disconnected(patient.id);
+    expectRelayError(() => t.registry.sendNote(clinician.id, patient.id, 'hi'), ErrorCode.PATIENT_OFFLINE);
+    expect(t.got(elsewhere.id, 'waiting-note')).toEqual([]);
+  });
+
+  it('takes a burst of ten notes, then refuses more for a while (RATE_LIMITED)', () => {
+    const { clinician, code } = t.open();
+    const patient = t.join(code, 'Sam');
+    for (let i = 0; i < 10; i += 1) t.registry.sendNote(clinician.id, patient.id, `note ${i}`);
+    expectRelayError(() => t.registry.sendNote(clinician.id, patient.id, 'one more'), ErrorCode.RATE_LIMITED);
   });
 });

@@ -63,6 +63,7 @@ describe('parseClientMessage: every message type', () => {
     ['invite for anyone', { type: 'invite', expectedName: null, ttlMinutes: 1440 }],
     ['precall-ice', { type: 'precall-ice' }],
     ['admit', { type: 'admit', patientId: 'p_1' }],
+    ['waiting-note', { type: 'waiting-note', patientId: 'p_1', text: "I'm running 5 minutes late" }],
     ['signal', { type: 'signal', callId: 'c_1', seq: 1, data: { type: 'offer', sdp: 'v=0\r\n' } }],
     ['hang-up', { type: 'hang-up', callId: 'c_1', reason: 'connection-failed' }],
     ['leave', { type: 'leave' }],
@@ -71,12 +72,12 @@ describe('parseClientMessage: every message type', () => {
 
   it.each(valid)('accepts a well-formed %s', (_label, message) => {
     const parsed = expectOk(parseClientMessage(raw(message)));
-    expect(parsed).toEqual({ v: 3, ...message });
+    expect(parsed).toEqual({ v: PROTOCOL_VERSION, ...message });
   });
 
   it('defaults the hang-up reason to "hang-up"', () => {
     const parsed = expectOk(parseClientMessage(raw({ type: 'hang-up', callId: 'c_1' })));
-    expect(parsed).toEqual({ v: 3, type: 'hang-up', callId: 'c_1', reason: 'hang-up' });
+    expect(parsed).toEqual({ v: PROTOCOL_VERSION, type: 'hang-up', callId: 'c_1', reason: 'hang-up' });
   });
 
   it('rejects an unknown hang-up reason', () => {
@@ -90,12 +91,12 @@ describe('parseClientMessage: every message type', () => {
 
   it('never takes a clinician name from the client: create carries none (the relay uses the enrolled name)', () => {
     const parsed = expectOk(parseClientMessage(raw({ type: 'create', name: 'Dr. Impostor' })));
-    expect(parsed).toEqual({ v: 3, type: 'create' });
+    expect(parsed).toEqual({ v: PROTOCOL_VERSION, type: 'create' });
   });
 
   it('round-trips what encode() writes', () => {
     const parsed = expectOk(parseClientMessage(encode({ type: 'admit', patientId: 'p_9' })));
-    expect(parsed).toEqual({ v: 3, type: 'admit', patientId: 'p_9' });
+    expect(parsed).toEqual({ v: PROTOCOL_VERSION, type: 'admit', patientId: 'p_9' });
   });
 });
 
@@ -161,6 +162,9 @@ describe('parseClientMessage: rejections', () => {
     ['resume with a short token', { type: 'resume', resumeToken: 'short', callId: null }],
     ['admit without patientId', { type: 'admit' }],
     ['admit with an empty patientId', { type: 'admit', patientId: '' }],
+    ['waiting-note that is empty', { type: 'waiting-note', patientId: 'p_1', text: '   ' }],
+    ['waiting-note over the length limit', { type: 'waiting-note', patientId: 'p_1', text: 'x'.repeat(LIMITS.maxNoteLength + 1) }],
+    ['waiting-note with a right-to-left override', { type: 'waiting-note', patientId: 'p_1', text: 'late \u202Eetal' }],
     ['signal without data', { type: 'signal', callId: 'c_1', seq: 1 }],
     ['signal without callId', { type: 'signal', seq: 1, data: { type: 'renegotiate', renegotiate: true } }],
     ['signal without seq', { type: 'signal', callId: 'c_1', data: { type: 'renegotiate', renegotiate: true } }],
@@ -190,7 +194,7 @@ describe('parseClientMessage: rejections', () => {
 
 describe('nesting', () => {
   it('refuses a message nested deeper than the protocol ever goes, before parsing it', () => {
-    const deep = `{"v":3,"type":"signal","callId":"c_1","seq":1,"data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    const deep = `{"v":${PROTOCOL_VERSION},"type":"signal","callId":"c_1","seq":1,"data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
     const result = expectFail(parseClientMessage(deep), ErrorCode.BAD_MESSAGE);
     expect(result.message).toMatch(/nests deeper than/);
   });
@@ -280,7 +284,7 @@ describe('signal payloads', () => {
 
   it.each(simplePeerSignals)('accepts a simple-peer %s', (_label, data) => {
     const parsed = expectOk(parseClientMessage(signalWith(data)));
-    expect(parsed).toEqual({ v: 3, type: 'signal', callId: 'c_1', seq: 1, data });
+    expect(parsed).toEqual({ v: PROTOCOL_VERSION, type: 'signal', callId: 'c_1', seq: 1, data });
   });
 
   const garbage: Array<[string, unknown]> = [
@@ -331,6 +335,16 @@ describe('parseServerMessage', () => {
         patients: [{ id: 'p_2', name: 'Sam', invitedAs: 'Sam Lee', nameWarning: null, joinedAt: 1, present: true, inCall: false }],
       },
     ],
+    [
+      'waiting-room-changes',
+      {
+        type: 'waiting-room-changes',
+        patients: [{ id: 'p_3', name: 'Ann', invitedAs: null, nameWarning: null, joinedAt: 2, present: true, inCall: false }],
+        removed: ['p_2'],
+      },
+    ],
+    ['waiting-note', { type: 'waiting-note', text: "I'm running 5 minutes late", sentAt: 1 }],
+    ['waiting-note-sent', { type: 'waiting-note-sent', patientId: 'p_2' }],
     ['presence', { type: 'presence', participantId: 'p_2', role: 'patient', present: false }],
     [
       'call-start',
@@ -367,7 +381,7 @@ describe('parseServerMessage', () => {
 
   it.each(valid)('accepts a well-formed %s', (_label, message) => {
     const parsed: ServerMessage = expectOk(parseServerMessage(raw(message)));
-    expect(parsed).toEqual({ v: 3, ...message });
+    expect(parsed).toEqual({ v: PROTOCOL_VERSION, ...message });
   });
 
   it('rejects an error with a code outside the stable set', () => {

@@ -6,7 +6,7 @@ import Database from 'libsql';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
-import { CloseCode, ErrorCode, LIMITS, type SignalData } from '../../signaling/protocol';
+import { CloseCode, ErrorCode, LIMITS, PROTOCOL_VERSION, type SignalData } from '../../signaling/protocol';
 import { type Relay, type RelayOptions, startRelay } from '../../signaling/server';
 import { openStore } from '../../signaling/store/sqlite-store';
 import type { RelayStore } from '../../signaling/store/store';
@@ -74,7 +74,7 @@ async function openConsultation(relay: Relay, name = 'Dr. Rivera'): Promise<Open
   const clinician = await connectStaff(relay, name);
   clinician.send({ type: 'create' });
   const welcome = await clinician.next('welcome');
-  await clinician.next('waiting-room');
+  await clinician.untilWaitingRoom(() => clinician.count('waiting-room') > 0);
   return { clinician, clinicianId: welcome.self.participantId };
 }
 
@@ -94,7 +94,7 @@ async function joinPatient(relay: Relay, opened: Opened, name = 'Sam', options: 
   const welcome = await patient.next('welcome');
   const presence = await opened.clinician.next('presence');
   expect(presence).toMatchObject({ participantId: welcome.self.participantId, present: true });
-  await opened.clinician.next('waiting-room');
+  await opened.clinician.untilWaitingRoom((patients) => patients.some((p) => p.id === welcome.self.participantId));
   return { patient, patientId: welcome.self.participantId, resumeToken: welcome.self.resumeToken, device };
 }
 
@@ -205,7 +205,7 @@ describe('metrics endpoint', () => {
     const callId = await admit(opened, joined);
     opened.clinician.send({ type: 'signal', callId, seq: 1, data: OFFER });
     await joined.patient.next('signal');
-    joined.patient.sendRaw('{"v":3,"type":"nonsense"}');
+    joined.patient.sendRaw(`{"v":${PROTOCOL_VERSION},"type":"nonsense"}`);
     await joined.patient.next('error');
     expect(await upgradeStatus(wsUrl(relay, '/elsewhere'))).toBe(400);
 
@@ -289,7 +289,7 @@ describe('bad input', () => {
   it('answers malformed JSON with BAD_JSON and keeps the connection working', async () => {
     const relay = await start();
     const client = await connectStaff(relay);
-    client.sendRaw('{"v":3,"type":"create",');
+    client.sendRaw(`{"v":${PROTOCOL_VERSION},"type":"create",`);
     const error = await client.nextError();
     expect(error).toMatchObject({ code: ErrorCode.BAD_JSON, ref: null });
     client.send({ type: 'ping', t: 42 });
@@ -301,7 +301,7 @@ describe('bad input', () => {
   it('answers a binary frame with BAD_MESSAGE', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    client.sendRaw(Buffer.from(JSON.stringify({ v: 3, type: 'ping', t: 1 })), { binary: true });
+    client.sendRaw(Buffer.from(JSON.stringify({ v: PROTOCOL_VERSION, type: 'ping', t: 1 })), { binary: true });
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.BAD_MESSAGE });
     expect(client.count('pong')).toBe(0);
     expect(client.isOpen).toBe(true);
@@ -310,7 +310,7 @@ describe('bad input', () => {
   it('answers an unknown type with BAD_MESSAGE naming it in ref', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    client.sendRaw(JSON.stringify({ v: 3, type: 'teleport' }));
+    client.sendRaw(JSON.stringify({ v: PROTOCOL_VERSION, type: 'teleport' }));
     expect(await client.nextError()).toMatchObject({ code: ErrorCode.BAD_MESSAGE, ref: 'teleport' });
   });
 
@@ -382,7 +382,7 @@ describe('bad input', () => {
     const bPatient = await joinPatient(relay, b, 'Pb');
     const bCall = await admit(b, bPatient);
 
-    aPatient.patient.sendRaw(JSON.stringify({ v: 3, type: 'ping', t: 1, pad: 'x'.repeat(LIMITS.maxPayloadBytes) }));
+    aPatient.patient.sendRaw(JSON.stringify({ v: PROTOCOL_VERSION, type: 'ping', t: 1, pad: 'x'.repeat(LIMITS.maxPayloadBytes) }));
     expect((await aPatient.patient.waitClosed()).code).toBe(1009);
     // Its own clinician sees it go; B's call carries on.
     expect(await a.clinician.next('presence')).toMatchObject({ participantId: aPatient.patientId, present: false });
@@ -396,7 +396,7 @@ describe('bad input', () => {
   it('accepts a frame just under the limit', async () => {
     const relay = await start();
     const client = await connect(relay, 'client');
-    const frame = JSON.stringify({ v: 3, type: 'ping', t: 7, pad: '' });
+    const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'ping', t: 7, pad: '' });
     client.sendRaw(frame.replace('"pad":""', `"pad":"${'x'.repeat(LIMITS.maxPayloadBytes - frame.length)}"`));
     expect(await client.next('pong')).toMatchObject({ t: 7 });
   });
@@ -499,8 +499,9 @@ describe('a full consultation', () => {
     const opened = await openConsultation(relay, 'Dr. Rivera');
 
     const joined = await joinPatient(relay, opened, 'Sam');
-    const room = opened.clinician.received.filter((m) => m.type === 'waiting-room').at(-1);
-    expect(room).toMatchObject({ patients: [{ id: joined.patientId, name: 'Sam', invitedAs: 'Sam', present: true, inCall: false }] });
+    expect(opened.clinician.waitingRoom).toMatchObject([
+      { id: joined.patientId, name: 'Sam', invitedAs: 'Sam', present: true, inCall: false },
+    ]);
     expect(await joined.patient.next('presence')).toMatchObject({ participantId: opened.clinicianId, role: 'clinician', present: true });
 
     opened.clinician.send({ type: 'admit', patientId: joined.patientId });
@@ -516,13 +517,13 @@ describe('a full consultation', () => {
 
     opened.clinician.send({ type: 'signal', callId, seq: 1, data: OFFER });
     opened.clinician.send({ type: 'signal', callId, seq: 2, data: CANDIDATE });
-    expect(await joined.patient.next('signal')).toEqual({ v: 3, type: 'signal', callId, seq: 1, data: OFFER });
-    expect(await joined.patient.next('signal')).toEqual({ v: 3, type: 'signal', callId, seq: 2, data: CANDIDATE });
+    expect(await joined.patient.next('signal')).toEqual({ v: PROTOCOL_VERSION, type: 'signal', callId, seq: 1, data: OFFER });
+    expect(await joined.patient.next('signal')).toEqual({ v: PROTOCOL_VERSION, type: 'signal', callId, seq: 2, data: CANDIDATE });
     joined.patient.send({ type: 'signal', callId, seq: 1, data: ANSWER });
-    expect(await opened.clinician.next('signal')).toEqual({ v: 3, type: 'signal', callId, seq: 1, data: ANSWER });
+    expect(await opened.clinician.next('signal')).toEqual({ v: PROTOCOL_VERSION, type: 'signal', callId, seq: 1, data: ANSWER });
 
     joined.patient.send({ type: 'hang-up', callId });
-    const ended = { v: 3, type: 'call-ended', callId, reason: 'hang-up', by: 'patient' };
+    const ended = { v: PROTOCOL_VERSION, type: 'call-ended', callId, reason: 'hang-up', by: 'patient' };
     expect(await opened.clinician.next('call-ended')).toEqual(ended);
     expect(await joined.patient.next('call-ended')).toEqual(ended);
 
@@ -618,7 +619,10 @@ describe('isolation between consultations', () => {
     const b = await openConsultation(relay, 'B');
     await joinPatient(relay, b, 'Pb');
     expect(await a.clinician.collect('presence')).toEqual([]);
-    expect(await a.clinician.collect('waiting-room')).toEqual([]);
+    await b.clinician.untilWaitingRoom((patients) => patients.length === 1);
+    await delay(150);
+    expect(a.clinician.count('waiting-room-changes')).toBe(0);
+    expect(a.clinician.waitingRoom).toEqual([]);
   });
 });
 
@@ -685,7 +689,7 @@ describe('resume', () => {
     const opened = await openConsultation(relay);
     const first = await joinPatient(relay, opened, 'First');
     const second = await joinPatient(relay, opened, 'Second');
-    const roomBefore = opened.clinician.received.filter((m) => m.type === 'waiting-room').at(-1);
+    const roomBefore = opened.clinician.waitingRoom;
 
     first.patient.ws.close();
     expect(await opened.clinician.next('presence')).toMatchObject({ participantId: first.patientId, present: false });
@@ -698,9 +702,9 @@ describe('resume', () => {
     expect(await opened.clinician.next('presence')).toMatchObject({ participantId: first.patientId, present: true });
     opened.clinician.drain();
 
-    const roomAfter = opened.clinician.received.filter((m) => m.type === 'waiting-room').at(-1);
+    const roomAfter = await opened.clinician.untilWaitingRoom((patients) => patients.every((p) => p.present));
     expect(roomAfter).toEqual(roomBefore);
-    expect(roomAfter).toMatchObject({ patients: [{ id: first.patientId }, { id: second.patientId }] });
+    expect(roomAfter).toMatchObject([{ id: first.patientId }, { id: second.patientId }]);
 
     // The resumed socket is the patient now.
     opened.clinician.send({ type: 'admit', patientId: first.patientId });

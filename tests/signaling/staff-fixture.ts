@@ -2,7 +2,9 @@
  * Clinic staff for relay tests: a staff member enrolled straight into the store with a device key made here
  * (Node's WebCrypto, the same code the app runs), and the sign-in a device does on each socket.
  */
+
 import { createDeviceKey, publicKeyPem, signChallenge } from '../../signaling/device-auth';
+import { PROTOCOL_VERSION } from '../../signaling/protocol';
 import type { RelayStore } from '../../signaling/store/store';
 import type { TestClient } from './ws-client';
 
@@ -81,4 +83,13 @@ export async function resumeMessage(
   if (!client.challenge) throw new Error(`${client.label}: no challenge yet`);
   const signature = device ? await signChallenge(device.keyPair.privateKey, 'patient-seat', client.challenge) : null;
   return { type: 'resume', resumeToken, callId, signature };
+}
+
+/**
+ * A join frame by short code with `nameJson` spliced in as JSON source (escapes such as `\u202e` kept as
+ * written): for names no client's encoder would send.
+ */
+export function rawJoinNamed(nameJson: string): string {
+  const rest = `"publicKey":"MFkw","signature":"c2ln"`;
+  return `{"v":${PROTOCOL_VERSION},"type":"join","invite":{"shortCode":"ABCD2345"},"name":"${nameJson}",${rest}}`;
 }

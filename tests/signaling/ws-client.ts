@@ -3,7 +3,15 @@
  * `parseServerMessage`, buffered, and handed out by type with a timeout, so a test never hangs.
  */
 import { type ClientOptions, WebSocket } from 'ws';
-import { type ClientMessageBody, encode, parseServerMessage, type ServerMessage, type ServerMessageOf } from '../../signaling/protocol';
+import {
+  type ClientMessageBody,
+  encode,
+  parseServerMessage,
+  type ServerMessage,
+  type ServerMessageOf,
+  type WaitingPatient,
+} from '../../signaling/protocol';
+import { applyWaitingRoom } from '../../signaling/waiting-room';
 
 export const WAIT_MS = 2_000;
 
@@ -22,6 +30,8 @@ export class TestClient {
   private readonly listeners = new Set<() => void>();
   /** This socket's sign-in challenge, from the relay's hello (kept out of `next`'s queue). */
   challenge: string | null = null;
+  /** A clinician's waiting list as its app would hold it: the whole list and the changes since, applied. */
+  waitingRoom: WaitingPatient[] = [];
 
   private constructor(
     readonly ws: WebSocket,
@@ -33,8 +43,12 @@ export class TestClient {
       if (!parsed.ok) this.invalid.push(text);
       else {
         this.received.push(parsed.message);
-        if (parsed.message.type === 'hello' && this.challenge === null) this.challenge = parsed.message.challenge;
-        else this.pending.push(parsed.message);
+        const message = parsed.message;
+        if (message.type === 'hello' && this.challenge === null) this.challenge = message.challenge;
+        else if (message.type === 'waiting-room' || message.type === 'waiting-room-changes') {
+          // Read through `waitingRoom` / `untilWaitingRoom`: how changes were batched is the relay's business.
+          this.waitingRoom = applyWaitingRoom(this.waitingRoom, message);
+        } else this.pending.push(message);
       }
       for (const listener of [...this.listeners]) listener();
     });
@@ -104,6 +118,27 @@ export class TestClient {
         this.listeners.delete(listener);
       };
       if (!check()) this.listeners.add(listener);
+    });
+  }
+
+  /** Resolves with the waiting list once it satisfies `ready`; rejects after `timeoutMs`. */
+  untilWaitingRoom(ready: (patients: WaitingPatient[]) => boolean, timeoutMs = WAIT_MS): Promise<WaitingPatient[]> {
+    return new Promise((resolve, reject) => {
+      const listener = (): void => {
+        if (!ready(this.waitingRoom)) return;
+        finish();
+        resolve(this.waitingRoom);
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`${this.label}: waiting list not as expected within ${timeoutMs} ms: ${JSON.stringify(this.waitingRoom)}`));
+      }, timeoutMs);
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+      };
+      this.listeners.add(listener);
+      listener();
     });
   }
 

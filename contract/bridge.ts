@@ -7,6 +7,18 @@
  */
 import { z } from 'zod';
 
+/** How the clinician hears of patients arriving (renderer/features/clinician/arrivals*). */
+export const arrivalSettingsSchema = z.object({
+  /** A short chime when a patient arrives. */
+  sound: z.boolean(),
+  /** An OS notification when a patient arrives while the app is not in front (asked for only when turned on). */
+  notifications: z.boolean(),
+  /** Patients' names in those notifications, which show on lock screens: only when the clinician allows it. */
+  showNames: z.boolean(),
+});
+export type ArrivalSettings = z.infer<typeof arrivalSettingsSchema>;
+export const DEFAULT_ARRIVAL_SETTINGS: ArrivalSettings = { sound: true, notifications: false, showNames: false };
+
 export const settingsSchema = z.object({
   /** ws:// or wss:// address of the signaling relay; null = the host's default. */
   relayUrl: z
@@ -18,6 +30,8 @@ export const settingsSchema = z.object({
   cameraId: z.string().max(256).nullable(),
   microphoneId: z.string().max(256).nullable(),
   speakerId: z.string().max(256).nullable(),
+  /** Absent in files and pages saved before it existed: DEFAULT_ARRIVAL_SETTINGS then. */
+  arrivals: arrivalSettingsSchema.optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -109,6 +123,83 @@ export function diagnosticsFileName(at: Date): string {
   return `clinic-consult-diagnostics-${at.toISOString().replace(/[:.]/g, '-')}.json`;
 }
 
+/**
+ * The desktop app's update from the clinic's relay (main/updates.ts), as the page shows it. `off`: this app
+ * does not update itself (not an installed build); `idle`: nothing to show.
+ */
+export interface UpdateStatus {
+  state: 'off' | 'idle' | 'checking' | 'downloading' | 'downloaded';
+  /** The version being downloaded, or downloaded and waiting to be installed. */
+  version: string | null;
+  /** Download progress, 0 to 100 (while downloading). */
+  percent: number | null;
+  /** A check or a download waits for the consultation to end (never during one). */
+  waitingForCall: boolean;
+}
+
+/** Updates of the desktop app (main/updates.ts). Absent where the host does not update itself (a browser). */
+export interface UpdatesBridge {
+  /** The current status at once, then each change. */
+  onStatus(listener: (status: UpdateStatus) => void): Unsubscribe;
+  /** Whether a call is under way (connecting, connected, restarting): main neither checks nor downloads during one. */
+  setInCall(inCall: boolean): Promise<void>;
+  /** Quits and installs a downloaded update. False (and nothing happens) without one, or during a call. */
+  restart(): Promise<boolean>;
+}
+
+/** Whether the host may show OS notifications: 'default' means not asked yet (a browser asks the person). */
+export type NotificationPermissionState = 'granted' | 'denied' | 'default' | 'unsupported';
+
+/** One OS notification about the waiting room. The page words it: names only when the clinician allows them. */
+export interface ArrivalNotice {
+  title: string;
+  body: string;
+}
+export const MAX_NOTICE_TITLE_LENGTH = 120;
+export const MAX_NOTICE_BODY_LENGTH = 400;
+export const MAX_BADGE_COUNT = 9999;
+
+/** Telling the clinician of arrivals outside the page: OS notifications and the app icon's badge. */
+export interface ArrivalsBridge {
+  permission(): Promise<NotificationPermissionState>;
+  /** Asks the person where the host has such a prompt (a browser); only when the clinician turns notifications on. */
+  requestPermission(): Promise<NotificationPermissionState>;
+  /** Shows one notification in place of the previous one; a click brings the app to the front. False: not shown. */
+  notify(notice: ArrivalNotice): Promise<boolean>;
+  /** How many patients wait, on the app's icon where the OS has a badge (0 clears it). */
+  setBadge(count: number): Promise<void>;
+}
+
+/** One screen or window the desktop app can share (main/display-media.ts), as its in-app picker shows it. */
+export interface ScreenSource {
+  /** desktopCapturer's id: `screen:…` or `window:…`. */
+  id: string;
+  /** "Entire screen", "Screen 2", or the window's title. */
+  name: string;
+  kind: 'screen' | 'window';
+  /** A small picture of it (a data:image/jpeg URL), or '' when the OS gave none. */
+  thumbnail: string;
+}
+
+/**
+ * Main asks the page which screen or window to share: the page's getDisplayMedia is waiting on the answer. Main
+ * makes every request and keeps its id; an answer counts only for a pending request and one of its sources.
+ */
+export interface ScreenPickRequest {
+  id: string;
+  sources: ScreenSource[];
+  /** The OS does not let the app record the screen (macOS): what to do, in words for people; no sources then. */
+  blocked: string | null;
+}
+
+/** The desktop app's screen picker (a browser has its own). */
+export interface ScreenShareBridge {
+  /** Pick requests: every unanswered one when the listener subscribes, then each new one. */
+  onPickRequest(listener: (request: ScreenPickRequest) => void): Unsubscribe;
+  /** The person's choice (one of the request's source ids), or null: cancelled. False when main was not waiting on it. */
+  answerPick(id: string, sourceId: string | null): Promise<boolean>;
+}
+
 export interface ClinicBridge {
   getAppInfo(): Promise<AppInfo>;
   /** The relay this host points at when settings name none (browser: the page's own origin). */
@@ -152,4 +243,10 @@ export interface ClinicBridge {
      */
     hostEnrollment(): Promise<string | null>;
   };
+  /** The desktop app's own updates; absent in a browser, which has nothing to update. */
+  updates?: UpdatesBridge;
+  /** OS notifications and badge for arrivals; a host without them leaves the page's own chime and title. */
+  arrivals?: ArrivalsBridge;
+  /** The desktop app's screen picker; absent in a browser, whose getDisplayMedia shows its own. */
+  screenShare?: ScreenShareBridge;
 }

@@ -8,14 +8,18 @@
  */
 import type {
   AppInfo,
+  ArrivalNotice,
   DiagnosticsSaveResult,
   DiscoveredRelay,
   HostedRelayStatus,
   JoinLink,
   MediaAccessStatus,
+  NotificationPermissionState,
   RelayTrustRequest,
+  ScreenPickRequest,
   Settings,
   SettingsLoadResult,
+  UpdateStatus,
 } from './bridge';
 
 /** Renderer -> main request/response channels (`ipcRenderer.invoke` / `ipcMain.handle`). */
@@ -36,6 +40,14 @@ export const IpcChannel = {
   saveDiagnostics: 'clinic:diagnostics:save',
   pendingRelayTrust: 'clinic:relay-trust:pending',
   answerRelayTrust: 'clinic:relay-trust:answer',
+  updateStatus: 'clinic:updates:status',
+  updateInCall: 'clinic:updates:in-call',
+  updateRestart: 'clinic:updates:restart',
+  arrivalsPermission: 'clinic:arrivals:permission',
+  arrivalsNotify: 'clinic:arrivals:notify',
+  arrivalsBadge: 'clinic:arrivals:badge',
+  pendingScreenPicks: 'clinic:screen-share:pending',
+  answerScreenPick: 'clinic:screen-share:answer',
 } as const;
 export type InvokeChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
 
@@ -43,6 +55,8 @@ export type InvokeChannel = (typeof IpcChannel)[keyof typeof IpcChannel];
 export const IpcEvent = {
   joinLink: 'clinic:join-link:arrived',
   relayTrustRequest: 'clinic:relay-trust:request',
+  updateStatus: 'clinic:updates:changed',
+  screenPickRequest: 'clinic:screen-share:pick',
 } as const;
 export type EventChannel = (typeof IpcEvent)[keyof typeof IpcEvent];
 
@@ -68,6 +82,17 @@ export interface InvokeRequests {
   [IpcChannel.pendingRelayTrust]: [];
   /** A pending request's id and the person's answer (true: Trust). */
   [IpcChannel.answerRelayTrust]: [id: string, trust: boolean];
+  [IpcChannel.updateStatus]: [];
+  /** True while a consultation is under way (no update check or download then). */
+  [IpcChannel.updateInCall]: [inCall: boolean];
+  [IpcChannel.updateRestart]: [];
+  [IpcChannel.arrivalsPermission]: [];
+  [IpcChannel.arrivalsNotify]: [notice: ArrivalNotice];
+  /** Patients waiting (0 clears the badge). */
+  [IpcChannel.arrivalsBadge]: [count: number];
+  [IpcChannel.pendingScreenPicks]: [];
+  /** A pending pick's id and the chosen source's id, or null: cancelled. */
+  [IpcChannel.answerScreenPick]: [id: string, sourceId: string | null];
 }
 
 /** What each channel resolves to. */
@@ -89,6 +114,17 @@ export interface InvokeResponses {
   [IpcChannel.pendingRelayTrust]: RelayTrustRequest[];
   /** False when main was not waiting on that id (unknown, or answered already). */
   [IpcChannel.answerRelayTrust]: boolean;
+  [IpcChannel.updateStatus]: UpdateStatus;
+  [IpcChannel.updateInCall]: undefined;
+  /** False when no update is downloaded, or a consultation is under way: nothing happens then. */
+  [IpcChannel.updateRestart]: boolean;
+  [IpcChannel.arrivalsPermission]: NotificationPermissionState;
+  /** False when the OS has no notifications to show it with. */
+  [IpcChannel.arrivalsNotify]: boolean;
+  [IpcChannel.arrivalsBadge]: undefined;
+  [IpcChannel.pendingScreenPicks]: ScreenPickRequest[];
+  /** False when main was not waiting on that id, or the source is not one it offered. */
+  [IpcChannel.answerScreenPick]: boolean;
 }
 
 export type InvokeRequest<C extends InvokeChannel> = InvokeRequests[C];
@@ -120,10 +156,58 @@ export function isRelayTrustRequest(value: unknown): value is RelayTrustRequest 
   );
 }
 
+/** Runtime shape check for update statuses (the preload passes on only these fields). */
+/** Bounds of a screen pick request (main/display-media.ts keeps to them; the preload checks them). */
+export const MAX_SCREEN_SOURCES = 64;
+export const MAX_SCREEN_SOURCE_NAME_LENGTH = 256;
+/** A 320×180 JPEG is ~10–30 KB; anything far bigger is not one of main's thumbnails. */
+export const MAX_SCREEN_THUMBNAIL_LENGTH = 400_000;
+
+/** Runtime shape check for screen pick requests (the preload passes on only these fields). */
+export function isScreenPickRequest(value: unknown): value is ScreenPickRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, sources, blocked } = value as Record<string, unknown>;
+  return (
+    typeof id === 'string' &&
+    id.length <= 64 &&
+    (blocked === null || (typeof blocked === 'string' && blocked.length <= 1000)) &&
+    Array.isArray(sources) &&
+    sources.length <= MAX_SCREEN_SOURCES &&
+    sources.every((source: unknown) => {
+      if (typeof source !== 'object' || source === null) return false;
+      const { id: sourceId, name, kind, thumbnail } = source as Record<string, unknown>;
+      return (
+        typeof sourceId === 'string' &&
+        /^(screen|window):[\w:-]{1,64}$/.test(sourceId) &&
+        typeof name === 'string' &&
+        name.length <= MAX_SCREEN_SOURCE_NAME_LENGTH &&
+        (kind === 'screen' || kind === 'window') &&
+        typeof thumbnail === 'string' &&
+        thumbnail.length <= MAX_SCREEN_THUMBNAIL_LENGTH &&
+        (thumbnail === '' || thumbnail.startsWith('data:image/jpeg;base64,'))
+      );
+    })
+  );
+}
+
+export function isUpdateStatus(value: unknown): value is UpdateStatus {
+  if (typeof value !== 'object' || value === null) return false;
+  const { state, version, percent, waitingForCall } = value as Record<string, unknown>;
+  return (
+    typeof state === 'string' &&
+    ['off', 'idle', 'checking', 'downloading', 'downloaded'].includes(state) &&
+    (version === null || (typeof version === 'string' && version.length <= 64)) &&
+    (percent === null || (typeof percent === 'number' && percent >= 0 && percent <= 100)) &&
+    typeof waitingForCall === 'boolean'
+  );
+}
+
 /** Payload of each main -> renderer event. */
 export interface EventPayloads {
   [IpcEvent.joinLink]: JoinLink;
   [IpcEvent.relayTrustRequest]: RelayTrustRequest;
+  [IpcEvent.updateStatus]: UpdateStatus;
+  [IpcEvent.screenPickRequest]: ScreenPickRequest;
 }
 
 /** The implementation main supplies for every invoke channel (arguments already validated). */

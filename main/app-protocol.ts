@@ -39,7 +39,7 @@ export function createAppRequestHandler(options: AppProtocolOptions): (request: 
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
       'content-security-policy': options.contentSecurityPolicy(),
-      'permissions-policy': 'camera=(self), microphone=(self), display-capture=(), geolocation=()',
+      'permissions-policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
       'referrer-policy': 'no-referrer',
     });
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers });

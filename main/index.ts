@@ -6,7 +6,19 @@
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, systemPreferences, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  desktopCapturer,
+  dialog,
+  ipcMain,
+  Notification,
+  protocol,
+  session,
+  shell,
+  systemPreferences,
+  type WebContents,
+} from 'electron';
 import { pino } from 'pino';
 import type { JoinLink, Settings } from '../contract/bridge';
 import { IpcEvent } from '../contract/ipc';
@@ -16,12 +28,14 @@ import { CertificatePins, type RelayEndpoint, relayEndpoint } from './certificat
 import { CHROMIUM_SWITCHES } from './chromium-switches';
 import { deepLinksInArgv, parseJoinLink } from './deep-link';
 import { defaultRelayUrl } from './default-relay';
+import { installDisplayMediaHandler, ScreenPicks, THUMBNAIL_SIZE } from './display-media';
 import { HostedRelay } from './hosted-relay';
 import { createInvokeHandlers } from './invoke-handlers';
 import { registerInvokeHandlers } from './ipc-handlers';
 import { JoinLinkInbox } from './join-link-inbox';
 import { readMediaAccess, requestMediaAccess, type SystemMediaAccess } from './media-access';
 import { isSafeExternalUrl } from './navigation';
+import { ArrivalNotifier, WINDOWS_APP_USER_MODEL_ID } from './notifications';
 import { PinStore } from './pin-store';
 import { protocolClientRegistration } from './protocol-client';
 import { loadOrCreateRelayCertificate } from './relay-certificate';
@@ -30,6 +44,8 @@ import { RelaySources } from './relay-sources';
 import { RelayTrustRequests } from './relay-trust';
 import { applySessionPolicy } from './session-policy';
 import { SettingsStore } from './settings-store';
+import { updateFeed } from './update-policy';
+import { UPDATER_SESSION_PARTITION, Updates } from './updates';
 import { createMainWindow, hardenWebContents } from './window';
 
 const log = pino({ name: 'clinic-desktop' });
@@ -76,6 +92,7 @@ function startApp(): void {
   let savedRelayUrl: string | null = null;
   let savedDisplayName = '';
   let mainWindow: BrowserWindow | null = null;
+  let updates: Updates | null = null;
 
   const relayDefault = (): string => defaultRelayUrl(hostedRelay.loopbackUrl(), process.env);
   const relaySources = new RelaySources(() => (savedRelayUrl ? [savedRelayUrl, relayDefault()] : [relayDefault()]));
@@ -90,6 +107,18 @@ function startApp(): void {
     mainWindow.webContents.send(IpcEvent.relayTrustRequest, request);
     focus(mainWindow);
     return true;
+  });
+  // Toasts on Windows show only under the installed shortcut's id (electron-builder's appId).
+  if (process.platform === 'win32') app.setAppUserModelId(WINDOWS_APP_USER_MODEL_ID);
+  const arrivals = new ArrivalNotifier({
+    isSupported: () => Notification.isSupported(),
+    create: (options) => new Notification(options),
+    setBadgeCount: (count) => app.setBadgeCount(count),
+    focusWindow: () => focus(mainWindow),
+  });
+  // Screen share: main lists the screens and windows, the page's picker chooses (display-media.ts).
+  const screenPicks = new ScreenPicks((request) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IpcEvent.screenPickRequest, request);
   });
   const system: SystemMediaAccess = {
     getMediaAccessStatus: (kind) => systemPreferences.getMediaAccessStatus(kind),
@@ -145,6 +174,23 @@ function startApp(): void {
     pinStore.remember(endpoint, fingerprint).catch((err: unknown) => log.warn({ err }, 'could not remember a trusted relay'));
   };
 
+  /** Updates from the clinic's relay (updates.ts); only an installed build has any (electron-updater's rule too). */
+  const startUpdates = async (): Promise<Updates> => {
+    const { default: electronUpdater } = await import('electron-updater');
+    const started = new Updates({
+      updater: electronUpdater.autoUpdater,
+      newCancellationToken: () => new electronUpdater.CancellationToken(),
+      updaterSession: session.fromPartition(UPDATER_SESSION_PARTITION, { cache: false }),
+      verifyCertificate: (hostname, pem) => pins.verify(hostname, pem),
+      log: log.child({ component: 'updates' }),
+    });
+    started.onStatus((status) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IpcEvent.updateStatus, status);
+    });
+    started.start(updateFeed(savedRelayUrl, process.env.CLINIC_RELAY_URL));
+    return started;
+  };
+
   const followJoinLink = (link: JoinLink): void => {
     relaySources.addFromLink(link.relayUrl);
     inbox.arrive(link);
@@ -196,6 +242,20 @@ function startApp(): void {
           contentSecurityPolicy: () => relaySources.serve(),
         }),
       });
+      installDisplayMediaHandler(session.defaultSession, {
+        platform: process.platform,
+        screenAccess: () => systemPreferences.getMediaAccessStatus('screen'),
+        getSources: () => desktopCapturer.getSources({ types: ['screen', 'window'], thumbnailSize: THUMBNAIL_SIZE }),
+        picks: screenPicks,
+        log: (message, detail) => log.warn({ detail }, message),
+      });
+      if (app.isPackaged) {
+        // Without updates the app still works: a failure here is logged, never fatal.
+        updates = await startUpdates().catch((err: unknown) => {
+          log.error({ err }, 'updates could not start');
+          return null;
+        });
+      }
       registerInvokeHandlers(
         ipcMain,
         createInvokeHandlers({
@@ -211,6 +271,7 @@ function startApp(): void {
           onSettingsSaved: (settings: Settings) => {
             savedRelayUrl = settings.relayUrl;
             savedDisplayName = settings.displayName;
+            updates?.setFeed(updateFeed(settings.relayUrl, process.env.CLINIC_RELAY_URL));
             // Let the save's reply reach the page before a reload replaces it.
             setImmediate(reloadIfRelaysChanged);
           },
@@ -223,6 +284,9 @@ function startApp(): void {
           relayTrust,
           hostedRelay,
           chooseDiagnosticsPath: (suggestedName) => chooseDiagnosticsPath(mainWindow, suggestedName),
+          updates: updates ?? undefined,
+          arrivals,
+          screenPicks,
         }),
       );
       mainWindow = createMainWindow(PRELOAD_PATH);
@@ -250,6 +314,7 @@ function startApp(): void {
   let relayStopped = false;
   app.on('before-quit', (event) => {
     discovery.stop();
+    updates?.stop();
     if (relayStopped) return;
     event.preventDefault();
     hostedRelay

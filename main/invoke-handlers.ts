@@ -10,11 +10,14 @@ import {
   type MediaAccessStatus,
   type Settings,
   type SettingsLoadResult,
+  type UpdateStatus,
 } from '../contract/bridge';
 import { type InvokeHandlers, IpcChannel } from '../contract/ipc';
 import { checkDiagnosticsJson, writeDiagnosticsFile } from './diagnostics-file';
+import type { ScreenPicks } from './display-media';
 import type { HostedRelay } from './hosted-relay';
 import { isSafeExternalUrl } from './navigation';
+import type { ArrivalNotifier } from './notifications';
 import type { RelayTrustRequests } from './relay-trust';
 
 export interface MainServices {
@@ -34,8 +37,16 @@ export interface MainServices {
   hostedRelay: Pick<HostedRelay, 'start' | 'stop' | 'status' | 'hostEnrollment'>;
   /** Electron's save dialog: the path the person chose for `suggestedName`, or null when they cancelled. */
   chooseDiagnosticsPath: (suggestedName: string) => Promise<string | null>;
+  /** The app's own updates (main/updates.ts); absent where it does not update itself (not an installed build). */
+  updates?: { status(): UpdateStatus; setInCall(inCall: boolean): void; restart(): boolean };
+  /** Arrival notifications and the icon's badge (main/notifications.ts); absent: none (the page still chimes). */
+  arrivals?: Pick<ArrivalNotifier, 'permission' | 'notify' | 'badge'>;
+  /** Main's screen pick requests (main/display-media.ts): the page only answers them. Absent: none are made. */
+  screenPicks?: Pick<ScreenPicks, 'pending' | 'answer'>;
   now?: () => Date;
 }
+
+const UPDATES_OFF: UpdateStatus = { state: 'off', version: null, percent: null, waitingForCall: false };
 
 export class ExternalLinkRefused extends Error {
   readonly code = 'EXTERNAL_LINK_REFUSED';
@@ -76,5 +87,19 @@ export function createInvokeHandlers(services: MainServices): InvokeHandlers {
       if (chosen === null) return { saved: false, path: null };
       return { saved: true, path: await writeDiagnosticsFile(chosen, json) };
     },
+    [IpcChannel.updateStatus]: () => services.updates?.status() ?? UPDATES_OFF,
+    [IpcChannel.updateInCall]: (inCall) => {
+      services.updates?.setInCall(inCall);
+      return undefined;
+    },
+    [IpcChannel.updateRestart]: () => services.updates?.restart() ?? false,
+    [IpcChannel.arrivalsPermission]: () => services.arrivals?.permission() ?? 'unsupported',
+    [IpcChannel.arrivalsNotify]: (notice) => services.arrivals?.notify(notice) ?? false,
+    [IpcChannel.arrivalsBadge]: (count) => {
+      services.arrivals?.badge(count);
+      return undefined;
+    },
+    [IpcChannel.pendingScreenPicks]: () => services.screenPicks?.pending() ?? [],
+    [IpcChannel.answerScreenPick]: (id, sourceId) => services.screenPicks?.answer(id, sourceId) ?? false,
   };
 }

@@ -3,10 +3,18 @@
  * clause ties each schema's output to the contract's argument tuple, so neither can change alone.
  */
 import { z } from 'zod';
-import { MAX_DIAGNOSTICS_JSON_LENGTH, settingsSchema } from '../contract/bridge';
+import {
+  MAX_BADGE_COUNT,
+  MAX_DIAGNOSTICS_JSON_LENGTH,
+  MAX_NOTICE_BODY_LENGTH,
+  MAX_NOTICE_TITLE_LENGTH,
+  settingsSchema,
+} from '../contract/bridge';
 import { type InvokeChannel, type InvokeRequests, IpcChannel } from '../contract/ipc';
 
 const noArguments = z.tuple([]);
+/** desktopCapturer's source ids (display-media.ts). */
+const SCREEN_SOURCE_ID = /^(screen|window):[\w:-]{1,64}$/;
 
 export const invokeRequestSchemas = {
   [IpcChannel.getAppInfo]: noArguments,
@@ -26,4 +34,16 @@ export const invokeRequestSchemas = {
   [IpcChannel.pendingRelayTrust]: noArguments,
   // Ids are main's own UUIDs; anything else cannot be one of main's requests.
   [IpcChannel.answerRelayTrust]: z.tuple([z.uuid(), z.boolean()]),
+  [IpcChannel.updateStatus]: noArguments,
+  [IpcChannel.updateInCall]: z.tuple([z.boolean()]),
+  [IpcChannel.updateRestart]: noArguments,
+  [IpcChannel.arrivalsPermission]: noArguments,
+  // Strict: a notice carries its two texts and nothing else (no icon path, no action for main to run).
+  [IpcChannel.arrivalsNotify]: z.tuple([
+    z.strictObject({ title: z.string().min(1).max(MAX_NOTICE_TITLE_LENGTH), body: z.string().max(MAX_NOTICE_BODY_LENGTH) }),
+  ]),
+  [IpcChannel.arrivalsBadge]: z.tuple([z.number().int().min(0).max(MAX_BADGE_COUNT)]),
+  [IpcChannel.pendingScreenPicks]: noArguments,
+  // Ids are main's own UUIDs; a source id is desktopCapturer's (main also checks it is one it offered).
+  [IpcChannel.answerScreenPick]: z.tuple([z.uuid(), z.string().regex(SCREEN_SOURCE_ID).nullable()]),
 } satisfies { [C in InvokeChannel]: z.ZodType<InvokeRequests[C]> };

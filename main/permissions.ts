@@ -7,13 +7,17 @@
  *   - the Local Network Access family (`local-network-access`, and the finer `local-network` /
  *     `loopback-network` names newer Chromium uses): without it Chromium >= 142 blocks the renderer from
  *     reaching a relay on a private or loopback address.
- * Everything else is denied, including `display-capture` (no screen sharing yet), notifications,
- * geolocation, clipboard, fullscreen, HID/serial/USB, `openExternal` (links go through the vetted IPC).
+ *   - `display-capture` for video only (a screen or window, never the computer's sound): screen share, whose
+ *     source the person then picks in the app (display-media.ts). Electron 45 reports getDisplayMedia as this
+ *     permission, with `mediaTypes`, no longer as `media` with none.
+ * Everything else is denied, including notifications, geolocation, clipboard, fullscreen, HID/serial/USB,
+ * `openExternal` (links go through the vetted IPC).
  */
 import { isAppOrigin, originOf } from './app-origin';
 
 export const LOCAL_NETWORK_PERMISSIONS: readonly string[] = ['local-network-access', 'local-network', 'loopback-network'];
 const MEDIA_TYPES: readonly string[] = ['video', 'audio'];
+const DISPLAY_CAPTURE = 'display-capture';
 
 export interface PermissionRequestInput {
   permission: string;
@@ -39,6 +43,7 @@ export function decidePermissionRequest(input: PermissionRequestInput): boolean 
     // Every requested kind must be camera or microphone; an empty request grants nothing.
     return input.mediaTypes.length > 0 && input.mediaTypes.every((type) => MEDIA_TYPES.includes(type));
   }
+  if (input.permission === DISPLAY_CAPTURE) return input.mediaTypes.length > 0 && input.mediaTypes.every((type) => type === 'video');
   return LOCAL_NETWORK_PERMISSIONS.includes(input.permission);
 }
 

@@ -3,7 +3,7 @@
  * contract channel; the renderer never sees `ipcRenderer` or an IPC event. No Electron import here (the
  * caller hands in `ipcRenderer`), so the bridge is tested with a fake.
  */
-import type { ClinicBridge, JoinLink, RelayTrustRequest, Unsubscribe } from '../contract/bridge';
+import type { ClinicBridge, JoinLink, RelayTrustRequest, ScreenPickRequest, Unsubscribe, UpdateStatus } from '../contract/bridge';
 import {
   type InvokeChannel,
   type InvokeRequest,
@@ -12,6 +12,8 @@ import {
   IpcEvent,
   isJoinLink,
   isRelayTrustRequest,
+  isScreenPickRequest,
+  isUpdateStatus,
 } from '../contract/ipc';
 
 /** The global name the renderer reads (`window.clinic`). */
@@ -95,6 +97,59 @@ export function createClinicBridge(ipc: IpcRendererLike) {
     };
   };
 
+  // Update statuses: each subscriber asks main for the current one, unless a push overtook that answer.
+  const updateListeners = new Set<(status: UpdateStatus) => void>();
+  let updatePushes = 0;
+  const updateStatus = (payload: UpdateStatus): UpdateStatus => ({
+    state: payload.state,
+    version: payload.version,
+    percent: payload.percent,
+    waitingForCall: payload.waitingForCall,
+  });
+  ipc.on(IpcEvent.updateStatus, (_event, payload) => {
+    if (!isUpdateStatus(payload)) return;
+    updatePushes += 1;
+    for (const listener of updateListeners) listener(updateStatus(payload));
+  });
+  const onUpdateStatus = (listener: (status: UpdateStatus) => void): Unsubscribe => {
+    updateListeners.add(listener);
+    const pushesBefore = updatePushes;
+    call(IpcChannel.updateStatus).then(
+      (status) => {
+        if (updateListeners.has(listener) && updatePushes === pushesBefore && isUpdateStatus(status)) listener(updateStatus(status));
+      },
+      () => {}, // refused: the next push brings the status
+    );
+    return () => {
+      updateListeners.delete(listener);
+    };
+  };
+
+  // Screen pick requests stay in main until answered (like trust requests): each subscriber asks for the pending one.
+  const pickListeners = new Set<(request: ScreenPickRequest) => void>();
+  const pickRequest = (payload: ScreenPickRequest): ScreenPickRequest => ({
+    id: payload.id,
+    sources: payload.sources.map(({ id, name, kind, thumbnail }) => ({ id, name, kind, thumbnail })),
+    blocked: payload.blocked,
+  });
+  ipc.on(IpcEvent.screenPickRequest, (_event, payload) => {
+    if (!isScreenPickRequest(payload)) return;
+    for (const listener of pickListeners) listener(pickRequest(payload));
+  });
+  const onPickRequest = (listener: (request: ScreenPickRequest) => void): Unsubscribe => {
+    pickListeners.add(listener);
+    call(IpcChannel.pendingScreenPicks).then(
+      (requests) => {
+        if (!Array.isArray(requests)) return; // only the contract's shape crosses into the page
+        for (const request of requests) if (pickListeners.has(listener) && isScreenPickRequest(request)) listener(pickRequest(request));
+      },
+      () => {}, // refused: the next push brings it
+    );
+    return () => {
+      pickListeners.delete(listener);
+    };
+  };
+
   return {
     getAppInfo: () => call(IpcChannel.getAppInfo),
     getDefaultRelayUrl: () => call(IpcChannel.getDefaultRelayUrl),
@@ -114,6 +169,22 @@ export function createClinicBridge(ipc: IpcRendererLike) {
       stop: () => call(IpcChannel.hostedRelayStop),
       status: () => call(IpcChannel.hostedRelayStatus),
       hostEnrollment: () => call(IpcChannel.hostedRelayHostEnrollment),
+    },
+    arrivals: {
+      permission: () => call(IpcChannel.arrivalsPermission),
+      // No prompt in the desktop app: the OS decides, so asking is reading.
+      requestPermission: () => call(IpcChannel.arrivalsPermission),
+      notify: (notice) => call(IpcChannel.arrivalsNotify, { title: notice.title, body: notice.body }),
+      setBadge: (count) => call(IpcChannel.arrivalsBadge, count),
+    },
+    updates: {
+      onStatus: onUpdateStatus,
+      setInCall: (inCall) => call(IpcChannel.updateInCall, inCall),
+      restart: () => call(IpcChannel.updateRestart),
+    },
+    screenShare: {
+      onPickRequest,
+      answerPick: (id, sourceId) => call(IpcChannel.answerScreenPick, id, sourceId),
     },
   } satisfies ClinicBridge;
 }

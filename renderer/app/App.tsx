@@ -7,6 +7,7 @@ import { useEngineSnapshot } from '../features/consult/use-engine';
 import { PatientScreen } from '../features/patient/PatientScreen';
 import { RelayTrustPrompt } from '../features/relay-trust/RelayTrustPrompt';
 import { ConnectionSettings } from '../features/settings/ConnectionSettings';
+import { UpdateBanner } from '../features/updates/UpdateBanner';
 
 type Mode = 'choose' | 'clinician' | 'patient';
 
@@ -44,6 +45,7 @@ export function App({ engine, relayUrl, joinRequest, enrollmentCode, settingsWar
       <header className="app__header">
         <span className="app__brand">Clinic Consult</span>
         <CallState snapshot={snapshot} />
+        <UpdateBanner phase={snapshot.phase} />
       </header>
       <RelayTrustPrompt />
       {mode === 'choose' && (

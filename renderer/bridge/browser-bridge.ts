@@ -13,6 +13,7 @@ import {
   type Settings,
   settingsSchema,
 } from '../../contract/bridge';
+import { browserArrivals } from './browser-arrivals';
 
 const SETTINGS_KEY = 'clinic-consult.settings';
 
@@ -111,5 +112,6 @@ export function createBrowserBridge(win: Window = window): ClinicBridge {
       status: async () => UNSUPPORTED_RELAY,
       hostEnrollment: async () => null,
     },
+    arrivals: browserArrivals(win),
   };
 }

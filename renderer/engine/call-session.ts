@@ -21,6 +21,13 @@ export interface CallSessionEvents {
   widened(reason: WidenReason | 'initiator-restarted'): void;
 }
 
+/** Who listens to the call's data channel (the engine's room messages, room-messages.ts). */
+export interface ChannelListener {
+  /** The channel is open (simple-peer's `connect` waits for it): say the current state now. */
+  open(): void;
+  message(text: string): void;
+}
+
 export interface CallSessionOptions {
   callId: string;
   initiator: boolean;
@@ -59,6 +66,13 @@ export class CallSession {
   private offersApplied = 0;
   private readonly events: CallSessionEvents;
   private readonly canSignal: () => boolean;
+  private channelOpen = false;
+  /** The other side's camera and microphone: the first remote stream (see the 'stream' listener). */
+  private remoteCamera: MediaStream | null = null;
+  /** The first screen track sent on this call and its stream: simple-peer finds the sender by them (screen-share.ts). */
+  private screenKey: { track: MediaStreamTrack; stream: MediaStream } | null = null;
+  private readonly negotiatedListeners = new Set<() => void>();
+  private readonly channelListeners = new Set<ChannelListener>();
 
   constructor(options: CallSessionOptions) {
     this.callId = options.callId;
@@ -105,13 +119,28 @@ export class CallSession {
     });
     peer.on('connect', () => {
       if (this.ended) return;
+      this.channelOpen = true;
       events.connected();
+      for (const listener of [...this.channelListeners]) if (!this.ended) listener.open();
       // Not at once: the restart's renegotiation would compete with the call's first frames.
       if (this.icePlan.widens && this.initiator && !this.widened)
         this.armWiden('connected', options.widenAfterConnectMs ?? WIDEN_AFTER_CONNECT_MS);
     });
+    peer.on('data', (text) => {
+      if (this.ended) return;
+      for (const listener of [...this.channelListeners]) listener.message(text);
+    });
     peer.on('stream', (stream) => {
-      if (!this.ended) events.remoteStream(stream);
+      if (this.ended) return;
+      // The first stream is the other side's camera and microphone: its m-lines are in the call's first offer. A
+      // later one is a shared screen, which the room's share-state names by mid (screen-share.ts), never the call's.
+      if (this.remoteCamera !== null && this.remoteCamera.id !== stream.id) return;
+      this.remoteCamera = stream;
+      events.remoteStream(stream);
+    });
+    peer.on('negotiated', () => {
+      if (this.ended) return;
+      for (const listener of [...this.negotiatedListeners]) listener();
     });
     peer.on('iceStateChange', (ice, gathering) => {
       if (this.ended) return;
@@ -181,9 +210,61 @@ export class CallSession {
     this.events.widened(reason);
   }
 
-  /** Sends another camera/microphone track on the same sender: no renegotiation, the other side keeps decoding. */
-  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, stream: MediaStream): void {
+  /**
+   * Sends another camera/microphone track on the same sender, or none (null: camera off): no renegotiation,
+   * the other side keeps decoding.
+   */
+  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack | null, stream: MediaStream): void {
     if (!this.ended && this.peer) this.peer.replaceTrack(oldTrack, newTrack, stream);
+  }
+
+  /** Listens to the call's data channel until `close()` or the returned function. */
+  onChannel(listener: ChannelListener): () => void {
+    this.channelListeners.add(listener);
+    return () => this.channelListeners.delete(listener);
+  }
+
+  /**
+   * Sends a shared screen as a second video track (screen-share.ts). The first one renegotiates (addTrack); later
+   * ones, and `null` (stop), swap the track on that sender and renegotiate nothing.
+   */
+  sendScreen(track: MediaStreamTrack | null, stream: MediaStream | null): void {
+    if (this.ended || !this.peer) return;
+    const key = this.screenKey;
+    if (key) this.peer.replaceTrack(key.track, track, key.stream);
+    else if (track && stream) {
+      this.screenKey = { track, stream };
+      this.peer.addTrack(track, stream);
+    }
+  }
+
+  /** The mid of the m-line that carries this side's screen, once negotiated (null before, or never shared). */
+  screenMid(): string | null {
+    if (this.ended || !this.peer || !this.screenKey) return null;
+    return this.peer.sentMid(this.screenKey.track);
+  }
+
+  /** The track the other side's screen arrives on, by the mid its share-state named. */
+  receivedTrack(mid: string): MediaStreamTrack | null {
+    if (this.ended || !this.peer) return null;
+    return this.peer.receivedTrack(mid);
+  }
+
+  /** Hears each finished renegotiation until `close()` or the returned function. */
+  onNegotiated(listener: () => void): () => void {
+    this.negotiatedListeners.add(listener);
+    return () => this.negotiatedListeners.delete(listener);
+  }
+
+  /** Sends text on the data channel. False (nothing sent) before it opens or after the call ended. */
+  send(text: string): boolean {
+    if (this.ended || !this.peer || !this.channelOpen) return false;
+    try {
+      this.peer.send(text);
+      return true;
+    } catch {
+      return false; // closing under us: the peer's own close/error says what happened
+    }
   }
 
   evidence(): IceEvidence {
@@ -203,6 +284,9 @@ export class CallSession {
   /** Tears the peer down; no event fires after this returns. */
   close(): void {
     this.ended = true;
+    this.channelOpen = false;
+    this.channelListeners.clear();
+    this.negotiatedListeners.clear();
     if (this.widenTimer) clearTimeout(this.widenTimer);
     this.widenTimer = null;
     const peer = this.peer;

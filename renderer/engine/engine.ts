@@ -19,6 +19,7 @@
  * - a call that had connected and breaks is restarted through the relay (new call id, fresh peers, same
  *   local media) a bounded number of times; one that never connected ends with a diagnosis instead.
  */
+import { checkedNote } from '../../signaling/names';
 import {
   type ClientMessageBody,
   CloseCode,
@@ -35,7 +36,11 @@ import {
   type StaffMember,
   shortCode,
 } from '../../signaling/protocol';
+import { applyWaitingRoom } from '../../signaling/waiting-room';
+import { BandwidthGuard, type QualityReading } from './bandwidth-policy';
+import type { CallSession } from './call-session';
 import { Calls } from './calls';
+import { ChatRoom, type ChatSendOutcome } from './chat';
 import { diagnoseConnectionFailure } from './diagnosis';
 import { type DeviceKind, LocalMedia, type LocalMediaState } from './local-media';
 import type { GetUserMedia } from './media';
@@ -45,6 +50,8 @@ import { hasConnected, type PhaseEvent, transition } from './phase';
 import { CallRecovery } from './recovery';
 import { classifyRelayError, type Intent, type InviteKey, RelaySession, type SessionStore } from './relay-session';
 import { PendingReplies } from './replies';
+import { encodeRoomMessage, type MediaState, parseRoomMessage } from './room-messages';
+import { browserDisplayMedia, DEFAULT_SHARE_POLICY, type GetDisplayMedia, ScreenShare } from './screen-share';
 import { selectedPath } from './selected-path';
 import {
   type CallEndReason,
@@ -58,10 +65,14 @@ import {
 import { asSentence, MemoryCredentialStore, SignInFailure, type StaffCredentialStore, StaffSignIn } from './staff-sign-in';
 import { Timeline, type TimelineEntry } from './timeline';
 import type { RelayStatus, SignalingTransport } from './transport';
+import { type Verification, verificationCode } from './verification-code';
 
+export type { QualityReading } from './bandwidth-policy';
+export type { ChatDelivery, ChatMessage, ChatSendOutcome, ChatState } from './chat';
 export type { PatientKeyStore } from './patient-device';
 export { isCallPhase, type Phase } from './phase';
 export type { InviteKey, SessionStore, StoredSession } from './relay-session';
+export type { MediaState } from './room-messages';
 export type { CallEndReason, CreatedInvite, EngineSnapshot, PeerInfo, Refusal } from './snapshot';
 export type { SignInStatus, StaffCredential, StaffCredentialStore } from './staff-sign-in';
 
@@ -91,10 +102,16 @@ export interface EngineDeps {
   widenDeadlineMs?: number;
   widenAfterConnectMs?: number;
   timeline?: Timeline;
+  /** Screen capture for screen share (screen-share.ts); default: the page's getDisplayMedia, null where there is none. */
+  getDisplayMedia?: GetDisplayMedia | null;
+  /** Wraps the other side's screen track for a <video>; default: `new MediaStream([track])`. */
+  streamOf?: (track: MediaStreamTrack) => MediaStream;
 }
 
 /** What came of asking the relay for an invite. */
 export type InviteOutcome = { ok: true; invite: CreatedInvite } | ({ ok: false } & Refusal);
+/** What came of a note to a waiting patient: delivered to their screen, or why not. */
+export type NoteOutcome = { ok: true } | ({ ok: false } & Refusal);
 
 /** Codes of refusals the relay never sends, beside protocol.ts's ErrorCode and SignInFailure. */
 export const EngineFailure = {
@@ -111,6 +128,8 @@ const RELAY_UNREACHABLE: InviteOutcome = {
 
 /** How long the pre-call check waits for its TURN credentials. */
 const PRECALL_ICE_TIMEOUT_MS = 5000;
+/** Unreadable data channel messages logged per call; the rest are dropped without a word. */
+const MAX_LOGGED_IGNORED = 10;
 /** After connecting, when to look again at the call's path (a relay-first call widens after 1 s). */
 const PATH_SETTLE_MS = 5000;
 
@@ -125,9 +144,15 @@ export class ConsultEngine {
   /** `invite` and `precall-ice` are answered in order on the socket that asked. */
   private readonly inviteReplies = new PendingReplies<InviteOutcome>();
   private readonly precallReplies = new PendingReplies<IceSettings | null>();
+  private readonly noteReplies = new PendingReplies<NoteOutcome>();
   private readonly calls: Calls;
   /** Restarts a call that had connected and broke (see recovery.ts). */
   private readonly recovery: CallRecovery;
+  /** Chat on the call's data channel (chat.ts), and the low-bandwidth cap and offer (bandwidth-policy.ts). */
+  private readonly chat: ChatRoom;
+  private readonly bandwidth: BandwidthGuard;
+  /** This side's screen share and the other side's (screen-share.ts). */
+  private readonly share: ScreenShare;
   private readonly unsubscribeTransport: () => void;
 
   constructor(private readonly deps: EngineDeps) {
@@ -136,8 +161,8 @@ export class ConsultEngine {
       getUserMedia: deps.getUserMedia,
       ...(deps.preferredDevices ? { preferred: deps.preferredDevices } : {}),
       onChange: (state) => this.onMediaChange(state),
-      // A live call sends the new camera/microphone at once, without renegotiation.
-      onTrackReplaced: (oldTrack, newTrack, stream) => this.calls.replaceTrack(oldTrack, newTrack, stream),
+      // A live call sends the new camera/microphone (or, camera off, nothing) at once, without renegotiation.
+      onTrackReplaced: (oldTrack, newTrack, stream) => this.calls.current?.replaceTrack(oldTrack, newTrack, stream),
       log: (event, detail) => this.log(event, detail),
     });
     this.device = new PatientDevice({
@@ -208,6 +233,22 @@ export class ConsultEngine {
         log: (event, detail) => this.log(event, detail),
       },
     );
+    this.chat = new ChatRoom({
+      send: (text) => this.calls.current?.send(text) ?? false,
+      changed: (chat) => this.update({ chat }),
+      log: (event, detail) => this.log(event, detail),
+    });
+    this.share = new ScreenShare({
+      getDisplayMedia: deps.getDisplayMedia === undefined ? browserDisplayMedia() : deps.getDisplayMedia,
+      streamOf: deps.streamOf ?? ((track) => new MediaStream([track])),
+      changed: (localShare, remoteShare) => this.update({ localShare, remoteShare }),
+      log: (event, detail) => this.log(event, detail),
+    });
+    this.bandwidth = new BandwidthGuard({
+      connection: () => this.peerConnection,
+      changed: (lowBandwidth) => this.update({ lowBandwidth }),
+      log: (event, detail) => this.log(event, detail),
+    });
     this.unsubscribeTransport = deps.transport.subscribe({
       message: (message) => this.onRelayMessage(message),
       status: (status, detail, closeCode) => this.onRelayStatus(status, detail, closeCode),
@@ -233,6 +274,18 @@ export class ConsultEngine {
     return this.calls.current?.connection ?? null;
   }
 
+  /**
+   * The live call's verification code (verification-code.ts), from the descriptions in effect: the same on both
+   * sides unless something in between swapped the DTLS fingerprints. ICE restarts keep it; a restarted call
+   * (new peer, new certificates) gets a new one. No code before the call is connected.
+   */
+  verificationCode(): Promise<Verification> {
+    const connection = this.snapshot.phase === 'connected' ? this.peerConnection : null;
+    const local = connection?.currentLocalDescription ?? connection?.localDescription ?? null;
+    const remote = connection?.currentRemoteDescription ?? connection?.remoteDescription ?? null;
+    return verificationCode(local?.sdp ?? null, remote?.sdp ?? null);
+  }
+
   timelineEntries(): readonly TimelineEntry[] {
     return this.timeline.list();
   }
@@ -249,8 +302,66 @@ export class ConsultEngine {
     return this.media.switchDevice(kind, deviceId);
   }
 
+  /**
+   * Shares a screen or window with the person in the call (the browser's picker, or the desktop app's): true once
+   * sharing. False when it cannot (the snapshot's `localShare.refusal` says why: cancelled, not allowed, …).
+   */
+  startScreenShare(): Promise<boolean> {
+    return this.share.start();
+  }
+
+  /** Stops sharing the screen; the other side goes back to the camera. */
+  stopScreenShare(): void {
+    this.share.stop('app');
+  }
+
   dismissMediaNotice(): void {
     this.media.dismissNotice();
+  }
+
+  /** Mutes (false) or unmutes this side; the other side is told on the call's data channel. */
+  setMicEnabled(on: boolean): void {
+    this.media.setMicEnabled(on);
+  }
+
+  /**
+   * Turns the camera off (its light goes off, the call sends no video) or on again; the other side is told.
+   * False when the camera could not start again (the snapshot's mediaError says why).
+   */
+  async setCameraEnabled(on: boolean): Promise<boolean> {
+    const done = await this.media.setCameraEnabled(on);
+    if (on && done) this.bandwidth.cameraOn(); // turning the camera on leaves audio only
+    return done;
+  }
+
+  /**
+   * Sends a chat message to the person in the call (at most MAX_CHAT_CHARS characters; never cut). While the
+   * call's channel is closed (a restart) it waits and goes when the channel opens again.
+   */
+  sendChat(text: string): ChatSendOutcome {
+    if (!this.calls.current) return { ok: false, code: 'CHAT_NO_CALL', message: 'There is no call to send it to.' };
+    return this.chat.send(text);
+  }
+
+  /** The person has seen the chat (its panel is open): no unread badge. */
+  markChatRead(): void {
+    this.chat.read();
+  }
+
+  /** One reading of the call's quality indicator (about once a second, from the diagnostics collector). */
+  noteConnectionQuality(reading: QualityReading): void {
+    if (this.snapshot.phase === 'connected') this.bandwidth.reading(reading);
+  }
+
+  /** The connection stayed poor: stop sending video (the camera goes off), keep receiving. */
+  async switchToAudioOnly(): Promise<boolean> {
+    const done = await this.media.setCameraEnabled(false);
+    if (done) this.bandwidth.audioOnlyChosen();
+    return done;
+  }
+
+  dismissAudioOnlyOffer(): void {
+    this.bandwidth.dismissOffer();
   }
 
   /** Clinic staff, the first time on this device: redeems IT's one-time enrollment code. True once signed in. */
@@ -327,6 +438,17 @@ export class ConsultEngine {
     return reply;
   }
 
+  /** Clinician: a short note to one waiting patient, shown in their waiting room (the relay keeps none). */
+  async sendWaitingNote(patientId: string, text: string): Promise<NoteOutcome> {
+    if (this.snapshot.role !== 'clinician') return { ok: false, code: ErrorCode.WRONG_ROLE, message: 'Only the clinician sends notes.' };
+    const checked = checkedNote(text);
+    if (!checked.ok) return { ok: false, code: ErrorCode.BAD_MESSAGE, message: asSentence(checked.problem, 'The note cannot be sent.') };
+    if (this.deps.transport.status !== 'open' || !this.signIn.greeted) return RELAY_UNREACHABLE;
+    const reply = this.noteReplies.wait(RELAY_UNREACHABLE);
+    if (!this.send({ type: 'waiting-note', patientId, text: checked.text })) this.noteReplies.cancelAll(RELAY_UNREACHABLE);
+    return reply;
+  }
+
   admit(patientId: string): void {
     if (this.snapshot.role !== 'clinician') return;
     if (this.calls.current) return; // one call at a time; the relay refuses it too
@@ -395,6 +517,7 @@ export class ConsultEngine {
     // Answers to this socket's requests can no longer come.
     this.inviteReplies.cancelAll(RELAY_UNREACHABLE);
     this.precallReplies.cancelAll(null);
+    this.noteReplies.cancelAll(RELAY_UNREACHABLE);
     if (status === 'closed') this.signIn.relayGone();
     else this.signIn.socketGone();
     if (closeCode === CloseCode.STAFF_REVOKED) {
@@ -427,12 +550,21 @@ export class ConsultEngine {
         this.onWelcome(message);
         break;
       case 'waiting-room':
-        this.update({ waitingRoom: message.patients });
+      case 'waiting-room-changes':
+        this.update({ waitingRoom: applyWaitingRoom(this.snapshot.waitingRoom, message) });
+        break;
+      case 'waiting-note':
+        this.log('waiting-note'); // never its text: timelines get exported
+        this.update({ waitingNote: { text: message.text, sentAt: message.sentAt } });
+        break;
+      case 'waiting-note-sent':
+        this.noteReplies.answer({ ok: true });
         break;
       case 'presence':
         this.onPresence(message);
         break;
       case 'call-start':
+        if (this.snapshot.waitingNote) this.update({ waitingNote: null }); // it was about the wait, which is over
         this.onCallStart(message);
         break;
       case 'invite-created':
@@ -543,6 +675,9 @@ export class ConsultEngine {
       case 'precall-refused':
         this.precallReplies.answer(null);
         return;
+      case 'note-refused':
+        this.noteReplies.answer({ ok: false, code: error.code, message: asSentence(error.message, 'The note was not sent.') });
+        return;
       case 'sign-in-refused':
         this.signIn.refused(error);
         return;
@@ -570,7 +705,7 @@ export class ConsultEngine {
 
   // ---- the call --------------------------------------------------------------------------------------------
 
-  private onCallStart({ callId, initiator, peer, ice }: ServerMessageOf<'call-start'>): void {
+  private onCallStart({ callId, initiator, peer, ice, policy }: ServerMessageOf<'call-start'>): void {
     if (this.calls.isKnown(callId)) return; // a duplicate: exactly one peer per call
     const from = this.snapshot.phase;
     if (transition(from, 'call-started') === null) {
@@ -588,6 +723,7 @@ export class ConsultEngine {
       this.go('call-failed', { endReason: 'media-error', callId });
       return;
     }
+    if (this.snapshot.peer?.id !== peer.id) this.chat.clear(); // a chat is with one person
     this.go('call-started', {
       callId,
       peer: { ...peer, present: true },
@@ -595,9 +731,76 @@ export class ConsultEngine {
       endReason: null,
       diagnosis: null,
       iceConnectionState: 'new',
+      // A restart with the same person keeps what they said until their new call says it again.
+      ...(this.snapshot.peer?.id === peer.id ? {} : { remoteMedia: null }),
     });
     // This call's own ICE: TURN credentials come with each call-start (a restart brings fresh ones).
-    this.calls.start({ callId, initiator, localStream, ice });
+    const session = this.calls.start({ callId, initiator, localStream, ice });
+    this.listenToRoom(session);
+    this.share.attach(session, { role: this.snapshot.role, peerRole: peer.role, policy: policy ?? DEFAULT_SHARE_POLICY });
+  }
+
+  // ---- the room: what the two sides say on the call's data channel (room-messages.ts) ---------------------
+
+  /** The session's listeners go with it (CallSession.close), so a finished call's channel is never heard. */
+  private listenToRoom(session: CallSession): void {
+    this.ignoredRoomMessages = 0;
+    session.onChannel({
+      // State, not events: saying it again on every open is harmless, and nothing said before is lost.
+      open: () => {
+        this.sendMediaState(session);
+        this.chat.channelOpened(); // what was written while it was closed, or never acknowledged
+        this.share.channelOpened();
+      },
+      message: (text) => this.onRoomMessage(text),
+    });
+  }
+
+  /** What the other side must show of us: a camera that is off, or absent (audio only), is off. */
+  private localMediaState(): MediaState {
+    const stream = this.snapshot.localStream;
+    const camera = this.snapshot.cameraEnabled && (stream?.getVideoTracks().some((track) => track.readyState === 'live') ?? false);
+    return { mic: this.snapshot.micEnabled, camera };
+  }
+
+  private sendMediaState(session: CallSession | null = this.calls.current): void {
+    if (!session) return;
+    const state = this.localMediaState();
+    if (session.send(encodeRoomMessage({ type: 'media-state', ...state }))) {
+      this.log('media-state-out', `mic ${state.mic ? 'on' : 'muted'}, camera ${state.camera ? 'on' : 'off'}`);
+    }
+  }
+
+  private onRoomMessage(text: string): void {
+    const parsed = parseRoomMessage(text);
+    if (!parsed.ok) {
+      // A newer peer's message (unknown type or version) is ignored; a malformed one is only logged, a few per
+      // call (a flood must not push the call's story out of the timeline). Types and reasons only: never a
+      // message's content, timelines get exported.
+      this.ignoredRoomMessages += 1;
+      if (this.ignoredRoomMessages > MAX_LOGGED_IGNORED) return;
+      this.log('room-message-ignored', `${parsed.reason}${parsed.type ? ` (${parsed.type.slice(0, 64)})` : ''}`);
+      return;
+    }
+    const message = parsed.message;
+    switch (message.type) {
+      case 'media-state': {
+        const previous = this.snapshot.remoteMedia;
+        if (previous?.mic === message.mic && previous.camera === message.camera) return;
+        this.log('media-state-in', `mic ${message.mic ? 'on' : 'muted'}, camera ${message.camera ? 'on' : 'off'}`);
+        this.update({ remoteMedia: { mic: message.mic, camera: message.camera } });
+        return;
+      }
+      case 'chat':
+        this.chat.received(message);
+        return;
+      case 'share-state':
+        this.share.received(message);
+        return;
+      case 'chat-ack':
+        this.chat.acknowledged(message.id);
+        return;
+    }
   }
 
   private onRemoteSignal(callId: string, seq: number, data: SignalData): void {
@@ -663,11 +866,14 @@ export class ConsultEngine {
   private finishCall(reason: CallEndReason, extra: SnapshotPatch = {}): void {
     if (!this.closeCall()) return;
     this.recovery.stop();
+    this.chat.callFinished();
+    this.share.stop('call-ended');
     const failure = FAILURES.has(reason);
     this.log(failure ? 'call-failed' : 'call-finished', reason);
     this.go(failure ? 'call-failed' : 'call-ended', {
       endReason: reason,
       remoteStream: null,
+      remoteMedia: null,
       iceConnectionState: null,
       recoveryAttempt: 0,
       ...extra,
@@ -677,7 +883,9 @@ export class ConsultEngine {
   /** Tears the live call down without ending the phase (it is being replaced). False when there was none. */
   private closeCall(): boolean {
     if (!this.calls.close()) return false;
+    this.share.detach(); // a share in progress goes on with the next call of a restart
     this.recovery.callClosed();
+    this.bandwidth.peerChanged(); // the cap went with the peer; the next one sends uncapped, counted afresh
     return true;
   }
 
@@ -693,10 +901,23 @@ export class ConsultEngine {
       mediaError: state.error,
       devices: { cameraId: state.cameraId, microphoneId: state.microphoneId, audioOnly: state.audioOnly },
       mediaNotice: state.notice,
+      micEnabled: state.micEnabled,
+      cameraEnabled: state.cameraEnabled,
     };
     if (state.stream && this.snapshot.phase === 'idle') this.go('media-ready', patch);
     else this.update(patch);
+    // Compared with what it was, not with the old snapshot: the stream's tracks have already changed under it.
+    const now = this.localMediaState();
+    if (now.mic === this.lastLocalMedia.mic && now.camera === this.lastLocalMedia.camera) return;
+    this.lastLocalMedia = now;
+    // The other side sees a change within a message's flight time (nothing to renegotiate).
+    this.sendMediaState();
   }
+
+  /** What the other side was last told of us (or would have been, had a call been up). */
+  private lastLocalMedia: MediaState = { mic: true, camera: true };
+  /** Messages of this call's data channel that were not taken (see onRoomMessage). */
+  private ignoredRoomMessages = 0;
 
   /** The only way the phase changes: through the transition table (phase.ts). An illegal event is logged. */
   private go(event: PhaseEvent, patch: SnapshotPatch = {}): void {
@@ -707,6 +928,7 @@ export class ConsultEngine {
       return;
     }
     if (to !== from) this.log('phase', `${from} -> ${to} (${event})`);
+    if (event === 'left' || event === 'seat-lost') this.chat.clear(); // nothing of the chat outlives the consultation
     this.apply({ ...patch, phase: to });
   }
 

@@ -138,6 +138,8 @@ export type RelayErrorMeaning =
   | 'join-refused'
   /** The clinician's invite could not be made: said where it was asked for. */
   | 'invite-refused'
+  /** The clinician's note to the waiting room was not delivered: said where it was written. */
+  | 'note-refused'
   /** No TURN credentials for the pre-call check: the check says so, nothing else needs to. */
   | 'precall-refused'
   /** The enrollment code did not work (unknown, expired, used), or a sign-in failed for a passing reason. */
@@ -162,5 +164,6 @@ export function classifyRelayError(error: Pick<ServerMessageOf<'error'>, 'code' 
   if (error.ref === 'create') return 'refused';
   if (error.ref === 'invite') return 'invite-refused';
   if (error.ref === 'precall-ice') return 'precall-refused';
+  if (error.ref === 'waiting-note') return 'note-refused';
   return 'show';
 }

@@ -3,6 +3,8 @@ import SimplePeer from 'simple-peer';
 import type { SignalData } from '../../signaling/protocol';
 import type { PeerEvents, PeerFactory, PeerLike } from './peer';
 
+const textDecoder = new TextDecoder();
+
 export const createSimplePeer: PeerFactory = (options) => {
   let connection: RTCPeerConnection | null = null;
   // simple-peer keeps its RTCPeerConnection private; handing it a subclass lets us hold the instance
@@ -23,12 +25,33 @@ export const createSimplePeer: PeerFactory = (options) => {
     config: { iceServers: options.iceServers, iceTransportPolicy: options.iceTransportPolicy, bundlePolicy: 'max-bundle' },
     wrtc: { RTCPeerConnection: ObservedPeerConnection, RTCSessionDescription, RTCIceCandidate },
   });
+  /** Senders of the tracks given to addTrack (a shared screen), by that track. */
+  const addedSenders = new Map<MediaStreamTrack, RTCRtpSender>();
   const wrapped: PeerLike = {
     signal: (data: SignalData) => peer.signal(data as SimplePeer.SignalData),
     on: <E extends keyof PeerEvents>(event: E, listener: PeerEvents[E]) => {
+      if (event === 'data') {
+        // simple-peer is a byte stream: a text message arrives as a Buffer (a Uint8Array).
+        const onText = listener as PeerEvents['data'];
+        peer.on('data', (chunk: unknown) => onText(typeof chunk === 'string' ? chunk : textDecoder.decode(chunk as Uint8Array)));
+        return;
+      }
       peer.on(event, listener as (...args: unknown[]) => void);
     },
-    replaceTrack: (oldTrack, newTrack, stream) => peer.replaceTrack(oldTrack, newTrack, stream),
+    // simple-peer's typings say MediaStreamTrack, but it hands newTrack to RTCRtpSender.replaceTrack, which takes null.
+    replaceTrack: (oldTrack, newTrack, stream) => peer.replaceTrack(oldTrack, newTrack as MediaStreamTrack, stream),
+    send: (text) => peer.send(text),
+    addTrack: (track, stream) => {
+      peer.addTrack(track, stream);
+      // Held by the track first added: after replaceTrack(…, null) the sender has no track to be found by.
+      const sender = connection?.getSenders().find((candidate) => candidate.track === track);
+      if (sender) addedSenders.set(track, sender);
+    },
+    sentMid: (track) => {
+      const sender = addedSenders.get(track);
+      return connection?.getTransceivers().find((transceiver) => transceiver.sender === sender)?.mid ?? null;
+    },
+    receivedTrack: (mid) => connection?.getTransceivers().find((transceiver) => transceiver.mid === mid)?.receiver.track ?? null,
     removeAllListeners: () => {
       peer.removeAllListeners();
       // A destroyed simple-peer may still emit 'error' later; without a listener that would throw.

@@ -1,8 +1,12 @@
 /** What the views render: the engine's state as one immutable object, replaced on every change. */
 import type { Role, WaitingPatient } from '../../signaling/protocol';
+import type { LowBandwidthState } from './bandwidth-policy';
+import type { ChatState } from './chat';
 import type { Diagnosis } from './diagnosis';
 import type { MediaFailure } from './media';
 import type { Phase } from './phase';
+import type { MediaState } from './room-messages';
+import { LOCAL_SHARE_OFF, type LocalShare, type RemoteShare } from './screen-share';
 import type { SignInState } from './staff-sign-in';
 import type { RelayStatus } from './transport';
 
@@ -63,6 +67,8 @@ export interface EngineSnapshot extends SignInState {
   waitingRoom: WaitingPatient[];
   /** Patient: whether the clinician is connected to the relay. */
   clinicianPresent: boolean;
+  /** Patient: the clinician's last note to the waiting room ("running 5 minutes late"), until the call starts. */
+  waitingNote: { text: string; sentAt: number } | null;
   /** The other participant of the current (or last) call. */
   peer: PeerInfo | null;
   callId: string | null;
@@ -75,6 +81,22 @@ export interface EngineSnapshot extends SignInState {
   devices: { cameraId: string | null; microphoneId: string | null; audioOnly: boolean };
   /** A device change nobody asked for (unplugged camera replaced by the default one). */
   mediaNotice: string | null;
+  /** This side's choices, held across device switches and call restarts: false = muted / camera off. */
+  micEnabled: boolean;
+  cameraEnabled: boolean;
+  /**
+   * What the other side of the call said of its microphone and camera on the call's data channel (null until
+   * it says; kept across a restart with the same person).
+   */
+  remoteMedia: MediaState | null;
+  /** Chat with the person in the call (chat.ts): memory only, for this consultation. */
+  chat: ChatState;
+  /** The call stayed poor: the video cap and the audio-only offer (bandwidth-policy.ts). */
+  lowBandwidth: LowBandwidthState;
+  /** This side's screen share (screen-share.ts): off, the picker open, or sharing; and why it cannot start. */
+  localShare: LocalShare;
+  /** The other side's shared screen, shown large while they share (null otherwise). */
+  remoteShare: RemoteShare | null;
   /** The last refusal from the relay, for the person to read. */
   relayError: Refusal | null;
   /** Patient: why the relay (or this device) refused the last join: an invite used elsewhere, expired, unknown, … */
@@ -94,6 +116,7 @@ export const INITIAL_SNAPSHOT: EngineSnapshot = {
   invites: [],
   waitingRoom: [],
   clinicianPresent: false,
+  waitingNote: null,
   peer: null,
   callId: null,
   relay: 'closed',
@@ -103,6 +126,13 @@ export const INITIAL_SNAPSHOT: EngineSnapshot = {
   mediaError: null,
   devices: { cameraId: null, microphoneId: null, audioOnly: false },
   mediaNotice: null,
+  micEnabled: true,
+  cameraEnabled: true,
+  remoteMedia: null,
+  chat: { messages: [], unread: 0 },
+  lowBandwidth: { videoCapKbps: null, offerAudioOnly: false, audioOnly: false },
+  localShare: LOCAL_SHARE_OFF,
+  remoteShare: null,
   relayError: null,
   joinError: null,
   iceConnectionState: null,

@@ -160,4 +160,27 @@ describe('invites', () => {
     await clinician.admit('kim ode');
     await expectConnected(clinician, patient);
   });
+
+  it("the clinician's note reaches the waiting patient's screen, announced; a patient gone offline is offered none", async () => {
+    relay = await suite.relay();
+    const clinician = await clinicianWithConsultation();
+    const invite = await clinician.invitePatient('Sam Lee');
+    const patient = await open('patient', invite.link ?? '');
+    await patient.joinViaLink('Sam Lee');
+    const row = await onlyWaitingRow(clinician);
+
+    await row.getByRole('button', { name: 'Message Sam Lee' }).click();
+    await row.getByTestId('note-input').fill("  I'm running   5 minutes late ");
+    await row.getByTestId('note-send').click();
+    await expect.poll(() => row.getByTestId('note-status').getAttribute('data-status')).toBe('sent');
+    const note = patient.page.getByTestId('waiting-note');
+    await expect.poll(() => note.textContent()).toMatch(/^Message from Dr\. Rivera \(.+\): I'm running 5 minutes late$/);
+    expect(await note.getAttribute('role')).toBe('status'); // read out by screen readers as it appears
+
+    // The patient's window goes away: a patient offline is offered no note (the relay would refuse it,
+    // PATIENT_OFFLINE: nothing is kept for later).
+    await patient.close();
+    await expect.poll(() => row.getAttribute('data-present')).toBe('false');
+    expect(await row.getByTestId('note-toggle').count()).toBe(0);
+  });
 });

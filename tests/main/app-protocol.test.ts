@@ -58,7 +58,7 @@ describe('createAppRequestHandler', () => {
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toBe(csp);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('permissions-policy')).toContain('display-capture=()');
+    expect(response.headers.get('permissions-policy')).toContain('display-capture=(self)'); // screen share, the app's own page only
   });
 
   it('serves scripts with a JavaScript type (module scripts need it)', async () => {

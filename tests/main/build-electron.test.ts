@@ -42,12 +42,15 @@ export const session = { defaultSession: {
   setPermissionCheckHandler: () => report.session.push('check'),
   setDevicePermissionHandler: () => report.session.push('device'),
   setCertificateVerifyProc: () => report.session.push('verify'),
+  setDisplayMediaRequestHandler: () => report.session.push('display-media'),
   protocol: { handle: (scheme) => report.protocolHandlers.push(scheme) },
 } };
 export const ipcMain = { handle: (channel) => report.ipc.push(channel), removeHandler() {} };
 export const dialog = { showMessageBox: async () => ({ response: 0 }) };
 export const shell = { openExternal: async () => {} };
+export const desktopCapturer = { getSources: async () => [] };
 export const systemPreferences = { getMediaAccessStatus: () => 'granted', askForMediaAccess: async () => true };
+export class Notification extends EventEmitter { static isSupported() { return true; } show() {} close() {} }
 `;
 const HOOKS = `
 export async function resolve(specifier, context, next) {
@@ -94,7 +97,7 @@ describe('main bundle', () => {
     expect(report.switches).toEqual([['force-fieldtrials', WEBRTC_FIELD_TRIALS]]);
     expect(report.protocolClient).toEqual([['clinic-consult']]);
     expect(report.ipc.sort()).toEqual([...INVOKE_CHANNELS].sort());
-    expect(report.session.sort()).toEqual(['check', 'device', 'request', 'verify']);
+    expect(report.session.sort()).toEqual(['check', 'device', 'display-media', 'request', 'verify']);
     expect(report.protocolHandlers).toEqual(['app']);
     expect(report.windows).toHaveLength(1);
     const window = report.windows[0];

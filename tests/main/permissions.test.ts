@@ -126,8 +126,15 @@ describe('decidePermissionRequest: media details', () => {
     expect(request(['screen'])).toBe(false);
     expect(request(['video', 'desktop'])).toBe(false);
   });
-  it('denies display capture to the app itself', () => {
-    expect(decidePermissionRequest({ permission: 'display-capture', requestingUrl: `${APP_ORIGIN}/`, mediaTypes: ['video'] })).toBe(false);
+  it('grants display capture to the app for a screen or window only: never the computer’s sound, never elsewhere', () => {
+    const display = (mediaTypes: string[], requestingUrl = `${APP_ORIGIN}/`) =>
+      decidePermissionRequest({ permission: 'display-capture', requestingUrl, mediaTypes });
+    expect(display(['video'])).toBe(true);
+    expect(display(['video', 'audio'])).toBe(false);
+    expect(display(['audio'])).toBe(false);
+    expect(display([])).toBe(false);
+    expect(display(['video'], 'https://evil.example/')).toBe(false);
+    expect(display(['video'], 'app://clinic.evil/')).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ClinicBridge, JoinLink, RelayTrustRequest } from '../../contract/bridge';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ClinicBridge, JoinLink, RelayTrustRequest, UpdateStatus } from '../../contract/bridge';
 import { DEFAULT_SETTINGS } from '../../contract/bridge';
 import { INVOKE_CHANNELS, IpcChannel, IpcEvent } from '../../contract/ipc';
 import type { ClinicPreloadBridge } from '../../preload/index';
@@ -84,6 +84,9 @@ describe('preload', () => {
         'onRelayTrustRequest',
         'answerRelayTrust',
         'hostedRelay',
+        'updates',
+        'arrivals',
+        'screenShare',
       ].sort(),
     );
     expect(Object.keys(bridge.hostedRelay).sort()).toEqual(['hostEnrollment', 'start', 'status', 'stop', 'supported']);
@@ -118,12 +121,29 @@ describe('preload', () => {
       [() => bridge.hostedRelay.status(), IpcChannel.hostedRelayStatus, []],
       [() => bridge.hostedRelay.hostEnrollment(), IpcChannel.hostedRelayHostEnrollment, []],
       [() => bridge.answerRelayTrust(trustRequest.id, true), IpcChannel.answerRelayTrust, [trustRequest.id, true]],
+      [async () => bridge.updates?.setInCall(true), IpcChannel.updateInCall, [true]],
+      [async () => bridge.updates?.restart(), IpcChannel.updateRestart, []],
+      [async () => bridge.arrivals?.permission(), IpcChannel.arrivalsPermission, []],
+      [async () => bridge.arrivals?.requestPermission(), IpcChannel.arrivalsPermission, []],
+      [
+        async () => bridge.arrivals?.notify({ title: 'A patient is waiting', body: '' }),
+        IpcChannel.arrivalsNotify,
+        [{ title: 'A patient is waiting', body: '' }],
+      ],
+      [async () => bridge.arrivals?.setBadge(2), IpcChannel.arrivalsBadge, [2]],
+      [
+        async () => bridge.screenShare?.answerPick(trustRequest.id, 'screen:0:0'),
+        IpcChannel.answerScreenPick,
+        [trustRequest.id, 'screen:0:0'],
+      ],
     ];
     for (const [call, channel, args] of calls) {
       expect(await call()).toEqual({ channel, args });
     }
     bridge.onJoinLink(() => {});
     bridge.onRelayTrustRequest(() => {});
+    bridge.updates?.onStatus(() => {});
+    bridge.screenShare?.onPickRequest(() => {});
     await tick();
     const invoked = new Set(fake.ipcRenderer.invoke.mock.calls.map(([channel]) => channel));
     expect([...invoked].sort()).toEqual([...INVOKE_CHANNELS].sort());
@@ -207,5 +227,67 @@ describe('preload relay trust requests', () => {
     fake.emit(IpcEvent.relayTrustRequest, 'trust me');
     fake.emit(IpcEvent.relayTrustRequest, { ...trustRequest, trusted: true, extra: () => 'x' });
     expect(received).toEqual([trustRequest]);
+  });
+});
+
+describe('preload screen pick requests', () => {
+  const source = { id: 'window:42:0', name: 'Viewer', kind: 'window', thumbnail: 'data:image/jpeg;base64,AAAA' };
+  const pick = { id: '2f1d6c4e-8a4b-4c6e-9a53-2f8f4b9d2e11', sources: [source], blocked: null };
+
+  it('passes on main’s pick requests in the contract’s shape only, and the page’s answer to its channel', async () => {
+    const bridge = await loadPreload();
+    const received: unknown[] = [];
+    bridge.screenShare?.onPickRequest((request) => void received.push(request));
+    await tick();
+    fake.emit(IpcEvent.screenPickRequest, { ...pick, sources: [{ ...source, extra: () => 'x' }], extra: 1 });
+    fake.emit(IpcEvent.screenPickRequest, { ...pick, sources: [{ ...source, id: 'file:///etc/passwd' }] });
+    fake.emit(IpcEvent.screenPickRequest, { ...pick, sources: [{ ...source, thumbnail: 'https://evil.example/x.png' }] });
+    fake.emit(IpcEvent.screenPickRequest, 'pick me');
+    expect(received).toEqual([pick]);
+    expect(await bridge.screenShare?.answerPick(pick.id, null)).toEqual({ channel: IpcChannel.answerScreenPick, args: [pick.id, null] });
+  });
+});
+
+describe('preload update status', () => {
+  let bridge: ClinicBridge;
+  const downloading: UpdateStatus = { state: 'downloading', version: '1.2.3', percent: 40, waitingForCall: false };
+  const downloaded: UpdateStatus = { state: 'downloaded', version: '1.2.3', percent: null, waitingForCall: false };
+  beforeEach(async () => {
+    bridge = await loadPreload();
+    fake.ipcRenderer.invoke.mockImplementation(async (channel: string, ...args: unknown[]) =>
+      channel === IpcChannel.updateStatus ? downloading : { channel, args },
+    );
+  });
+  afterEach(() => {
+    fake.ipcRenderer.invoke.mockReset();
+  });
+
+  it("gives a new listener main's current status, then each pushed one: the status only, never the IPC event", async () => {
+    const received: unknown[][] = [];
+    bridge.updates?.onStatus((...args: unknown[]) => void received.push(args));
+    await tick();
+    fake.emit(IpcEvent.updateStatus, downloaded);
+    expect(received).toEqual([[downloading], [downloaded]]);
+  });
+
+  it('a push that overtakes the answer wins (the answer is older)', async () => {
+    const received: UpdateStatus[] = [];
+    bridge.updates?.onStatus((status) => void received.push(status));
+    fake.emit(IpcEvent.updateStatus, downloaded);
+    await tick();
+    expect(received).toEqual([downloaded]);
+  });
+
+  it('drops pushed payloads that are not update statuses, and strips extra fields', async () => {
+    const received: unknown[] = [];
+    bridge.updates?.onStatus((status) => void received.push(status));
+    await tick();
+    fake.emit(IpcEvent.updateStatus, { ...downloaded, state: 'installing' });
+    fake.emit(IpcEvent.updateStatus, { ...downloaded, percent: 101 });
+    fake.emit(IpcEvent.updateStatus, { ...downloaded, version: 'x'.repeat(65) });
+    fake.emit(IpcEvent.updateStatus, { ...downloaded, waitingForCall: 'no' });
+    fake.emit(IpcEvent.updateStatus, null);
+    fake.emit(IpcEvent.updateStatus, { ...downloaded, extra: () => 'x' });
+    expect(received).toEqual([downloading, downloaded]);
   });
 });

@@ -7,6 +7,7 @@ import { Video } from '../consult/Video';
 import { MediaSetup, RelayNotices } from '../devices/MediaSetup';
 import { PreCallCheck } from '../precall/PreCallCheck';
 import { SignedInAs, SignInForm } from '../staff/StaffSignIn';
+import { ArrivalSettingsPanel, useArrivalAlerts } from './arrivals';
 import { HostRelay } from './HostRelay';
 import { InvitePatient } from './Invites';
 import { WaitingList } from './WaitingList';
@@ -19,24 +20,38 @@ interface Props {
 }
 
 export function ClinicianScreen({ engine, snapshot, enrollmentCode }: Props) {
+  // During a call the consultation panel folds away to give the call the room; the clinician's choice holds for
+  // the next call. Its toggle keeps the waiting count in sight.
+  const [panelOpen, setPanelOpen] = useState(false);
+  const panelId = useId();
+  const arrivals = useArrivalAlerts(snapshot); // for the whole screen: a folded panel must not silence arrivals
   if (!snapshot.consultation) return <OpenConsultation engine={engine} snapshot={snapshot} enrollmentCode={enrollmentCode} />;
   const inCall = isCallPhase(snapshot.phase);
   return (
-    <div className="clinician">
-      <aside className="clinician__side">
-        <ConsultationCard snapshot={snapshot} />
-        <InvitePatient engine={engine} snapshot={snapshot} />
-        <h2>Waiting room</h2>
-        <ArrivalAlert snapshot={snapshot} />
-        <WaitingList patients={snapshot.waitingRoom} canAdmit={!inCall} onAdmit={(id) => engine.admit(id)} />
-        {snapshot.relayError && (
-          <p className="notice notice--error" role="alert">
-            {snapshot.relayError.message}
-          </p>
-        )}
-        <button type="button" className="button button--quiet" onClick={() => engine.leave()}>
-          Close consultation
-        </button>
+    <div className={`clinician${inCall ? ' clinician--in-call' : ''}${inCall && !panelOpen ? ' clinician--collapsed' : ''}`}>
+      <aside className="clinician__side" aria-label="Consultation">
+        {inCall && <PanelToggle snapshot={snapshot} open={panelOpen} panelId={panelId} onToggle={() => setPanelOpen((open) => !open)} />}
+        <div className="clinician__panel" id={panelId} hidden={inCall && !panelOpen}>
+          <ConsultationCard snapshot={snapshot} />
+          <InvitePatient engine={engine} snapshot={snapshot} />
+          <h2>Waiting room</h2>
+          <ArrivalAlert snapshot={snapshot} />
+          <WaitingList
+            patients={snapshot.waitingRoom}
+            canAdmit={!inCall}
+            onAdmit={(id) => engine.admit(id)}
+            onNote={(id, text) => engine.sendWaitingNote(id, text)}
+          />
+          {snapshot.relayError && (
+            <p className="notice notice--error" role="alert">
+              {snapshot.relayError.message}
+            </p>
+          )}
+          <ArrivalSettingsPanel alerts={arrivals} />
+          <button type="button" className="button button--quiet" onClick={() => engine.leave()}>
+            Close consultation
+          </button>
+        </div>
       </aside>
       <main className="clinician__main">
         {inCall ? (
@@ -83,6 +98,41 @@ function OpenConsultation({ engine, snapshot, enrollmentCode }: Props) {
       <HostRelay />
       <RelayNotices snapshot={snapshot} />
     </section>
+  );
+}
+
+/** Folds the consultation panel during a call; its badge counts the patients waiting, folded or not. */
+function PanelToggle({
+  snapshot,
+  open,
+  panelId,
+  onToggle,
+}: {
+  snapshot: EngineSnapshot;
+  open: boolean;
+  panelId: string;
+  onToggle(): void;
+}) {
+  const waiting = snapshot.waitingRoom.filter((patient) => patient.present && !patient.inCall).length;
+  return (
+    <button
+      type="button"
+      className="clinician__toggle"
+      data-testid="toggle-consultation-panel"
+      aria-expanded={open}
+      aria-controls={panelId}
+      title={open ? 'Hide the consultation panel' : 'Show the consultation panel (invites, waiting room)'}
+      onClick={onToggle}
+    >
+      <svg className="clinician__toggle-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+        <path d={open ? 'M15 6l-6 6 6 6' : 'M9 6l6 6-6 6'} />
+      </svg>
+      <span className="clinician__toggle-label">Consultation</span>
+      <span className={`badge${waiting > 0 ? ' badge--on' : ''}`} data-testid="waiting-count" data-count={waiting}>
+        {waiting}
+        <span className="visually-hidden"> waiting</span>
+      </span>
+    </button>
   );
 }
 

@@ -8,6 +8,7 @@ import { formatDesktopJoinLink } from '../../../contract/join-link';
 import { LIMITS } from '../../../signaling/protocol';
 import { useHost } from '../../bridge/bridge-context';
 import type { ConsultEngine, CreatedInvite, EngineSnapshot, Refusal } from '../../engine/engine';
+import { clockTime } from '../clock-time';
 
 /** How long an invite may be redeemed (the relay allows 5 minutes to 7 days). */
 const VALIDITY: { minutes: number; label: string }[] = [
@@ -129,7 +130,7 @@ function InviteItem({ invite }: { invite: CreatedInvite }) {
 /** The time, with the day when it is not today. */
 function until(epochMs: number): string {
   const at = new Date(epochMs);
-  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const time = clockTime(epochMs);
   return at.toDateString() === new Date().toDateString()
     ? time
     : `${at.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })} ${time}`;

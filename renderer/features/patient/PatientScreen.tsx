@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { type ConsultEngine, type EngineSnapshot, isCallPhase } from '../../engine/engine';
+import { clockTime } from '../clock-time';
 import { END_REASON_TEXT } from '../consult/CallState';
 import { CallView } from '../consult/CallView';
 import { FailureDiagnosis } from '../consult/FailureDiagnosis';
@@ -42,6 +43,16 @@ export function PatientScreen({ engine, snapshot, invite, defaultName }: Props) 
           You are in {snapshot.consultation.clinicianName}'s waiting room. The clinician will let you in.
         </p>
       )}
+      <p className="waiting-room__note" role="status" data-testid="waiting-note">
+        {snapshot.waitingNote && (
+          <>
+            <strong>
+              Message from {snapshot.consultation.clinicianName} ({clockTime(snapshot.waitingNote.sentAt)}):
+            </strong>{' '}
+            {snapshot.waitingNote.text}
+          </>
+        )}
+      </p>
       <p data-testid="clinician-presence" data-present={snapshot.clinicianPresent}>
         {snapshot.clinicianPresent
           ? `${snapshot.consultation.clinicianName} is online.`

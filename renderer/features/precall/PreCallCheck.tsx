@@ -8,6 +8,9 @@ import { gatherCandidates, judgeIce, judgeRelay, pingRelay } from './network-che
 import { playTestTone } from './speaker-test';
 
 const LISTEN_MS = 2500;
+/** Mute and camera off outlast a call (local-media.ts): the check between calls says so instead of testing them. */
+const CAMERA_OFF = 'Your camera is off (you turned it off in the last call). Turn it on in the next call to check it.';
+const MUTED = 'You are muted (you muted yourself in the last call). Unmute in the next call to check the microphone.';
 
 /** Camera, microphone, speaker and network, checked before the call, with one line each: pass, warn or fail. */
 export function PreCallCheck({ engine, snapshot }: { engine: ConsultEngine; snapshot: EngineSnapshot }) {
@@ -44,20 +47,26 @@ export function PreCallCheck({ engine, snapshot }: { engine: ConsultEngine; snap
       gathered: ice && ice.iceServers.length > 0 ? await gatherCandidates(ice).catch(() => null) : null,
     }));
     const [camera, rtt, { ice, gathered }] = await Promise.all([
-      stream.getVideoTracks().length > 0
-        ? sampleCamera(stream).then(judgeCamera)
-        : Promise.resolve<CheckLine>({
+      stream.getVideoTracks().length === 0
+        ? Promise.resolve<CheckLine>({
             id: 'camera',
             label: 'Camera',
             status: 'warn',
             detail: 'Audio-only consultation: no camera in use.',
-          }),
+          })
+        : !snapshot.cameraEnabled
+          ? Promise.resolve<CheckLine>({ id: 'camera', label: 'Camera', status: 'warn', detail: CAMERA_OFF })
+          : sampleCamera(stream).then(judgeCamera),
       pingRelay(host.relayUrl),
       network,
     ]);
     await listened;
     const micLabel = stream.getAudioTracks()[0]?.label || 'Microphone';
-    setLines([camera, judgeMicrophone(meter.current?.peak ?? 0, micLabel), judgeRelay(rtt), judgeIce(ice, gathered)]);
+    // A muted microphone sends silence by choice: the check says so instead of "no sound".
+    const microphone: CheckLine = snapshot.micEnabled
+      ? judgeMicrophone(meter.current?.peak ?? 0, micLabel)
+      : { id: 'microphone', label: 'Microphone', status: 'warn', detail: MUTED };
+    setLines([camera, microphone, judgeRelay(rtt), judgeIce(ice, gathered)]);
     setRunning(false);
   };
 

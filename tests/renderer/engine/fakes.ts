@@ -79,10 +79,26 @@ export class FakePeer implements PeerLike {
     this.emitter.on(event, listener as (...args: unknown[]) => void);
   }
 
+  /** Tracks swapped for another one (device switch, camera back on). */
   readonly replaced: { oldTrack: MediaStreamTrack; newTrack: MediaStreamTrack; stream: MediaStream }[] = [];
+  /** Senders told to send nothing (`replaceTrack(old, null)`: camera off). */
+  readonly silenced: { oldTrack: MediaStreamTrack; stream: MediaStream }[] = [];
 
-  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, stream: MediaStream): void {
-    this.replaced.push({ oldTrack, newTrack, stream });
+  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack | null, stream: MediaStream): void {
+    if (newTrack) this.replaced.push({ oldTrack, newTrack, stream });
+    else this.silenced.push({ oldTrack, stream });
+  }
+
+  /** Whether the data channel is open: as in simple-peer, from `connect` on, until destroyed. */
+  channelOpen = false;
+  /** What the engine sent on the data channel, oldest first. */
+  readonly sentTexts: string[] = [];
+
+  send(text: string): void {
+    if (this.destroyed) throw new Error('cannot send after peer is destroyed');
+    // What the browser does: RTCDataChannel.send throws InvalidStateError unless the channel is open.
+    if (!this.channelOpen) throw new DOMException("Failed to execute 'send' on 'RTCDataChannel'", 'InvalidStateError');
+    this.sentTexts.push(text);
   }
 
   /** How many times the session let ICE use every path (see ice-policy.ts). */
@@ -92,6 +108,38 @@ export class FakePeer implements PeerLike {
     this.allPathsAllowed += 1;
   }
 
+  /** Tracks sent beside the camera (a shared screen), each with its stream, oldest first; each renegotiates. */
+  readonly added: { track: MediaStreamTrack; stream: MediaStream }[] = [];
+  /** The mids their m-lines got, once the test says a renegotiation finished (`negotiated`). */
+  private readonly mids = new Map<MediaStreamTrack, string>();
+  /** What arrives on each m-line of the other side's (`arrive`). */
+  private readonly incoming = new Map<string, MediaStreamTrack>();
+
+  addTrack(track: MediaStreamTrack, stream: MediaStream): void {
+    if (this.destroyed) throw new Error('cannot addTrack after peer is destroyed');
+    this.added.push({ track, stream });
+  }
+
+  sentMid(track: MediaStreamTrack): string | null {
+    return this.mids.get(track) ?? null;
+  }
+
+  receivedTrack(mid: string): MediaStreamTrack | null {
+    return this.incoming.get(mid) ?? null;
+  }
+
+  /** A renegotiation finished: the last added track sends on `mid` (when given), and simple-peer says `negotiated`. */
+  negotiated(mid?: string): void {
+    const last = this.added.at(-1);
+    if (last && mid !== undefined) this.mids.set(last.track, mid);
+    this.emit('negotiated');
+  }
+
+  /** The other side's track on its m-line `mid` is here (as the browser has it once the description is applied). */
+  arrive(mid: string, track: MediaStreamTrack): void {
+    this.incoming.set(mid, track);
+  }
+
   removeAllListeners(): void {
     this.listenersRemoved = true;
     this.emitter.removeAllListeners();
@@ -99,23 +147,29 @@ export class FakePeer implements PeerLike {
 
   destroy(): void {
     this.destroyed = true;
+    this.channelOpen = false;
   }
 
-  /** simple-peer does something. */
+  /** simple-peer does something. Its `connect` comes once the data channel is open too. */
   emit<E extends keyof PeerEvents>(event: E, ...args: Parameters<PeerEvents[E]>): void {
+    if (event === 'connect') this.channelOpen = true;
     this.emitter.emit(event, ...args);
   }
 }
 
+/** A track as the browser's behaves for the engine: stop() ends it (and fires no 'ended'), enabled is a flag. */
 export function fakeTrack(kind: 'audio' | 'video', deviceId = `${kind}-default`): MediaStreamTrack {
   const ended = new EventTarget();
   return Object.assign(ended, {
     kind,
     label: deviceId,
     contentHint: '',
+    enabled: true,
+    readyState: 'live',
     stopped: false,
-    stop(this: { stopped: boolean }) {
+    stop(this: { stopped: boolean; readyState: string }) {
       this.stopped = true;
+      this.readyState = 'ended';
     },
     getSettings: () => ({ deviceId }),
   }) as unknown as MediaStreamTrack;

@@ -218,6 +218,81 @@ describe("the clinician's invites", () => {
   });
 });
 
+const PATIENT = { name: 'Sam', invitedAs: null, nameWarning: null, present: true, inCall: false };
+
+describe("the clinician's waiting list", () => {
+  it('takes the whole list, then applies changes: new and changed patients, and ids gone, in arrival order', async () => {
+    const r = await clinicianWithConsultation();
+    r.transport.receive({ type: 'waiting-room', patients: [{ ...PATIENT, id: 'p_1', joinedAt: 10 }] });
+    r.transport.receive({
+      type: 'waiting-room-changes',
+      patients: [
+        { ...PATIENT, id: 'p_3', name: 'Kim', joinedAt: 30 },
+        { ...PATIENT, id: 'p_2', name: 'Alex', joinedAt: 20 },
+      ],
+      removed: [],
+    });
+    r.transport.receive({
+      type: 'waiting-room-changes',
+      patients: [{ ...PATIENT, id: 'p_3', name: 'Kim', joinedAt: 30, present: false }],
+      removed: ['p_1'],
+    });
+    expect(r.engine.getSnapshot().waitingRoom).toEqual([
+      { ...PATIENT, id: 'p_2', name: 'Alex', joinedAt: 20 },
+      { ...PATIENT, id: 'p_3', name: 'Kim', joinedAt: 30, present: false },
+    ]);
+    // A whole list (the clinician back on a new socket) replaces whatever was there.
+    r.transport.receive({ type: 'waiting-room', patients: [] });
+    expect(r.engine.getSnapshot().waitingRoom).toEqual([]);
+  });
+});
+
+describe('notes to the waiting room', () => {
+  it('sends the note normalised and resolves when the relay says it reached the patient', async () => {
+    const r = await clinicianWithConsultation();
+    const sent = r.engine.sendWaitingNote('p_1', "  I'm running\n5 minutes late ");
+    expect(r.transport.sentOfType('waiting-note')).toEqual([
+      { type: 'waiting-note', patientId: 'p_1', text: "I'm running 5 minutes late" },
+    ]);
+    r.transport.receive({ type: 'waiting-note-sent', patientId: 'p_1' });
+    expect(await sent).toEqual({ ok: true });
+  });
+
+  it('answers a refusal where the note was written, and refuses an empty or unreadable note before sending', async () => {
+    const r = await clinicianWithConsultation();
+    const refused = r.engine.sendWaitingNote('p_1', 'Five more minutes');
+    r.transport.receive({
+      type: 'error',
+      code: 'PATIENT_OFFLINE',
+      message: 'Sam is offline right now; the note was not sent',
+      ref: 'waiting-note',
+    });
+    expect(await refused).toEqual({ ok: false, code: 'PATIENT_OFFLINE', message: 'Sam is offline right now; the note was not sent.' });
+    expect(r.engine.getSnapshot().relayError).toBeNull();
+    expect(await r.engine.sendWaitingNote('p_1', '   ')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
+    expect(await r.engine.sendWaitingNote('p_1', 'late \u202Eetal')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
+    expect(r.transport.sentOfType('waiting-note')).toHaveLength(1);
+  });
+
+  it("shows the patient the clinician's note until the call starts, and never puts its text in the timeline", async () => {
+    const r = rig();
+    await r.engine.join({ secret: SECRET }, 'Amy');
+    await whenSent(r.transport, 'join');
+    r.transport.receive(welcome('patient'));
+    r.transport.receive({ type: 'waiting-note', text: "I'm running 5 minutes late", sentAt: 1_900_000_000_000 });
+    expect(r.engine.getSnapshot().waitingNote).toEqual({ text: "I'm running 5 minutes late", sentAt: 1_900_000_000_000 });
+    expect(JSON.stringify(r.engine.timelineEntries())).not.toContain('late');
+    r.transport.receive({
+      type: 'call-start',
+      callId: 'c_1',
+      initiator: false,
+      peer: { id: 'p_doc', name: 'Dr. Who', role: 'clinician' },
+      ice: TURN,
+    });
+    expect(r.engine.getSnapshot().waitingNote).toBeNull();
+  });
+});
+
 describe('pre-call TURN credentials', () => {
   it('asks the relay for its own, and gets none when refused, unanswered or offline', async () => {
     vi.useFakeTimers();

@@ -17,7 +17,7 @@ import { type RawStat, type StatsMap, type StatsSource, toStatsMap } from './sta
 /** The part of the engine's state the collector reads. */
 export type CallSnapshot = Pick<
   EngineSnapshot,
-  'phase' | 'callId' | 'relay' | 'selfName' | 'peer' | 'consultation' | 'waitingRoom' | 'invites'
+  'phase' | 'callId' | 'relay' | 'selfName' | 'peer' | 'consultation' | 'waitingRoom' | 'invites' | 'lowBandwidth'
 >;
 
 /** What the collector needs from the engine; `ConsultEngine` satisfies it. */
@@ -248,6 +248,7 @@ export class StatsCollector {
       connection: pc.connectionState,
     };
     const sendVideo = streamOf(sample, 'outbound', 'video');
+    const capKbps = source.getSnapshot().lowBandwidth.videoCapKbps;
     const worst = (direction: 'outbound' | 'inbound'): number | null => {
       const values = sample.streams
         .filter((s) => s.direction === direction && s.packetLossPct !== null)
@@ -259,6 +260,7 @@ export class StatsCollector {
       msSinceInboundMedia: now - this.lastInboundAt,
       msSinceMediaStart: this.mediaStartedAt === null ? 0 : now - this.mediaStartedAt,
       sendVideo,
+      sendVideoCapBps: capKbps === null ? null : capKbps * 1000,
       availableOutgoingBitrateBps: sample.pair?.availableOutgoingBitrateBps ?? null,
       outboundLossPct: worst('outbound'),
       inboundLossPct: worst('inbound'),

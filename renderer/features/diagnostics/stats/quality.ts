@@ -52,6 +52,11 @@ export interface QualityInput {
   /** Time since media started flowing, for the bitrate ramp. */
   msSinceMediaStart: number;
   sendVideo: { bitrateBps: number | null; width: number | null; height: number | null; qualityLimitationReason: string | null } | null;
+  /**
+   * The cap this side put on its video for a poor connection (bandwidth-policy.ts), or null: video that meets
+   * the cap is what was asked for, and must not read as poor (the cap would then never be lifted).
+   */
+  sendVideoCapBps: number | null;
   availableOutgoingBitrateBps: number | null;
   /** The worst loss the other side reports about what we send, % (null: not known yet). */
   outboundLossPct: number | null;
@@ -109,7 +114,8 @@ function sendScore(input: QualityInput): { percent: number; reason: string } {
         : `${formatPct(input.outboundLossPct)} of outgoing packets lost`;
     return { percent: lossScore(input.outboundLossPct), reason };
   }
-  const target = videoTargetBps(video.width, video.height, input.msSinceMediaStart);
+  const expected = videoTargetBps(video.width, video.height, input.msSinceMediaStart);
+  const target = input.sendVideoCapBps === null ? expected : Math.min(expected, input.sendVideoCapBps * TARGET_SHARE);
   const unconstrained =
     video.qualityLimitationReason === 'none' && (input.availableOutgoingBitrateBps === null || input.availableOutgoingBitrateBps >= target);
   const percent = unconstrained ? 100 : Math.min(100, (100 * video.bitrateBps) / target);

@@ -22,6 +22,7 @@ export const IDLE: CallSnapshot = {
   peer: null,
   callId: null,
   relay: 'open',
+  lowBandwidth: { videoCapKbps: null, offerAudioOnly: false, audioOnly: false },
 };
 
 /** A peer connection whose `getStats` returns the given reports in turn (the last one repeats). */

@@ -20,6 +20,7 @@ const steady: QualityInput = {
   msSinceInboundMedia: 200,
   msSinceMediaStart: 60_000,
   sendVideo: steadyVideo,
+  sendVideoCapBps: null,
   availableOutgoingBitrateBps: 700_000,
   outboundLossPct: 0,
   inboundLossPct: 0,
@@ -83,6 +84,15 @@ describe('assessQuality', () => {
     expect(assessQuality(input)).toMatchObject({ level: 'good', percent: 100 });
     // … unless the estimated bandwidth is below what the resolution needs
     expect(assessQuality({ ...input, availableOutgoingBitrateBps: 100_000 }).level).toBe('poor');
+  });
+
+  it('measures video this side capped for a poor connection against the cap, so the cap can be lifted', () => {
+    // 720p wants 2,250 kbps; capped at 250 kbps it sends 240: what was asked for, not a poor connection.
+    const hd = { ...steadyVideo, width: 1280, height: 720, bitrateBps: 240_000 };
+    expect(assessQuality({ ...steady, sendVideo: hd }).level).toBe('poor');
+    expect(assessQuality({ ...steady, sendVideo: hd, sendVideoCapBps: 250_000 })).toMatchObject({ level: 'good' });
+    // Far below its cap, it is still poor.
+    expect(assessQuality({ ...steady, sendVideo: { ...hd, bitrateBps: 40_000 }, sendVideoCapBps: 250_000 }).level).toBe('poor');
   });
 
   it('caps heavy outgoing loss at fair whatever the bitrate', () => {

@@ -61,7 +61,9 @@ export function checkChatText(raw: string): ChatTextCheck {
     return {
       ok: false,
       code: 'CHAT_TOO_LONG',
-      message: `This message has ${length.toLocaleString('en')} characters; a message can have at most ${MAX_CHAT_CHARS.toLocaleString('en')}. Shorten it or send it in parts.`,
+      message:
+        `This message has ${length.toLocaleString('en')} characters; a message can have at most ` +
+        `${MAX_CHAT_CHARS.toLocaleString('en')}. Shorten it or send it in parts.`,
     };
   }
   return { ok: true, text };
@@ -168,7 +170,8 @@ export function formatTranscript(chat: ChatState, options: TranscriptOptions): s
 function localDateTime(epochMs: number): string {
   const d = new Date(epochMs);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  return `${date} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 // ---- the engine's side ------------------------------------------------------------------------------------------

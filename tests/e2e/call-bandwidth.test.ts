@@ -90,7 +90,7 @@ async function sending(side: AppWindow): Promise<number> {
 const detailOf = async (side: AppWindow, event: string) => (await side.timeline()).filter((e) => e.event === event).map((e) => e.detail);
 
 describe('low bandwidth', () => {
-  it('poor for 8 s: video capped with setParameters and audio only offered; audio only sends no video, still receives; lifted once better', {
+  it('poor for 8 s: video capped with setParameters, audio only offered; audio only sends no video, still receives; lifted once better', {
     timeout: 180_000,
   }, async () => {
     const relay = await suite.relay();

@@ -157,7 +157,7 @@ describe('this side shares', () => {
     expect(shareStates(peer)).toEqual([{ sharing: false, mid: null }]); // said when the channel opened
   });
 
-  it('requesting → sharing: a second video track beside the camera (one renegotiation), content hint detail, its mid said once negotiated', async () => {
+  it('requesting → sharing: second video track beside the camera (one renegotiation), hint detail, mid said when negotiated', async () => {
     const r = rig();
     const peer = await inCall(r);
     let resolvePick: (stream: MediaStream) => void = () => {};
@@ -188,7 +188,7 @@ describe('this side shares', () => {
     expect(events(r)).toEqual(expect.arrayContaining(['share-requested', 'share-started', 'share-state-out']));
   });
 
-  it('stop from the app: the sender sends nothing, the capture ends, the other side is told; again: a track swap, no renegotiation', async () => {
+  it('stop from the app: the sender sends nothing, the capture ends, the other is told; again: track swap, no renegotiation', async () => {
     const r = rig();
     const peer = await inCall(r);
     await r.engine.startScreenShare();

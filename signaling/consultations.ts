@@ -353,6 +353,10 @@ export class ConsultationRegistry {
     const patient = consultation.patients.get(patientId);
     if (!patient) throw new RelayError(ErrorCode.UNKNOWN_PATIENT, 'this patient is not in the waiting room');
     if (!patient.present) throw new RelayError(ErrorCode.PATIENT_OFFLINE, `${patient.name} is offline right now; the note was not sent`);
+    // In the call, a note would only appear once it ended, about a wait that is over: the call has its chat.
+    if (consultation.call?.patientId === patientId) {
+      throw new RelayError(ErrorCode.CALL_IN_PROGRESS, `${patient.name} is in the call with you; use the chat instead`);
+    }
     if (!consultation.notes.take(this.now())) {
       throw new RelayError(ErrorCode.RATE_LIMITED, 'Too many notes just now. Wait a minute, then try again.');
     }

@@ -45,7 +45,7 @@ export function App({ engine, relayUrl, joinRequest, enrollmentCode, settingsWar
       <header className="app__header">
         <span className="app__brand">Clinic Consult</span>
         <CallState snapshot={snapshot} />
-        <UpdateBanner phase={snapshot.phase} />
+        <UpdateBanner phase={snapshot.phase} consultationOpen={snapshot.consultation !== null} />
       </header>
       <RelayTrustPrompt />
       {mode === 'choose' && (

@@ -7,6 +7,10 @@ import type { SignalData } from '../../signaling/protocol';
 import { type CandidateSummary, countCandidate, emptyCandidates, type IceEvidence, parseCandidateLine } from './diagnosis';
 import { type IcePlan, planIce, WIDEN_AFTER_CONNECT_MS, WIDEN_DEADLINE_MS, WIDEN_RETRY_MS, type WidenReason } from './ice-policy';
 import type { PeerFactory, PeerLike } from './peer';
+import { extractFingerprint } from './verification-code';
+
+/** The other side's certificate changed mid-call (see `applyRemoteSignal`): the call is not the one verified. */
+export const FINGERPRINT_CHANGED = 'ERR_FINGERPRINT_CHANGED';
 
 export interface CallSessionEvents {
   /** Every signal our peer produces, including `renegotiate` / `transceiverRequest`: all must be relayed. */
@@ -67,6 +71,8 @@ export class CallSession {
   private readonly events: CallSessionEvents;
   private readonly canSignal: () => boolean;
   private channelOpen = false;
+  /** The other side's DTLS fingerprint, from its first offer or answer (undefined before it; null: none in it). */
+  private remoteFingerprint: string | null | undefined = undefined;
   /** The other side's camera and microphone: the first remote stream (see the 'stream' listener). */
   private remoteCamera: MediaStream | null = null;
   /** The first screen track sent on this call and its stream: simple-peer finds the sender by them (screen-share.ts). */
@@ -181,6 +187,13 @@ export class CallSession {
   applyRemoteSignal(seq: number, data: SignalData): boolean {
     if (this.ended || !this.peer || seq <= this.appliedSeq) return false;
     this.appliedSeq = seq;
+    if ((data.type === 'offer' || data.type === 'answer') && !this.sameRemoteCertificate(data.sdp)) {
+      // A renegotiation naming another certificate would make DTLS start over with whoever holds it (a relay
+      // in the middle, after the two people compared verification codes): the call ends instead.
+      this.ended = true;
+      this.events.failed(FINGERPRINT_CHANGED, "the other side's security certificate changed during the call");
+      return false;
+    }
     if (data.type === 'candidate') this.count(this.remoteCandidates, data.candidate.candidate);
     if (data.type === 'offer') {
       // A second offer in a relay-first call is the initiator's ICE restart to widen: widen this side's
@@ -190,6 +203,17 @@ export class CallSession {
     }
     this.peer.signal(data);
     return true;
+  }
+
+  /** The first description's DTLS fingerprint is the call's; every later one must name the same. */
+  private sameRemoteCertificate(sdp: string): boolean {
+    const extracted = extractFingerprint(sdp);
+    const fingerprint = extracted.ok ? extracted.fingerprint : null;
+    if (this.remoteFingerprint === undefined) {
+      this.remoteFingerprint = fingerprint;
+      return true;
+    }
+    return fingerprint === this.remoteFingerprint;
   }
 
   private armWiden(reason: WidenReason, afterMs: number): void {

@@ -53,8 +53,16 @@ export function chatLength(text: string): number {
 }
 
 /** The text to send, or why it cannot go: blank, or over MAX_CHAT_CHARS (never cut silently). Pure. */
+/**
+ * Without bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): one of them before a link can
+ * make `https://evil.example/…` read as a clinic's address. Marks (U+200E/U+200F) stay: right-to-left text needs them.
+ */
+export function withoutDirectionControls(text: string): string {
+  return text.replace(/[\u202A-\u202E\u2066-\u2069]/g, '');
+}
+
 export function checkChatText(raw: string): ChatTextCheck {
-  const text = raw.replace(/\r\n?/g, '\n').trim();
+  const text = withoutDirectionControls(raw.replace(/\r\n?/g, '\n')).trim();
   if (text.length === 0) return { ok: false, code: 'CHAT_EMPTY', message: 'Type a message first.' };
   const length = chatLength(text);
   if (length > MAX_CHAT_CHARS) {
@@ -229,7 +237,8 @@ export class ChatRoom {
 
   /** A message from the other side: kept once, acknowledged every time (the first ack may have been lost). */
   received(message: { id: string; text: string; sentAt: number }): void {
-    const { chat, isNew } = receiveChat(this.chat, message, this.now());
+    // What the other app sends is shown as text, never with direction controls (see withoutDirectionControls).
+    const { chat, isNew } = receiveChat(this.chat, { ...message, text: withoutDirectionControls(message.text) }, this.now());
     this.deps.send(encodeRoomMessage({ type: 'chat-ack', id: message.id }));
     if (isNew) this.set(chat);
   }

@@ -46,7 +46,7 @@ import { type DeviceKind, LocalMedia, type LocalMediaState } from './local-media
 import type { GetUserMedia } from './media';
 import { MemoryPatientKeyStore, PatientDevice, type PatientKeyStore } from './patient-device';
 import type { PeerFactory } from './peer';
-import { hasConnected, type PhaseEvent, transition } from './phase';
+import { hasConnected, isCallPhase, type PhaseEvent, transition } from './phase';
 import { CallRecovery } from './recovery';
 import { classifyRelayError, type Intent, type InviteKey, RelaySession, type SessionStore } from './relay-session';
 import { PendingReplies } from './replies';
@@ -124,6 +124,14 @@ const RELAY_UNREACHABLE: InviteOutcome = {
   ok: false,
   code: EngineFailure.RELAY_UNREACHABLE,
   message: 'The clinic server could not be reached. Check the connection and try again.',
+};
+
+/** How long a note to the waiting room waits for the relay to say it arrived. */
+const NOTE_TIMEOUT_MS = 10_000;
+const NOTE_TIMEOUT: NoteOutcome = {
+  ok: false,
+  code: EngineFailure.RELAY_UNREACHABLE,
+  message: 'The clinic server did not confirm the note. It may not have been shown; try again.',
 };
 
 /** How long the pre-call check waits for its TURN credentials. */
@@ -444,7 +452,9 @@ export class ConsultEngine {
     const checked = checkedNote(text);
     if (!checked.ok) return { ok: false, code: ErrorCode.BAD_MESSAGE, message: asSentence(checked.problem, 'The note cannot be sent.') };
     if (this.deps.transport.status !== 'open' || !this.signIn.greeted) return RELAY_UNREACHABLE;
-    const reply = this.noteReplies.wait(RELAY_UNREACHABLE);
+    // Answered in order on this socket; a refusal without a ref (a socket-wide rate limit) would leave it
+    // unanswered, so it gives up after a while rather than leave the form "sending".
+    const reply = this.noteReplies.wait(NOTE_TIMEOUT, NOTE_TIMEOUT_MS);
     if (!this.send({ type: 'waiting-note', patientId, text: checked.text })) this.noteReplies.cancelAll(RELAY_UNREACHABLE);
     return reply;
   }
@@ -723,7 +733,10 @@ export class ConsultEngine {
       this.go('call-failed', { endReason: 'media-error', callId });
       return;
     }
-    if (this.snapshot.peer?.id !== peer.id) this.chat.clear(); // a chat is with one person
+    if (this.snapshot.peer?.id !== peer.id) {
+      this.chat.clear(); // a chat is with one person
+      this.share.stop('call-ended'); // and so is a screen share
+    }
     this.go('call-started', {
       callId,
       peer: { ...peer, present: true },
@@ -929,7 +942,11 @@ export class ConsultEngine {
     }
     if (to !== from) this.log('phase', `${from} -> ${to} (${event})`);
     if (event === 'left' || event === 'seat-lost') this.chat.clear(); // nothing of the chat outlives the consultation
-    this.apply({ ...patch, phase: to });
+    // Out of a call by any way (ended, failed, gone while being restarted, seat lost): the screen stops being
+    // captured, so it can never go to the next call, perhaps with another patient, without a click.
+    if (!isCallPhase(to)) this.share.stop('call-ended');
+    const endsWait = event === 'left' || event === 'seat-lost';
+    this.apply({ ...patch, ...(endsWait ? { waitingNote: null } : {}), phase: to });
   }
 
   private update(patch: SnapshotPatch): void {

@@ -820,6 +820,8 @@ describe('notes to the waiting room', () => {
     const elsewhere = t.join(t.open('Dr. Other').code, 'Elsewhere');
     expectRelayError(() => t.registry.sendNote(patient.id, patient.id, 'hi'), ErrorCode.WRONG_ROLE);
     expectRelayError(() => t.registry.sendNote(clinician.id, elsewhere.id, 'hi'), ErrorCode.UNKNOWN_PATIENT);
+    t.admit(clinician, patient);
+    expectRelayError(() => t.registry.sendNote(clinician.id, patient.id, 'hi'), ErrorCode.CALL_IN_PROGRESS);
     t.registry.disconnected(patient.id);
     expectRelayError(() => t.registry.sendNote(clinician.id, patient.id, 'hi'), ErrorCode.PATIENT_OFFLINE);
     expect(t.got(elsewhere.id, 'waiting-note')).toEqual([]);

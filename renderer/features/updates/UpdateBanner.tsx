@@ -9,10 +9,11 @@ import { inCall, inConsultation, updateNotice } from './update-notice';
  * between consultations. Also tells main whether a call is under way, so it neither checks nor
  * downloads during one. Renders nothing where the host does not update itself (browser mode).
  */
-export function UpdateBanner({ phase }: { phase: Phase }) {
+export function UpdateBanner({ phase, consultationOpen }: { phase: Phase; consultationOpen: boolean }) {
   const { bridge } = useHost();
   const updates = bridge.updates;
-  const consulting = inConsultation(phase);
+  // After a call the consultation may still be open, with patients waiting: a restart would lose it.
+  const consulting = consultationOpen || inConsultation(phase);
   const calling = inCall(phase);
   const [status, setStatus] = useState<UpdateStatus | null>(null);
   const [restarting, setRestarting] = useState(false);

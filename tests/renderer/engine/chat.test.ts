@@ -19,6 +19,7 @@ import {
   markSent,
   pendingOutgoing,
   receiveChat,
+  withoutDirectionControls,
 } from '../../../renderer/engine/chat';
 import { ConsultEngine } from '../../../renderer/engine/engine';
 import type { PeerOptions } from '../../../renderer/engine/peer';
@@ -62,6 +63,16 @@ describe('chat messages on the data channel', () => {
     ];
     for (const raw of cases)
       expect(parseRoomMessage(JSON.stringify(raw)), JSON.stringify(raw)).toMatchObject({ ok: false, reason: 'bad-message' });
+  });
+});
+
+describe('direction controls', () => {
+  it('are taken out of what is sent and what is shown, so a link cannot be made to read as another address', () => {
+    expect(checkChatText('see \u202Ehttps://evil.example/moc.cinilc\u202C')).toEqual({
+      ok: true,
+      text: 'see https://evil.example/moc.cinilc',
+    });
+    expect(withoutDirectionControls('\u2066a\u2069 \u200Fשלום')).toBe('a \u200Fשלום'); // right-to-left marks stay
   });
 });
 

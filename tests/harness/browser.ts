@@ -161,7 +161,25 @@ export class AppWindow {
     await this.page.getByRole('button', { name: /I am a clinician/ }).click();
     await this.signIn(enrollmentCode);
     await this.page.getByRole('button', { name: 'Open consultation' }).click();
-    await this.page.getByTestId('consultation-card').waitFor();
+    await this.waitOrSay(this.page.getByTestId('consultation-card'), 'the consultation card');
+  }
+
+  /**
+   * Waits for `locator`; if it never shows, fails with what the screen said instead (a refusal, a camera error),
+   * so a failure seen once on a loaded machine can be understood from the log alone.
+   */
+  private async waitOrSay(locator: ReturnType<Page['getByTestId']>, what: string): Promise<void> {
+    try {
+      await locator.waitFor();
+    } catch (err) {
+      const screen = await this.page
+        .locator('body')
+        .textContent({ timeout: 2000 })
+        .catch(() => '(unreadable)') ?? '';
+      throw new Error(`${this.label}: ${what} never showed; the screen said: ${screen.replace(/\s+/g, ' ').slice(0, 800)}`, {
+        cause: err,
+      });
+    }
   }
 
   /**

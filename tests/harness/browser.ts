@@ -172,10 +172,11 @@ export class AppWindow {
     try {
       await locator.waitFor();
     } catch (err) {
-      const screen = await this.page
-        .locator('body')
-        .textContent({ timeout: 2000 })
-        .catch(() => '(unreadable)') ?? '';
+      const screen =
+        (await this.page
+          .locator('body')
+          .textContent({ timeout: 2000 })
+          .catch(() => '(unreadable)')) ?? '';
       throw new Error(`${this.label}: ${what} never showed; the screen said: ${screen.replace(/\s+/g, ' ').slice(0, 800)}`, {
         cause: err,
       });
